@@ -1,0 +1,167 @@
+/**
+ * @module The test command (`npm test [-- <path>...]`): finds every `*.test.ts` under the
+ * given paths (default: the whole repository), runs each file as its own uvu process so a
+ * file's servers and state die with it, and ends with one line `N passed, N failed`.
+ *
+ * Files run one at a time by default because most start real servers and the machine has
+ * two cores; `--jobs N` (or BREAKWATER_TEST_JOBS) runs N at once.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const skippedDirectories = new Set(["node_modules", "rendered", ".breakwater", ".git", "dist"]);
+const skippedPaths = new Set([join(root, "test", "harness", "go"), join(root, "test", "bench")]);
+
+interface FileResult {
+  readonly file: string;
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly seconds: number;
+}
+
+interface Options {
+  readonly paths: string[];
+  readonly jobs: number;
+  readonly setup: boolean;
+  readonly timeoutSeconds: number;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const paths: string[] = [];
+  let jobs = Number(process.env.BREAKWATER_TEST_JOBS ?? "1");
+  let setup = process.env.BREAKWATER_SKIP_SETUP !== "1";
+  let timeoutSeconds = Number(process.env.BREAKWATER_TEST_TIMEOUT_SECONDS ?? "900");
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index]!;
+    if (argument === "--jobs") jobs = Number(argv[++index]);
+    else if (argument === "--no-setup") setup = false;
+    else if (argument === "--timeout") timeoutSeconds = Number(argv[++index]);
+    else if (argument.startsWith("--")) fail(`unknown option ${argument}`);
+    else paths.push(argument);
+  }
+  if (!Number.isInteger(jobs) || jobs < 1) fail("--jobs: expected a whole number of at least 1");
+  if (!(timeoutSeconds > 0)) fail("--timeout: expected a number of seconds above 0");
+  return { paths, jobs, setup, timeoutSeconds };
+}
+
+function fail(message: string): never {
+  console.error(`npm test: ${message}`);
+  console.log("0 passed, 1 failed");
+  process.exit(2);
+}
+
+function findTests(path: string, found: string[]): void {
+  if (skippedPaths.has(path)) return;
+  const stat = statSync(path);
+  if (stat.isFile()) {
+    if (path.endsWith(".test.ts")) found.push(path);
+    return;
+  }
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    if (entry.isDirectory() && skippedDirectories.has(entry.name)) continue;
+    findTests(join(path, entry.name), found);
+  }
+}
+
+function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control codes.
+  return text.replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+function countFrom(output: string, label: string): number {
+  const matches = [...stripAnsi(output).matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "gm"))];
+  return matches.reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+function runFile(file: string, timeoutSeconds: number): Promise<FileResult> {
+  const started = Date.now();
+  const name = relative(root, file);
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, ["--import", "tsx", file], {
+      cwd: root,
+      env: { ...process.env, BREAKWATER_TEST_FILE: name },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let output = "";
+    const chunks: string[] = [];
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      chunks.push(chunk.toString());
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {}
+    }, timeoutSeconds * 1000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const total = countFrom(output, "Total");
+      const passed = countFrom(output, "Passed");
+      const skipped = countFrom(output, "Skipped");
+      let failed = Math.max(0, total - passed - skipped);
+      // A file that crashed, hung or exited non-zero without a failed test still fails.
+      if ((code !== 0 || timedOut || total === 0) && failed === 0) failed = 1;
+      const seconds = (Date.now() - started) / 1000;
+      const verdict = failed > 0 ? "FAIL" : "ok  ";
+      console.log(
+        `${verdict} ${name} (${passed} passed, ${failed} failed, ${seconds.toFixed(1)}s)`,
+      );
+      if (failed > 0 || process.env.BREAKWATER_TEST_VERBOSE === "1") {
+        const text = chunks.join("").trimEnd();
+        if (text) console.log(text.replace(/^/gm, "    "));
+        if (timedOut) console.log(`    killed after ${timeoutSeconds}s`);
+      }
+      resolvePromise({ file: name, passed, failed, skipped, seconds });
+    });
+  });
+}
+
+function runSetup(): void {
+  const setupScript = join(root, "test", "harness", "setup.ts");
+  if (!existsSync(setupScript)) return;
+  const result = spawnSync(process.execPath, ["--import", "tsx", setupScript, "--quiet"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (result.status !== 0) fail("setup of the test servers failed (see above)");
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const found: string[] = [];
+  const roots = options.paths.length > 0 ? options.paths.map((path) => resolve(path)) : [root];
+  for (const path of roots) {
+    if (!existsSync(path)) fail(`no such path: ${relative(process.cwd(), path) || path}`);
+    findTests(path, found);
+  }
+  found.sort();
+  if (found.length === 0) fail(`no *.test.ts files under ${options.paths.join(", ") || "."}`);
+  if (options.setup) runSetup();
+
+  const results: FileResult[] = [];
+  const queue = [...found];
+  const workers = Array.from({ length: Math.min(options.jobs, queue.length) }, async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      results.push(await runFile(file, options.timeoutSeconds));
+    }
+  });
+  await Promise.all(workers);
+
+  const passed = results.reduce((sum, result) => sum + result.passed, 0);
+  const failed = results.reduce((sum, result) => sum + result.failed, 0);
+  const skipped = results.reduce((sum, result) => sum + result.skipped, 0);
+  const failedFiles = results.filter((result) => result.failed > 0).map((result) => result.file);
+  if (failedFiles.length > 0) console.log(`\nfailed files:\n  ${failedFiles.join("\n  ")}`);
+  console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+await main();
