@@ -1,0 +1,228 @@
+/**
+ * @module Writing and reading the ledger in PostgreSQL. A posting locks the balances it
+ * touches (in one stable order), checks them, then writes the transaction, its entries and
+ * the new balances in one statement. Callers own the database transaction, so a posting
+ * commits together with whatever caused it (a payout row, an outbox event).
+ */
+import type { ClientBase } from "pg";
+import {
+  type BalanceChange,
+  balanceChanges,
+  type Entry,
+  entriesOf,
+  type Posting,
+} from "./ledger-posting";
+
+/** What the ledger functions need from a pg client that is inside BEGIN. */
+export type Queryable = Pick<ClientBase, "query">;
+
+/** An account named in a posting does not exist. */
+export class AccountNotFoundError extends Error {
+  constructor(readonly account: string) {
+    super(`account ${account} does not exist`);
+    this.name = "AccountNotFoundError";
+  }
+}
+
+/** A posting would take an account that may not go negative below zero. */
+export class InsufficientFundsError extends Error {
+  constructor(
+    readonly account: string,
+    readonly currency: string,
+    readonly available: bigint,
+    readonly requested: bigint,
+  ) {
+    super(`account ${account} holds ${available} ${currency}, ${requested} requested`);
+    this.name = "InsufficientFundsError";
+  }
+}
+
+/** A cause (transfer id, deposit reference...) that has already posted. */
+export class DuplicateReferenceError extends Error {
+  constructor(readonly reference: string) {
+    super(`a ledger transaction with reference ${reference} already exists`);
+    this.name = "DuplicateReferenceError";
+  }
+}
+
+export interface TransactionInput {
+  /** transfer, deposit, payout_reserve, payout_settle, payout_refund, correction */
+  readonly kind: string;
+  /** Unique per cause, so a cause posts at most once. */
+  readonly reference: string;
+  readonly postings: readonly Posting[];
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface PostedTransaction {
+  readonly id: string;
+  readonly createdAt: Date;
+}
+
+/**
+ * Post a transaction. Must run inside a database transaction (the caller's BEGIN): the row
+ * locks taken here are held until the caller commits.
+ */
+export async function postTransaction(
+  client: Queryable,
+  input: TransactionInput,
+): Promise<PostedTransaction> {
+  const entries = entriesOf(input.postings);
+  const changes = balanceChanges(entries);
+  const balances = await lockBalances(client, changes);
+  checkFunds(changes, balances);
+  return writeTransaction(client, input, entries, changes);
+}
+
+interface LockedBalance {
+  readonly amount: bigint;
+  readonly allowNegative: boolean;
+}
+
+const lockSql = `
+  SELECT b.account, b.currency, b.amount, b.allow_negative
+    FROM balances b
+    JOIN unnest($1::text[], $2::text[]) AS k(account, currency)
+      ON b.account = k.account AND b.currency = k.currency
+   ORDER BY b.account COLLATE "C", b.currency COLLATE "C"
+     FOR UPDATE OF b`;
+
+/** Lock the balance rows, creating missing ones (an account's first posting in a currency). */
+async function lockBalances(
+  client: Queryable,
+  changes: readonly BalanceChange[],
+): Promise<Map<string, LockedBalance>> {
+  const accounts = changes.map((change) => change.account);
+  const currencies = changes.map((change) => change.currency);
+  let locked = await selectForUpdate(client, accounts, currencies);
+  if (locked.size < changes.length) {
+    await createBalances(client, changes, locked);
+    locked = await selectForUpdate(client, accounts, currencies);
+  }
+  return locked;
+}
+
+async function selectForUpdate(
+  client: Queryable,
+  accounts: readonly string[],
+  currencies: readonly string[],
+): Promise<Map<string, LockedBalance>> {
+  const result = await client.query<{
+    account: string;
+    currency: string;
+    amount: string;
+    allow_negative: boolean;
+  }>(lockSql, [accounts, currencies]);
+  const locked = new Map<string, LockedBalance>();
+  for (const row of result.rows) {
+    locked.set(balanceKey(row.account, row.currency), {
+      amount: BigInt(row.amount),
+      allowNegative: row.allow_negative,
+    });
+  }
+  return locked;
+}
+
+async function createBalances(
+  client: Queryable,
+  changes: readonly BalanceChange[],
+  existing: ReadonlyMap<string, LockedBalance>,
+): Promise<void> {
+  const missing = changes.filter(
+    (change) => !existing.has(balanceKey(change.account, change.currency)),
+  );
+  const result = await client.query<{ account: string }>(
+    `INSERT INTO balances (account, currency, allow_negative)
+     SELECT a.name, k.currency, a.type = 'external'
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(account, currency, position)
+       JOIN accounts a ON a.name = k.account
+      ORDER BY k.position
+     ON CONFLICT DO NOTHING
+     RETURNING account`,
+    [missing.map((change) => change.account), missing.map((change) => change.currency)],
+  );
+  if (result.rowCount === missing.length) return;
+  const known = await client.query<{ name: string }>(
+    "SELECT name FROM accounts WHERE name = ANY($1::text[])",
+    [missing.map((change) => change.account)],
+  );
+  const names = new Set(known.rows.map((row) => row.name));
+  const unknown = missing.find((change) => !names.has(change.account));
+  if (unknown) throw new AccountNotFoundError(unknown.account);
+}
+
+function checkFunds(
+  changes: readonly BalanceChange[],
+  balances: ReadonlyMap<string, LockedBalance>,
+): void {
+  for (const change of changes) {
+    const balance = balances.get(balanceKey(change.account, change.currency));
+    if (balance === undefined) throw new AccountNotFoundError(change.account);
+    if (balance.allowNegative || balance.amount + change.delta >= 0n) continue;
+    throw new InsufficientFundsError(
+      change.account,
+      change.currency,
+      balance.amount,
+      -change.delta,
+    );
+  }
+}
+
+const writeSql = `
+  WITH posted AS (
+    INSERT INTO ledger_transactions (kind, reference, metadata)
+    VALUES ($1, $2, $3)
+    RETURNING id, created_at
+  ), entries AS (
+    INSERT INTO ledger_entries (transaction_id, account, currency, amount)
+    SELECT posted.id, e.account, e.currency, e.amount
+      FROM posted, unnest($4::text[], $5::text[], $6::bigint[]) AS e(account, currency, amount)
+    RETURNING 1
+  ), updated AS (
+    UPDATE balances b
+       SET amount = b.amount + d.delta, updated_at = now()
+      FROM unnest($7::text[], $8::text[], $9::bigint[]) AS d(account, currency, delta)
+     WHERE b.account = d.account AND b.currency = d.currency AND d.delta <> 0
+    RETURNING 1
+  )
+  SELECT posted.id, posted.created_at,
+         (SELECT count(*) FROM entries) AS entries,
+         (SELECT count(*) FROM updated) AS updated
+    FROM posted`;
+
+async function writeTransaction(
+  client: Queryable,
+  input: TransactionInput,
+  entries: readonly Entry[],
+  changes: readonly BalanceChange[],
+): Promise<PostedTransaction> {
+  try {
+    const result = await client.query<{ id: string; created_at: Date }>(writeSql, [
+      input.kind,
+      input.reference,
+      JSON.stringify(input.metadata ?? {}),
+      entries.map((entry) => entry.account),
+      entries.map((entry) => entry.currency),
+      entries.map((entry) => entry.amount.toString()),
+      changes.map((change) => change.account),
+      changes.map((change) => change.currency),
+      changes.map((change) => change.delta.toString()),
+    ]);
+    const row = result.rows[0]!;
+    return { id: row.id, createdAt: row.created_at };
+  } catch (error) {
+    if (isUniqueViolation(error, "ledger_transactions_reference_key")) {
+      throw new DuplicateReferenceError(input.reference);
+    }
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const record = error as { code?: string; constraint?: string };
+  return record.code === "23505" && record.constraint === constraint;
+}
+
+function balanceKey(account: string, currency: string): string {
+  return `${account}\u0000${currency}`;
+}
