@@ -1,0 +1,121 @@
+/**
+ * @module Development: one of everything, small, backups to an in-cluster MinIO so restore
+ * can be tried without cloud credentials; the autopilot runs in dry-run.
+ */
+import { runbookAlertThresholds } from "./alert-thresholds";
+import {
+  breakwaterImage,
+  postgresImage,
+  redisExporterImage,
+  redisImage,
+  redisSentinelImage,
+  redpandaImage,
+} from "./images";
+import type { EnvironmentInput } from "./schema";
+import { serviceTopics } from "./topics";
+
+const release = "0.1.0";
+
+function service(name: string, enabled: boolean) {
+  return {
+    enabled,
+    image: breakwaterImage(name, release),
+    minReplicas: 1,
+    maxReplicas: 2,
+    targetCpuUtilizationPercent: 80,
+    resources: {
+      requests: { cpu: "100m", memory: "128Mi" },
+      limits: { cpu: "500m", memory: "256Mi" },
+    },
+    logLevel: "debug" as const,
+  };
+}
+
+function database(enabled: boolean) {
+  return {
+    enabled,
+    instances: 1,
+    storage: { size: "5Gi", storageClass: "standard" },
+    walStorage: { size: "2Gi", storageClass: "standard" },
+    resources: {
+      requests: { cpu: "250m", memory: "512Mi" },
+      limits: { cpu: "500m", memory: "512Mi" },
+    },
+    // PITR stays on in dev so the restore command can be practised end to end.
+    backup: { pitr: true, schedule: "0 0 3 * * *", retention: "7d" },
+    slowQueryMs: runbookAlertThresholds.slowQueryMs,
+    maxConnections: 100,
+  };
+}
+
+export const dev = {
+  name: "dev",
+  cluster: {
+    name: "breakwater-dev",
+    kubernetesVersion: "1.33",
+    region: "europe-west1",
+    nodePools: [{ name: "default", machineType: "e2-standard-4", minNodes: 1, maxNodes: 3 }],
+  },
+  namespaces: {
+    system: { name: "breakwater-system" },
+    data: { name: "data-plane" },
+    services: { name: "breakwater-services" },
+    monitoring: { name: "monitoring" },
+    gitops: { name: "argocd" },
+  },
+  gitops: { repoURL: "https://github.com/breakwater/breakwater.git", revision: "main" },
+  images: { postgres: postgresImage, operator: breakwaterImage("operator", release) },
+  objectStore: {
+    bucket: "breakwater-dev-postgres-backups",
+    endpoint: "http://minio.data-plane.svc.cluster.local:9000",
+    region: "us-east-1",
+    credentials: {
+      secretName: "backup-object-store",
+      accessKeyIdKey: "ACCESS_KEY_ID",
+      secretAccessKeyKey: "ACCESS_SECRET_KEY",
+    },
+  },
+  services: {
+    payments: service("payments", true),
+    purchasing: service("purchasing", false),
+    exchange: service("exchange", false),
+    escrow: service("escrow", false),
+  },
+  operator: {
+    replicas: 1,
+    resources: {
+      requests: { cpu: "50m", memory: "64Mi" },
+      limits: { cpu: "250m", memory: "128Mi" },
+    },
+  },
+  postgres: {
+    payments: database(true),
+    purchasing: database(false),
+    exchange: database(false),
+    escrow: database(false),
+  },
+  redis: {
+    replicationSize: 2,
+    sentinelSize: 1,
+    storage: { size: "1Gi", storageClass: "standard" },
+    resources: {
+      requests: { cpu: "100m", memory: "256Mi" },
+      limits: { cpu: "250m", memory: "256Mi" },
+    },
+    image: redisImage,
+    sentinelImage: redisSentinelImage,
+    exporterImage: redisExporterImage,
+  },
+  redpanda: {
+    brokers: 1,
+    storage: { size: "10Gi", storageClass: "standard" },
+    resources: { cpuCores: 1, memory: "2Gi" },
+    image: redpandaImage,
+    topics: serviceTopics({ partitions: 3, replicationFactor: 1, retention: "3d" }),
+  },
+  alerts: runbookAlertThresholds,
+  features: {
+    autopilot: { enabled: true, dryRun: true },
+    safeMigrations: true,
+  },
+} satisfies EnvironmentInput;

@@ -1,0 +1,117 @@
+/**
+ * @module Tests that every environment loads and that a wrong value is reported with the
+ * environment and the field path.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  EnvironmentError,
+  environmentNames,
+  loadAllEnvironments,
+  loadEnvironment,
+  parseEnvironment,
+} from "./index";
+import { prod } from "./prod";
+
+function problemsOf(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof EnvironmentError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected an EnvironmentError");
+}
+
+test("every environment loads, in promotion order", () => {
+  assert.equal(
+    loadAllEnvironments().map((environment) => environment.name),
+    [...environmentNames],
+  );
+});
+
+test("prod keeps point-in-time recovery and 30 days of backups on every enabled database", () => {
+  const environment = loadEnvironment("prod");
+  for (const database of Object.values(environment.postgres)) {
+    assert.ok(database.backup.pitr);
+    assert.is(database.backup.retention, "30d");
+  }
+  assert.is(environment.features.autopilot.dryRun, false);
+  assert.is(loadEnvironment("staging").features.autopilot.dryRun, true);
+});
+
+test("the runbooks' thresholds reach every environment", () => {
+  for (const environment of loadAllEnvironments()) {
+    assert.is(environment.alerts.purchaseFailureRatio, 0.1);
+    assert.is(environment.alerts.stuckReservationsCount, 50);
+    assert.is(environment.alerts.replicationLagMs, 100);
+    assert.is(environment.alerts.slowQueryMs, 200);
+    assert.is(environment.alerts.errorRatio, 0.05);
+    assert.is(environment.alerts.latencyP95Ms, 500);
+  }
+});
+
+test("a wrong number names the environment and the field", () => {
+  const source = {
+    ...prod,
+    postgres: { ...prod.postgres, payments: { ...prod.postgres.payments, instances: 0 } },
+  };
+  assert.equal(
+    problemsOf(() => parseEnvironment("prod", source)),
+    ["prod: postgres.payments.instances: expected a number ≥ 1"],
+  );
+});
+
+test("a latest image, a bad retention and a missing section are all reported", () => {
+  const source = {
+    ...prod,
+    services: {
+      ...prod.services,
+      payments: { ...prod.services.payments, image: { repository: "ghcr.io/a/b", tag: "latest" } },
+    },
+    postgres: {
+      ...prod.postgres,
+      escrow: {
+        ...prod.postgres.escrow,
+        backup: { ...prod.postgres.escrow.backup, retention: "30 days" },
+      },
+    },
+    redis: undefined,
+  };
+  const problems = problemsOf(() => parseEnvironment("prod", source));
+  assert.ok(
+    problems.includes("prod: services.payments.image.tag: expected a pinned tag, not `latest`"),
+  );
+  assert.ok(problems.some((line) => line.startsWith("prod: postgres.escrow.backup.retention: ")));
+  assert.ok(problems.includes("prod: redis: missing (expected object)"));
+});
+
+test("cross-field rules point at the field to change", () => {
+  const topics = [...prod.redpanda.topics];
+  topics[1] = { ...topics[1]!, replicationFactor: 5 };
+  const source = {
+    ...prod,
+    redpanda: { ...prod.redpanda, topics },
+    services: { ...prod.services, escrow: { ...prod.services.escrow, enabled: true } },
+  };
+  const problems = problemsOf(() => parseEnvironment("staging", { ...source, name: "staging" }));
+  assert.ok(
+    problems.includes(
+      "staging: redpanda.topics[1].replicationFactor: expected a number ≤ brokers (3)",
+    ),
+  );
+  assert.ok(
+    problems.includes(
+      "staging: postgres.escrow.enabled: expected true: service escrow is enabled and needs its database",
+    ),
+  );
+});
+
+test("an unknown environment is refused by name", () => {
+  assert.equal(
+    problemsOf(() => loadEnvironment("qa")),
+    ["qa: expected one of dev, staging, prod"],
+  );
+});
+
+test.run();

@@ -1,0 +1,150 @@
+/**
+ * @module Production: highly available everywhere, PITR on every database, autopilot live
+ * (its rules still ask a person before the actions marked as needing approval).
+ */
+import { runbookAlertThresholds } from "./alert-thresholds";
+import {
+  breakwaterImage,
+  postgresImage,
+  redisExporterImage,
+  redisImage,
+  redisSentinelImage,
+  redpandaImage,
+} from "./images";
+import type { EnvironmentInput } from "./schema";
+import { serviceTopics } from "./topics";
+
+const release = "0.1.0";
+
+const serviceResources = {
+  requests: { cpu: "500m", memory: "512Mi" },
+  limits: { cpu: "2", memory: "1Gi" },
+};
+
+function service(name: string, enabled: boolean) {
+  return {
+    enabled,
+    image: breakwaterImage(name, release),
+    minReplicas: 3,
+    maxReplicas: 12,
+    targetCpuUtilizationPercent: 65,
+    resources: serviceResources,
+    logLevel: "info" as const,
+  };
+}
+
+function database(enabled: boolean) {
+  return {
+    enabled,
+    instances: 3,
+    storage: { size: "100Gi", storageClass: "ssd" },
+    walStorage: { size: "50Gi", storageClass: "ssd" },
+    resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4", memory: "8Gi" } },
+    backup: { pitr: true, schedule: "0 0 2 * * *", retention: "30d" },
+    slowQueryMs: runbookAlertThresholds.slowQueryMs,
+    maxConnections: 400,
+  };
+}
+
+export const prod = {
+  name: "prod",
+  cluster: {
+    name: "breakwater-prod",
+    kubernetesVersion: "1.33",
+    region: "europe-west1",
+    nodePools: [
+      { name: "system", machineType: "n2-standard-4", minNodes: 3, maxNodes: 5 },
+      {
+        name: "data",
+        machineType: "n2-highmem-8",
+        minNodes: 3,
+        maxNodes: 6,
+        labels: { "breakwater.dev/pool": "data" },
+      },
+      {
+        name: "apps",
+        machineType: "n2-standard-8",
+        minNodes: 3,
+        maxNodes: 12,
+        labels: { "breakwater.dev/pool": "apps" },
+      },
+    ],
+  },
+  namespaces: {
+    system: { name: "breakwater-system" },
+    data: {
+      name: "data-plane",
+      quota: {
+        requestsCpu: "48",
+        requestsMemory: "192Gi",
+        limitsCpu: "64",
+        limitsMemory: "256Gi",
+        pods: 100,
+      },
+    },
+    services: {
+      name: "breakwater-services",
+      quota: {
+        requestsCpu: "32",
+        requestsMemory: "64Gi",
+        limitsCpu: "96",
+        limitsMemory: "128Gi",
+        pods: 200,
+      },
+    },
+    monitoring: { name: "monitoring" },
+    gitops: { name: "argocd" },
+  },
+  gitops: { repoURL: "https://github.com/breakwater/breakwater.git", revision: "main" },
+  images: { postgres: postgresImage, operator: breakwaterImage("operator", release) },
+  objectStore: {
+    bucket: "breakwater-prod-postgres-backups",
+    endpoint: "https://s3.eu-west-1.amazonaws.com",
+    region: "eu-west-1",
+    credentials: {
+      secretName: "backup-object-store",
+      accessKeyIdKey: "ACCESS_KEY_ID",
+      secretAccessKeyKey: "ACCESS_SECRET_KEY",
+    },
+  },
+  services: {
+    payments: service("payments", true),
+    purchasing: service("purchasing", false),
+    exchange: service("exchange", false),
+    escrow: service("escrow", false),
+  },
+  operator: {
+    replicas: 2,
+    resources: {
+      requests: { cpu: "100m", memory: "128Mi" },
+      limits: { cpu: "500m", memory: "256Mi" },
+    },
+  },
+  postgres: {
+    payments: database(true),
+    purchasing: database(false),
+    exchange: database(false),
+    escrow: database(false),
+  },
+  redis: {
+    replicationSize: 3,
+    sentinelSize: 3,
+    storage: { size: "10Gi", storageClass: "ssd" },
+    resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+    image: redisImage,
+    sentinelImage: redisSentinelImage,
+    exporterImage: redisExporterImage,
+  },
+  redpanda: {
+    brokers: 3,
+    storage: { size: "200Gi", storageClass: "ssd" },
+    resources: { cpuCores: 4, memory: "16Gi" },
+    image: redpandaImage,
+    topics: serviceTopics({ partitions: 12, replicationFactor: 3, retention: "14d" }),
+  },
+  alerts: runbookAlertThresholds,
+  features: {
+    autopilot: { enabled: true, dryRun: false },
+    safeMigrations: true,
+  },
+} satisfies EnvironmentInput;

@@ -1,0 +1,354 @@
+/**
+ * @module The zod schema of one environment's configuration: what `npm run synth` and the
+ * Pulumi programs read, checked once at load so a wrong value never reaches a cluster.
+ */
+import { z } from "zod";
+
+/** The environments breakwater renders, in promotion order. */
+export const environmentNames = ["dev", "staging", "prod"] as const;
+export type EnvironmentName = (typeof environmentNames)[number];
+
+/** The domain services; the ones not yet built stay in the config with `enabled: false`. */
+export const serviceNames = ["payments", "purchasing", "exchange", "escrow"] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+/** One PostgreSQL cluster per domain, named after it. */
+export const databaseNames = serviceNames;
+export type DatabaseName = ServiceName;
+
+const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// Kubernetes resource quantities as the API accepts them for CPU, memory and storage.
+const cpuPattern = /^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$/;
+const bytesPattern = /^[1-9][0-9]*(Ki|Mi|Gi|Ti)$/;
+const cronPattern = /^(\S+\s+){5}\S+$/;
+const retentionPattern = /^[1-9][0-9]*[dwm]$/;
+const digestPattern = /^sha256:[a-f0-9]{64}$/;
+const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+function count(minimum: number) {
+  return z
+    .number({ error: `expected a number ≥ ${minimum}` })
+    .int({ error: `expected a whole number ≥ ${minimum}` })
+    .min(minimum, { error: `expected a number ≥ ${minimum}` });
+}
+
+function positive() {
+  return z.number({ error: "expected a number > 0" }).positive({ error: "expected a number > 0" });
+}
+
+function ratio() {
+  return z
+    .number({ error: "expected a ratio between 0 and 1" })
+    .gt(0, { error: "expected a ratio between 0 and 1" })
+    .lte(1, { error: "expected a ratio between 0 and 1" });
+}
+
+function matching(pattern: RegExp, expected: string) {
+  return z
+    .string({ error: `expected ${expected}` })
+    .regex(pattern, { error: `expected ${expected}` });
+}
+
+const dnsLabel = () => matching(dnsLabelPattern, "a lowercase DNS label like `data-plane`");
+const cpu = () => matching(cpuPattern, "a CPU quantity like `250m` or `2`");
+const bytes = () => matching(bytesPattern, "a size like `512Mi` or `20Gi`");
+const retention = () => matching(retentionPattern, "a retention like `30d`, `8w` or `3m`");
+
+/** A container image pinned by tag (never `latest`) and, where known, by digest. */
+export const imageSchema = z.object({
+  repository: z
+    .string({ error: "expected an image repository like `ghcr.io/breakwater/payments`" })
+    .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, {
+      error: "expected an image repository like `ghcr.io/breakwater/payments` (no tag)",
+    }),
+  tag: matching(tagPattern, "an image tag like `1.4.2`").refine((tag) => tag !== "latest", {
+    error: "expected a pinned tag, not `latest`",
+  }),
+  digest: matching(digestPattern, "a digest like `sha256:<64 hex digits>`").optional(),
+});
+export type Image = z.infer<typeof imageSchema>;
+
+const resourceListSchema = z.object({ cpu: cpu(), memory: bytes() });
+
+/** Requests and limits of one container; both are required so no pod is unbounded. */
+export const resourcesSchema = z.object({
+  requests: resourceListSchema,
+  limits: resourceListSchema,
+});
+export type Resources = z.infer<typeof resourcesSchema>;
+
+const nodePoolSchema = z.object({
+  name: dnsLabel(),
+  machineType: z.string().min(1, { error: "expected a machine type like `n2-standard-4`" }),
+  minNodes: count(0),
+  maxNodes: count(1),
+  /** Node labels the pool carries, used by workloads that pin themselves to it. */
+  labels: z.record(z.string(), z.string()).default({}),
+});
+
+const clusterSchema = z.object({
+  name: dnsLabel(),
+  kubernetesVersion: matching(/^1\.[0-9]+(\.[0-9]+)?$/, "a Kubernetes version like `1.33`"),
+  region: z.string().min(1, { error: "expected a region like `europe-west1`" }),
+  nodePools: z.array(nodePoolSchema).min(1, { error: "expected at least one node pool" }),
+});
+
+const quotaSchema = z.object({
+  requestsCpu: cpu(),
+  requestsMemory: bytes(),
+  limitsCpu: cpu(),
+  limitsMemory: bytes(),
+  pods: count(1),
+});
+
+const namespaceSchema = z.object({ name: dnsLabel(), quota: quotaSchema.optional() });
+
+/** The namespaces breakwater uses; the operator's is fixed by its ServiceAccount name. */
+const namespacesSchema = z.object({
+  /** The operator and its CRDs' controller. */
+  system: namespaceSchema,
+  /** PostgreSQL, Redis and Redpanda (the runbooks say `kubectl get pods -n data-plane`). */
+  data: namespaceSchema,
+  /** The domain services. */
+  services: namespaceSchema,
+  /** Prometheus, Alertmanager and Grafana, which scrape the services. */
+  monitoring: namespaceSchema,
+  /** Argo CD, which syncs `rendered/<env>/`. */
+  gitops: namespaceSchema,
+});
+
+const serviceSchema = z.object({
+  enabled: z.boolean({ error: "expected true or false" }),
+  image: imageSchema,
+  /** HorizontalPodAutoscaler bounds; `minReplicas` is also the Deployment's replica count. */
+  minReplicas: count(1),
+  maxReplicas: count(1),
+  targetCpuUtilizationPercent: count(1).max(100, { error: "expected a percentage ≤ 100" }),
+  resources: resourcesSchema,
+  logLevel: z.enum(["debug", "info", "warn", "error"], {
+    error: "expected one of debug, info, warn, error",
+  }),
+  /** Extra non-secret settings passed to the service through its ConfigMap. */
+  config: z.record(z.string(), z.string()).default({}),
+});
+export type Service = z.infer<typeof serviceSchema>;
+
+const objectStoreSchema = z.object({
+  bucket: matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+  endpoint: z.url({ error: "expected an https URL like `https://s3.eu-west-1.amazonaws.com`" }),
+  region: z.string().min(1, { error: "expected a region" }),
+  /**
+   * The Secret (in the data namespace) holding the object store's access keys. Pulumi creates
+   * it from Pulumi secrets; git only ever names it.
+   */
+  credentials: z.object({
+    secretName: dnsLabel(),
+    accessKeyIdKey: z.string().min(1),
+    secretAccessKeyKey: z.string().min(1),
+  }),
+});
+export type ObjectStore = z.infer<typeof objectStoreSchema>;
+
+const postgresSchema = z.object({
+  enabled: z.boolean({ error: "expected true or false" }),
+  instances: count(1),
+  storage: z.object({ size: bytes(), storageClass: dnsLabel() }),
+  walStorage: z.object({ size: bytes(), storageClass: dnsLabel() }),
+  resources: resourcesSchema,
+  /** Point-in-time recovery: WAL archiving plus scheduled base backups to the object store. */
+  backup: z.object({
+    pitr: z.boolean({ error: "expected true or false" }),
+    /** Six-field cron (seconds first), as CloudNativePG's ScheduledBackup expects. */
+    schedule: matching(cronPattern, "a six-field cron like `0 0 2 * * *`"),
+    retention: retention(),
+  }),
+  /** Statement time above which a query is logged as slow (seed 003: 200 ms). */
+  slowQueryMs: count(1),
+  maxConnections: count(10),
+});
+export type Postgres = z.infer<typeof postgresSchema>;
+
+const redisSchema = z.object({
+  /** Pods in the RedisReplication: one primary plus replicas. */
+  replicationSize: count(1),
+  /** RedisSentinel pods watching the replication; 3 or more for a quorum. */
+  sentinelSize: count(1),
+  storage: z.object({ size: bytes(), storageClass: dnsLabel() }),
+  resources: resourcesSchema,
+  image: imageSchema,
+  sentinelImage: imageSchema,
+  exporterImage: imageSchema,
+});
+export type Redis = z.infer<typeof redisSchema>;
+
+const topicSchema = z.object({
+  name: matching(/^[a-z0-9][a-z0-9._-]*$/, "a topic name like `payments.events`"),
+  partitions: count(1),
+  replicationFactor: count(1),
+  retention: z.union([retention(), z.literal("forever")], {
+    error: "expected a retention like `7d` or `forever`",
+  }),
+  cleanupPolicy: z.enum(["delete", "compact"], { error: "expected delete or compact" }),
+});
+export type Topic = z.infer<typeof topicSchema>;
+
+const redpandaSchema = z.object({
+  brokers: count(1),
+  storage: z.object({ size: bytes(), storageClass: dnsLabel() }),
+  resources: z.object({ cpuCores: count(1), memory: bytes() }),
+  image: imageSchema,
+  topics: z.array(topicSchema).min(1, { error: "expected at least one topic" }),
+});
+export type Redpanda = z.infer<typeof redpandaSchema>;
+
+/** Alert thresholds; the defaults come from the runbooks in seeds 000–004. */
+const alertsSchema = z.object({
+  /** Settlement lag p99 above T2 throttles new orders, above T3 soft-halts (seed 002). */
+  settlementLag: z.object({ t2ThrottleSeconds: positive(), t3HaltSeconds: positive() }),
+  /** `HighPurchaseFailureRate` fires above this share of failed purchases (seed 001: 10%). */
+  purchaseFailureRatio: ratio(),
+  /** `StuckReservations` fires above this many pending reservations (seed 001: 50). */
+  stuckReservationsCount: count(1),
+  /** Outbox events retried more than this many times need a person (seed 001: 5). */
+  outboxRetryCountMax: count(1),
+  /** PostgreSQL replication lag (seed 003: < 100 ms). */
+  replicationLagMs: count(1),
+  /** Slow query threshold (seed 003: < 200 ms). */
+  slowQueryMs: count(1),
+  /** HTTP 5xx share (seed 004: 5%; seed 001 SEV-2 above 5%). */
+  errorRatio: ratio(),
+  /** p95 latency warning (seed 004: 500 ms). */
+  latencyP95Ms: count(1),
+  /** Latency at which it becomes a SEV-2 (seed 001: 5 s). */
+  latencySevereMs: count(1),
+  /** Database errors per minute (seed 004: 5). */
+  databaseErrorsPerMinute: count(1),
+  /** OTP delivery success below this ratio warns (seed 004: 95%). */
+  otpSuccessRatioMin: ratio(),
+  /** Manual review queue non-empty for this long during business hours (seed 000: 15m). */
+  manualReviewQueueMinutes: count(1),
+  /** Window for any ledger imbalance increase (seed 000: 5m). */
+  ledgerImbalanceWindowMinutes: count(1),
+  /** Reconciliation worker failing for this long (seed 000: 1h). */
+  reconciliationFailedMinutes: count(1),
+  /** Escrow transactions stuck longer than this need a super admin (seed 004: 7 days). */
+  stuckEscrowDays: count(1),
+});
+export type AlertThresholds = z.infer<typeof alertsSchema>;
+
+const featuresSchema = z.object({
+  /** The alert autopilot creates controls from alerts; in dry-run it only records them. */
+  autopilot: z.object({
+    enabled: z.boolean({ error: "expected true or false" }),
+    dryRun: z.boolean({ error: "expected true or false" }),
+  }),
+  /** Migrations must be backward compatible and run before the rollout (seed 003). */
+  safeMigrations: z.boolean({ error: "expected true or false" }),
+});
+
+const gitopsSchema = z.object({
+  repoURL: z.url({ error: "expected the git URL Argo CD pulls from" }),
+  revision: z.string().min(1, { error: "expected a branch, tag or commit" }),
+});
+
+const platformImagesSchema = z.object({
+  postgres: imageSchema,
+  operator: imageSchema,
+});
+
+export const environmentSchema = z
+  .object({
+    name: z.enum(environmentNames, { error: "expected dev, staging or prod" }),
+    cluster: clusterSchema,
+    namespaces: namespacesSchema,
+    gitops: gitopsSchema,
+    images: platformImagesSchema,
+    objectStore: objectStoreSchema,
+    services: z.object({
+      payments: serviceSchema,
+      purchasing: serviceSchema,
+      exchange: serviceSchema,
+      escrow: serviceSchema,
+    }),
+    operator: z.object({ replicas: count(1), resources: resourcesSchema }),
+    postgres: z.object({
+      payments: postgresSchema,
+      purchasing: postgresSchema,
+      exchange: postgresSchema,
+      escrow: postgresSchema,
+    }),
+    redis: redisSchema,
+    redpanda: redpandaSchema,
+    alerts: alertsSchema,
+    features: featuresSchema,
+  })
+  .superRefine(checkConsistency);
+
+type EnvironmentShape = {
+  cluster: z.infer<typeof clusterSchema>;
+  services: Record<ServiceName, Service>;
+  postgres: Record<DatabaseName, Postgres>;
+  redpanda: Redpanda;
+  alerts: AlertThresholds;
+};
+
+/** Rules that span fields, each reported at the field a person would change. */
+function checkConsistency(environment: EnvironmentShape, context: z.RefinementCtx): void {
+  environment.cluster.nodePools.forEach((pool, index) => {
+    if (pool.maxNodes < pool.minNodes) {
+      context.addIssue({
+        code: "custom",
+        path: ["cluster", "nodePools", index, "maxNodes"],
+        message: `expected a number ≥ minNodes (${pool.minNodes})`,
+      });
+    }
+  });
+  for (const name of serviceNames) {
+    const service = environment.services[name];
+    if (service.maxReplicas < service.minReplicas) {
+      context.addIssue({
+        code: "custom",
+        path: ["services", name, "maxReplicas"],
+        message: `expected a number ≥ minReplicas (${service.minReplicas})`,
+      });
+    }
+    if (service.enabled && !environment.postgres[name].enabled) {
+      context.addIssue({
+        code: "custom",
+        path: ["postgres", name, "enabled"],
+        message: `expected true: service ${name} is enabled and needs its database`,
+      });
+    }
+  }
+  const seen = new Set<string>();
+  environment.redpanda.topics.forEach((topic, index) => {
+    if (seen.has(topic.name)) {
+      context.addIssue({
+        code: "custom",
+        path: ["redpanda", "topics", index, "name"],
+        message: `expected a unique topic name, ${topic.name} appears twice`,
+      });
+    }
+    seen.add(topic.name);
+    if (topic.replicationFactor > environment.redpanda.brokers) {
+      context.addIssue({
+        code: "custom",
+        path: ["redpanda", "topics", index, "replicationFactor"],
+        message: `expected a number ≤ brokers (${environment.redpanda.brokers})`,
+      });
+    }
+  });
+  const lag = environment.alerts.settlementLag;
+  if (lag.t3HaltSeconds <= lag.t2ThrottleSeconds) {
+    context.addIssue({
+      code: "custom",
+      path: ["alerts", "settlementLag", "t3HaltSeconds"],
+      message: `expected a number > t2ThrottleSeconds (${lag.t2ThrottleSeconds})`,
+    });
+  }
+}
+
+/** A validated environment, as every consumer sees it. */
+export type Environment = z.infer<typeof environmentSchema>;
+/** What an environment file writes (defaults may be left out). */
+export type EnvironmentInput = z.input<typeof environmentSchema>;

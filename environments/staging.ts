@@ -1,0 +1,150 @@
+/**
+ * @module Staging: production-shaped (HA, PITR) at a smaller size, for restore rehearsals and chaos
+ * drills (seed 002, weekly); the autopilot runs in dry-run so its decisions can be reviewed.
+ */
+import { runbookAlertThresholds } from "./alert-thresholds";
+import {
+  breakwaterImage,
+  postgresImage,
+  redisExporterImage,
+  redisImage,
+  redisSentinelImage,
+  redpandaImage,
+} from "./images";
+import type { EnvironmentInput } from "./schema";
+import { serviceTopics } from "./topics";
+
+const release = "0.1.0";
+
+const serviceResources = {
+  requests: { cpu: "250m", memory: "256Mi" },
+  limits: { cpu: "1", memory: "512Mi" },
+};
+
+function service(name: string, enabled: boolean) {
+  return {
+    enabled,
+    image: breakwaterImage(name, release),
+    minReplicas: 2,
+    maxReplicas: 4,
+    targetCpuUtilizationPercent: 65,
+    resources: serviceResources,
+    logLevel: "info" as const,
+  };
+}
+
+function database(enabled: boolean) {
+  return {
+    enabled,
+    instances: 3,
+    storage: { size: "20Gi", storageClass: "ssd" },
+    walStorage: { size: "10Gi", storageClass: "ssd" },
+    resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+    backup: { pitr: true, schedule: "0 0 2 * * *", retention: "14d" },
+    slowQueryMs: runbookAlertThresholds.slowQueryMs,
+    maxConnections: 200,
+  };
+}
+
+export const staging = {
+  name: "staging",
+  cluster: {
+    name: "breakwater-staging",
+    kubernetesVersion: "1.33",
+    region: "europe-west1",
+    nodePools: [
+      { name: "system", machineType: "n2-standard-4", minNodes: 1, maxNodes: 3 },
+      {
+        name: "data",
+        machineType: "n2-highmem-4",
+        minNodes: 3,
+        maxNodes: 3,
+        labels: { "breakwater.dev/pool": "data" },
+      },
+      {
+        name: "apps",
+        machineType: "n2-standard-4",
+        minNodes: 2,
+        maxNodes: 4,
+        labels: { "breakwater.dev/pool": "apps" },
+      },
+    ],
+  },
+  namespaces: {
+    system: { name: "breakwater-system" },
+    data: {
+      name: "data-plane",
+      quota: {
+        requestsCpu: "12",
+        requestsMemory: "48Gi",
+        limitsCpu: "16",
+        limitsMemory: "64Gi",
+        pods: 100,
+      },
+    },
+    services: {
+      name: "breakwater-services",
+      quota: {
+        requestsCpu: "8",
+        requestsMemory: "16Gi",
+        limitsCpu: "24",
+        limitsMemory: "32Gi",
+        pods: 200,
+      },
+    },
+    monitoring: { name: "monitoring" },
+    gitops: { name: "argocd" },
+  },
+  gitops: { repoURL: "https://github.com/breakwater/breakwater.git", revision: "main" },
+  images: { postgres: postgresImage, operator: breakwaterImage("operator", release) },
+  objectStore: {
+    bucket: "breakwater-staging-postgres-backups",
+    endpoint: "https://s3.eu-west-1.amazonaws.com",
+    region: "eu-west-1",
+    credentials: {
+      secretName: "backup-object-store",
+      accessKeyIdKey: "ACCESS_KEY_ID",
+      secretAccessKeyKey: "ACCESS_SECRET_KEY",
+    },
+  },
+  services: {
+    payments: service("payments", true),
+    purchasing: service("purchasing", false),
+    exchange: service("exchange", false),
+    escrow: service("escrow", false),
+  },
+  operator: {
+    replicas: 2,
+    resources: {
+      requests: { cpu: "100m", memory: "128Mi" },
+      limits: { cpu: "500m", memory: "256Mi" },
+    },
+  },
+  postgres: {
+    payments: database(true),
+    purchasing: database(false),
+    exchange: database(false),
+    escrow: database(false),
+  },
+  redis: {
+    replicationSize: 3,
+    sentinelSize: 3,
+    storage: { size: "5Gi", storageClass: "ssd" },
+    resources: { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "500m", memory: "1Gi" } },
+    image: redisImage,
+    sentinelImage: redisSentinelImage,
+    exporterImage: redisExporterImage,
+  },
+  redpanda: {
+    brokers: 3,
+    storage: { size: "50Gi", storageClass: "ssd" },
+    resources: { cpuCores: 2, memory: "8Gi" },
+    image: redpandaImage,
+    topics: serviceTopics({ partitions: 6, replicationFactor: 3, retention: "7d" }),
+  },
+  alerts: runbookAlertThresholds,
+  features: {
+    autopilot: { enabled: true, dryRun: true },
+    safeMigrations: true,
+  },
+} satisfies EnvironmentInput;
