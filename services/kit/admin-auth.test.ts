@@ -1,0 +1,20 @@
+/** @module Unit tests for admin token parsing and comparison. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { bearerToken, tokensMatch } from "./admin-auth";
+
+test("bearer tokens are parsed case-insensitively and strictly", () => {
+  assert.is(bearerToken("Bearer abc"), "abc");
+  assert.is(bearerToken("bearer abc"), "abc");
+  assert.is(bearerToken("Basic abc"), undefined);
+  assert.is(bearerToken(undefined), undefined);
+  assert.is(bearerToken("Bearer a b"), undefined);
+});
+
+test("tokens of any length compare without throwing", () => {
+  assert.ok(tokensMatch("0123456789abcdef", "0123456789abcdef"));
+  assert.not.ok(tokensMatch("short", "0123456789abcdef"));
+  assert.not.ok(tokensMatch("", "0123456789abcdef"));
+});
+
+test.run();

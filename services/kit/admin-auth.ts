@@ -1,0 +1,41 @@
+/**
+ * @module Admin bearer authentication: `Authorization: Bearer <ADMIN_TOKEN>`, compared in
+ * constant time over SHA-256 digests (so the comparison never depends on where the strings
+ * differ, nor on their lengths).
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./app-env";
+import { kitProblems, problem } from "./problem";
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
+
+/** True when `presented` equals `expected`, in constant time. */
+export function tokensMatch(presented: string, expected: string): boolean {
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+/** The bearer token of an `Authorization` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1];
+}
+
+/** Refuse with 401 problem+json unless the request carries the admin bearer token. */
+export function adminAuth(adminToken: string): MiddlewareHandler<AppEnv> {
+  return async function adminAuthMiddleware(c, next) {
+    const token = bearerToken(c.req.header("authorization"));
+    if (token === undefined || !tokensMatch(token, adminToken)) {
+      throw problem({
+        type: kitProblems.unauthorized,
+        title: "Admin authentication required",
+        status: 401,
+        detail: "send Authorization: Bearer <admin token>",
+        headers: { "www-authenticate": 'Bearer realm="admin"' },
+      });
+    }
+    await next();
+  };
+}

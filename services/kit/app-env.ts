@@ -1,0 +1,15 @@
+/** @module The Hono environment of every service app: what middleware puts on the context. */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Logger } from "./logger";
+
+export interface AppEnv {
+  Variables: {
+    /** From `x-request-id` or generated; echoed in the response. */
+    requestId: string;
+    /** A child logger carrying the request id. */
+    logger: Logger;
+  };
+}
+
+/** The app a service mounts its routes on. */
+export type ServiceApp = OpenAPIHono<AppEnv>;

@@ -1,0 +1,156 @@
+/**
+ * @module The Hono app every service starts from: request ids, request metrics labelled by
+ * route template, validation failures as 422 problems, unknown paths as 404, known paths
+ * with the wrong method as 405 (with `Allow`), and every thrown error as problem+json (never a
+ * bare 500 body).
+ */
+import { OpenAPIHono, type OpenAPIHonoOptions } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { matchedRoutes } from "hono/route";
+import type { AppEnv, ServiceApp } from "./app-env";
+import type { Logger } from "./logger";
+import type { ServiceMetrics } from "./metrics";
+import { kitProblems, ProblemError, problem, problemResponse } from "./problem";
+import { requestId as requestIdMiddleware } from "./request-id";
+
+/** `path` label of requests that matched no route (keeps the label set bounded). */
+export const unmatchedPath = "unmatched";
+
+/** The route template that answered the request, or {@link unmatchedPath}. */
+export function routeTemplate(c: Context): string {
+  const last = matchedRoutes(c).at(-1);
+  return last !== undefined && last.method !== "ALL" ? last.path : unmatchedPath;
+}
+
+function httpMetrics(metrics: ServiceMetrics): MiddlewareHandler<AppEnv> {
+  return async function httpMetricsMiddleware(c, next) {
+    const started = performance.now();
+    await next();
+    const status = c.res.status;
+    const path = status === 404 || status === 405 ? routeTemplateOrUnmatched(c) : routeTemplate(c);
+    metrics.httpRequestDuration.observe(
+      { method: c.req.method, path, status: String(status) },
+      (performance.now() - started) / 1000,
+    );
+  };
+}
+
+function routeTemplateOrUnmatched(c: Context): string {
+  // A handler that answers 404 for a missing resource still has a template; the kit's own
+  // not-found and method-not-allowed answers have none.
+  if (c.res.headers.get("x-breakwater-unmatched") === null) return routeTemplate(c);
+  c.res.headers.delete("x-breakwater-unmatched");
+  return unmatchedPath;
+}
+
+/** A regex for a Hono path template (`/v1/payouts/:id`, `/static/*`). */
+export function templateRegex(template: string): RegExp {
+  const parts = template.split("/").map((part) => {
+    if (part === "*") return ".*";
+    const param = /^:[A-Za-z0-9_]+(\{(.+)\})?(\?)?$/.exec(part);
+    if (param) return param[2] ?? "[^/]+";
+    return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  });
+  return new RegExp(`^${parts.join("/")}/?$`);
+}
+
+function allowedMethods(app: ServiceApp, cache: Map<string, RegExp>, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === "ALL") continue;
+    let regex = cache.get(route.path);
+    if (!regex) {
+      regex = templateRegex(route.path);
+      cache.set(route.path, regex);
+    }
+    if (regex.test(path)) methods.add(route.method);
+  }
+  return [...methods].sort();
+}
+
+function unmatched(response: Response): Response {
+  response.headers.set("x-breakwater-unmatched", "1");
+  return response;
+}
+
+/** Turn any thrown value into a problem+json response. */
+export function errorToResponse(error: unknown, c: Context<AppEnv>): Response {
+  if (error instanceof ProblemError) return problemResponse(error);
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    return problemResponse({
+      type: status === 400 ? kitProblems.badRequest : `http/${status}`,
+      title: status === 400 ? "Malformed request" : error.message || "Request refused",
+      status,
+      detail: error.message,
+    });
+  }
+  c.var.logger?.error({ err: error }, "unhandled error");
+  return problemResponse({
+    type: kitProblems.internal,
+    title: "Internal error",
+    status: 500,
+    detail: "the request failed unexpectedly; it is logged under this request id",
+    extensions: { requestId: c.var.requestId },
+  });
+}
+
+/** Turns a failed zod validation into a 422 problem listing every issue. */
+export const validationHook: NonNullable<OpenAPIHonoOptions<AppEnv>["defaultHook"]> = (result) => {
+  if (result.success) return;
+  const issues = result.error.issues.map((issue) => ({
+    in: result.target,
+    path: issue.path.join("."),
+    message: issue.message,
+  }));
+  throw problem({
+    type: kitProblems.validation,
+    title: "Request validation failed",
+    status: 422,
+    detail: issues
+      .map((issue) => `${issue.in} ${issue.path || "(root)"}: ${issue.message}`)
+      .join("; "),
+    extensions: { errors: issues },
+  });
+};
+
+/**
+ * A router for one resource (`payouts.ts`, `transfers.ts`) with the kit's validation hook;
+ * mount it with `app.route("/v1/payouts", router)`.
+ */
+export function createRouter(): ServiceApp {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+/** A new app with the kit's middleware and error handling. */
+export function createApp(logger: Logger, metrics: ServiceMetrics): ServiceApp {
+  const app = createRouter();
+  app.use("*", requestIdMiddleware(logger));
+  app.use("*", httpMetrics(metrics));
+  app.onError(errorToResponse);
+  const regexCache = new Map<string, RegExp>();
+  app.notFound((c) => {
+    const allow = allowedMethods(app, regexCache, c.req.path);
+    if (allow.length > 0) {
+      return unmatched(
+        problemResponse({
+          type: kitProblems.methodNotAllowed,
+          title: "Method not allowed",
+          status: 405,
+          detail: `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow.join(", ")}`,
+          headers: { allow: allow.join(", ") },
+        }),
+      );
+    }
+    return unmatched(
+      problemResponse({
+        type: kitProblems.notFound,
+        title: "Not found",
+        status: 404,
+        detail: `no route for ${c.req.method} ${c.req.path}`,
+      }),
+    );
+  });
+  return app;
+}

@@ -1,0 +1,67 @@
+/** @module Unit tests for environment configuration. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { z } from "zod";
+import { ConfigError, loadConfig } from "./config";
+
+const good = {
+  PORT: "8080",
+  DATABASE_URL: "postgres://u:p@127.0.0.1:5432/db",
+  REDIS_URL: "redis://127.0.0.1:6379",
+  KAFKA_BROKERS: "127.0.0.1:9092, 127.0.0.2:9093",
+  ADMIN_TOKEN: "0123456789abcdef",
+};
+
+function errorFor(env: Record<string, string | undefined>, schema?: z.ZodObject): ConfigError {
+  try {
+    loadConfig(env, schema);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+test("a good environment parses with defaults and types", () => {
+  const config = loadConfig(good);
+  assert.is(config.PORT, 8080);
+  assert.equal(config.KAFKA_BROKERS, ["127.0.0.1:9092", "127.0.0.2:9093"]);
+  assert.is(config.LOG_LEVEL, "info");
+  assert.ok(config.REPLICA_ID.length > 0);
+});
+
+test("a bad PORT is one line naming the variable", () => {
+  const error = errorFor({ ...good, PORT: "eighty" });
+  assert.is(error.variable, "PORT");
+  assert.ok(error.message.startsWith("PORT: "));
+  assert.not.ok(error.message.includes("\n"));
+});
+
+test("a missing variable says it is not set; empty counts as missing", () => {
+  assert.is(
+    errorFor({ ...good, DATABASE_URL: undefined }).message,
+    "DATABASE_URL: required but not set",
+  );
+  assert.is(errorFor({ ...good, REDIS_URL: "" }).variable, "REDIS_URL");
+});
+
+test("secrets are never echoed", () => {
+  const error = errorFor({ ...good, ADMIN_TOKEN: "short" });
+  assert.is(error.variable, "ADMIN_TOKEN");
+  assert.not.ok(error.message.includes("short"));
+});
+
+test("a service's own schema is validated too", () => {
+  const schema = z.object({ PSP_URL: z.url() });
+  assert.is(errorFor({ ...good, PSP_URL: "nope" }, schema).variable, "PSP_URL");
+  assert.is(
+    loadConfig({ ...good, PSP_URL: "http://psp.local" }, schema).PSP_URL,
+    "http://psp.local",
+  );
+});
+
+test("malformed brokers are refused", () => {
+  assert.is(errorFor({ ...good, KAFKA_BROKERS: "nohostport" }).variable, "KAFKA_BROKERS");
+});
+
+test.run();

@@ -1,0 +1,95 @@
+/**
+ * @module Configuration from environment variables, validated with zod: a service runs with
+ * the kit's common settings plus its own, and a bad value stops it with one line naming the
+ * variable before anything starts.
+ */
+import { hostname } from "node:os";
+import { z } from "zod";
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function positiveMs(defaultMs: number) {
+  return z.coerce.number().int().positive().default(defaultMs);
+}
+
+/**
+ * The settings every service reads. `REPLICA_ID` defaults to `<hostname>-<pid>`;
+ * `ADMIN_TOKEN` must be at least 16 characters (it guards the controls API).
+ */
+export const commonConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }),
+  KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .transform((value) => value.split(",").map((broker) => broker.trim()))
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, "expected host:port")).min(1)),
+  ADMIN_TOKEN: z.string().min(16, "expected at least 16 characters"),
+  REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, "expected 1-128 of A-Z a-z 0-9 . _ -")
+    .default(`${hostname()}-${process.pid}`),
+  LOG_LEVEL: z.enum(logLevels).default("info"),
+  /** Reload controls from PostgreSQL at least this often, in case a message was lost. */
+  CONTROLS_RELOAD_MS: positiveMs(2000),
+  /** How often a replica writes its heartbeat and acknowledged control version. */
+  CONTROLS_HEARTBEAT_MS: positiveMs(1000),
+  /** A replica whose heartbeat is older than this is no longer live. */
+  CONTROLS_REPLICA_TTL_MS: positiveMs(10000),
+  OUTBOX_RELAY_INTERVAL_MS: positiveMs(500),
+  /** How long a graceful shutdown waits for in-flight work before closing anyway. */
+  SHUTDOWN_GRACE_MS: positiveMs(10000),
+});
+
+export type CommonConfig = z.infer<typeof commonConfigSchema>;
+
+/** A configuration error carrying the one line to print. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Validate `env` against the common schema merged with a service's own. Empty strings count
+ * as missing. Throws {@link ConfigError} for the first bad variable (in schema order).
+ *
+ * @example const config = loadConfig(process.env, z.object({ PSP_URL: z.url() }));
+ */
+export function loadConfig<S extends z.ZodObject>(
+  env: Env,
+  serviceSchema?: S,
+): CommonConfig & z.infer<S> {
+  const schema = serviceSchema
+    ? commonConfigSchema.extend(serviceSchema.shape)
+    : commonConfigSchema;
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") input[key] = value;
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data as CommonConfig & z.infer<S>;
+  throw configErrorFrom(result.error, input);
+}
+
+function configErrorFrom(error: z.ZodError, input: Record<string, string>): ConfigError {
+  const issue = error.issues[0]!;
+  const variable = String(issue.path[0] ?? "environment");
+  const given = input[variable];
+  if (given === undefined) return new ConfigError(variable, `${variable}: required but not set`);
+  const shown = /TOKEN|SECRET|PASSWORD|KEY/.test(variable) ? "(hidden)" : JSON.stringify(given);
+  return new ConfigError(variable, `${variable}: ${oneLine(issue.message)}, got ${shown}`);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}

@@ -1,0 +1,275 @@
+/**
+ * @module The controls admin API the operator drives (`/admin/v1/controls`): upsert, lift and
+ * list, bearer-authenticated, every change persisted with its audit row and outbox event and
+ * then announced to the replicas.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { adminAuth } from "./admin-auth";
+import type { ServiceApp } from "./app-env";
+import { type ControlKind, controlSpecSchemas } from "./control-kinds";
+import type { Controls } from "./controls";
+import { deleteControl, loadControlSet, putControl } from "./controls-store";
+import type { Pool } from "./db";
+import { kitProblems, problem } from "./problem";
+
+export const controlIdPattern = /^[a-z0-9][a-z0-9.-]{0,252}$/;
+
+const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string().optional(),
+  })
+  .passthrough()
+  .openapi("Problem");
+
+const controlSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    spec: z.record(z.string(), z.unknown()),
+    source: z.record(z.string(), z.unknown()),
+    reason: z.string(),
+    ticket: z.string(),
+    actor: z.string(),
+    expiresAt: z.string().nullable(),
+    version: z.number().int(),
+    updatedAt: z.string(),
+  })
+  .openapi("Control");
+
+const putBodySchema = z
+  .object({
+    kind: z.string().min(1),
+    spec: z.record(z.string(), z.unknown()).default({}),
+    source: z
+      .object({
+        uid: z.string().optional(),
+        generation: z.number().int().optional(),
+        namespace: z.string().optional(),
+        name: z.string().optional(),
+      })
+      .passthrough()
+      .default({}),
+    reason: z.string().min(1),
+    ticket: z.string().min(1),
+    actor: z.string().min(1),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .openapi("ControlPut");
+
+const liftBodySchema = z
+  .object({
+    actor: z.string().optional(),
+    reason: z.string().optional(),
+    ticket: z.string().optional(),
+  })
+  .openapi("ControlLift");
+
+const idParam = z.object({
+  id: z
+    .string()
+    .regex(controlIdPattern)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+const problemContent = { "application/problem+json": { schema: problemSchema } };
+const security = [{ adminBearer: [] }];
+
+export interface ControlsApiOptions {
+  readonly service: string;
+  readonly kinds: readonly string[];
+  readonly pool: Pool;
+  readonly controls: Controls;
+  readonly adminToken: string;
+}
+
+/** Mount the admin controls routes on `app`. */
+export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): void {
+  const { service, pool, controls } = options;
+  app.openAPIRegistry.registerComponent("securitySchemes", "adminBearer", {
+    type: "http",
+    scheme: "bearer",
+  });
+  app.use("/admin/v1/*", adminAuth(options.adminToken));
+
+  async function propagate(version: number): Promise<void> {
+    await controls.reload();
+    await controls.announce(version).catch(() => undefined);
+  }
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/v1/controls",
+      security,
+      responses: {
+        200: {
+          description: "The controls, the service-wide version and the live replicas",
+          content: {
+            "application/json": {
+              schema: z.object({
+                service: z.string(),
+                version: z.number().int(),
+                controls: z.array(controlSchema),
+                replicas: z.array(
+                  z.object({
+                    id: z.string(),
+                    version: z.number().int(),
+                    ackedAt: z.string(),
+                    live: z.boolean(),
+                    ready: z.boolean(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+        401: { description: "Missing or wrong admin token", content: problemContent },
+      },
+    }),
+    async function listControls(c) {
+      const set = await loadControlSet(pool, service);
+      const replicas = await controls.replicas();
+      return c.json({ service, version: set.version, controls: [...set.controls], replicas }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/admin/v1/controls/{id}",
+      security,
+      request: {
+        params: idParam,
+        body: { required: true, content: { "application/json": { schema: putBodySchema } } },
+      },
+      responses: {
+        200: {
+          description: "The stored control",
+          content: { "application/json": { schema: controlSchema } },
+        },
+        401: { description: "Missing or wrong admin token", content: problemContent },
+        422: {
+          description: "Invalid body or a kind this service does not enforce",
+          content: problemContent,
+        },
+      },
+    }),
+    async function putControlRoute(c) {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const spec = validSpec(options.kinds, body.kind, body.spec);
+      const { control, changed } = await putControl(pool, service, id, {
+        kind: body.kind,
+        spec,
+        source: body.source,
+        reason: body.reason,
+        ticket: body.ticket,
+        actor: body.actor,
+        expiresAt: body.expiresAt ?? null,
+      });
+      if (changed) await propagate(control.version);
+      c.var.logger.info({ control: id, version: control.version, changed }, "control stored");
+      return c.json(control, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/admin/v1/controls/{id}",
+      security,
+      request: {
+        params: idParam,
+        body: { required: false, content: { "application/json": { schema: liftBodySchema } } },
+      },
+      responses: {
+        200: {
+          description: "Lifted; the version of the lift",
+          content: {
+            "application/json": { schema: z.object({ id: z.string(), version: z.number().int() }) },
+          },
+        },
+        401: { description: "Missing or wrong admin token", content: problemContent },
+        404: { description: "No such control (already lifted)", content: problemContent },
+      },
+    }),
+    async function liftControlRoute(c) {
+      const { id } = c.req.valid("param");
+      const lift = await liftBody(c.req.raw.clone());
+      const version = await deleteControl(pool, service, id, lift);
+      if (version === undefined) {
+        throw problem({
+          type: kitProblems.controlNotFound,
+          title: "Control not found",
+          status: 404,
+          detail: `no control ${id} in ${service}`,
+        });
+      }
+      await propagate(version);
+      c.var.logger.info({ control: id, version }, "control lifted");
+      return c.json({ id, version }, 200);
+    },
+  );
+}
+
+/** The optional JSON body of a DELETE; an empty body is fine, a malformed one is 422. */
+async function liftBody(request: Request): Promise<z.infer<typeof liftBodySchema>> {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw problem({
+      type: kitProblems.badRequest,
+      title: "Malformed request",
+      status: 400,
+      detail: "body is not JSON",
+    });
+  }
+  const result = liftBodySchema.safeParse(parsed);
+  if (!result.success) {
+    throw problem({
+      type: kitProblems.validation,
+      title: "Request validation failed",
+      status: 422,
+      detail: result.error.issues
+        .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+        .join("; "),
+    });
+  }
+  return result.data;
+}
+
+function validSpec(
+  kinds: readonly string[],
+  kind: string,
+  spec: Record<string, unknown>,
+): Record<string, unknown> {
+  if (!kinds.includes(kind)) {
+    throw problem({
+      type: kitProblems.controlUnknownKind,
+      title: "Unknown control kind for this service",
+      status: 422,
+      detail: `kind ${kind} is not enforced here; known: ${kinds.join(", ") || "none"}`,
+      extensions: { kinds },
+    });
+  }
+  const schema = controlSpecSchemas[kind as ControlKind];
+  if (!schema) return spec;
+  const result = schema.safeParse(spec);
+  if (!result.success) {
+    throw problem({
+      type: kitProblems.validation,
+      title: "Request validation failed",
+      status: 422,
+      detail: result.error.issues
+        .map((issue) => `spec.${issue.path.join(".")}: ${issue.message}`)
+        .join("; "),
+    });
+  }
+  return result.data as Record<string, unknown>;
+}

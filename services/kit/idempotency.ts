@@ -1,0 +1,245 @@
+/**
+ * @module Idempotency for unsafe requests carrying an `Idempotency-Key` header. The first
+ * request reserves the key (a unique PostgreSQL row scoped by method, route template and
+ * actor), runs, and stores status, headers and body; a repeat with the same body gets that
+ * response back byte for byte (`idempotent-replayed: true`); the same key with a different
+ * body is 409 `idempotency/conflict`. A repeat that arrives while the first is still running
+ * does not wait: it gets 409 `idempotency/in-progress` with `Retry-After: 1`, so concurrent
+ * repeats produce one effect. Server errors (5xx) and transient refusals (401, 403, 408, 409,
+ * 423, 425, 429) release the key so the client can retry with it; other results are kept.
+ * A reservation whose holder died is taken over after `leaseMs`.
+ */
+import { createHash } from "node:crypto";
+import type { Context, MiddlewareHandler } from "hono";
+import { routeTemplate, unmatchedPath } from "./app";
+import type { AppEnv } from "./app-env";
+import type { Pool } from "./db";
+import type { ServiceMetrics } from "./metrics";
+import { kitProblems, problem } from "./problem";
+
+export type IdempotencyOutcome =
+  | "reserved"
+  | "replayed"
+  | "conflict"
+  | "in_progress"
+  | "released"
+  | "reserve_error"
+  | "finalize_error";
+
+export interface IdempotencyOptions {
+  readonly pool: Pool;
+  readonly metrics?: ServiceMetrics;
+  /**
+   * Who is calling, to scope keys per actor. @default a digest of the `Authorization`
+   * header, or `anonymous`
+   */
+  readonly actor?: (c: Context<AppEnv>) => string;
+  /** How long a reservation may stay in progress before another request takes it over. @default 60000 */
+  readonly leaseMs?: number;
+  /** Refuse unsafe requests without a key (400). @default false */
+  readonly required?: boolean;
+  /** Paths (prefixes) this middleware leaves alone. @default ["/admin/"] */
+  readonly skipPrefixes?: readonly string[];
+}
+
+const unsafeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const releasedStatuses = new Set([401, 403, 408, 409, 423, 425, 429]);
+const unstoredHeaders = new Set([
+  "x-request-id",
+  "date",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+]);
+const keyPattern = /^[\x21-\x7e]{1,255}$/;
+
+/** Whether a response with this status is kept for replay. */
+export function isStoredStatus(status: number): boolean {
+  return status < 500 && !releasedStatuses.has(status);
+}
+
+/** The digest that tells a repeat from a different request under the same key. */
+export function requestHash(method: string, template: string, body: Uint8Array): string {
+  return createHash("sha256").update(`${method} ${template}\n`).update(body).digest("hex");
+}
+
+function defaultActor(c: Context<AppEnv>): string {
+  const authorization = c.req.header("authorization");
+  if (!authorization) return "anonymous";
+  return createHash("sha256").update(authorization).digest("hex").slice(0, 32);
+}
+
+interface StoredRow {
+  request_hash: string;
+  state: "in_progress" | "completed";
+  response_status: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: Buffer | null;
+  lease_expired: boolean;
+}
+
+/**
+ * The middleware; the kit mounts it for every service (the admin API excepted).
+ *
+ * @example app.use("/v1/*", idempotency({ pool, metrics, required: true }));
+ */
+export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppEnv> {
+  const leaseMs = options.leaseMs ?? 60_000;
+  const actorOf = options.actor ?? defaultActor;
+  const skipPrefixes = options.skipPrefixes ?? ["/admin/"];
+  const count = (outcome: IdempotencyOutcome) =>
+    options.metrics?.idempotencyEvents.inc({ outcome });
+
+  return async function idempotencyMiddleware(c, next) {
+    if (!unsafeMethods.has(c.req.method) || skipPrefixes.some((p) => c.req.path.startsWith(p))) {
+      return next();
+    }
+    const template = routeTemplate(c);
+    const key = c.req.header("idempotency-key");
+    if (template === unmatchedPath) return next();
+    if (key === undefined) {
+      if (options.required) throw invalidKey("this endpoint requires an Idempotency-Key header");
+      return next();
+    }
+    if (!keyPattern.test(key))
+      throw invalidKey("Idempotency-Key must be 1-255 visible ASCII characters");
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const hash = requestHash(c.req.method, template, body);
+    const scope = `${c.req.method} ${template} ${actorOf(c)}`;
+
+    let reserved: boolean;
+    let existing: StoredRow | undefined;
+    try {
+      ({ reserved, existing } = await reserve(options.pool, scope, key, hash, leaseMs));
+    } catch (error) {
+      count("reserve_error");
+      c.var.logger.error({ err: error }, "cannot reserve idempotency key");
+      throw problem({
+        type: "idempotency/unavailable",
+        title: "Idempotency store unavailable",
+        status: 503,
+        detail: "the request was not run; retry with the same Idempotency-Key",
+        headers: { "retry-after": "1" },
+      });
+    }
+    if (!reserved) return answerRepeat(existing!, hash, key, count);
+    count("reserved");
+    await next();
+    await finalize(c, options.pool, scope, key, count);
+  };
+}
+
+function invalidKey(detail: string) {
+  return problem({
+    type: kitProblems.idempotencyInvalidKey,
+    title: "Invalid Idempotency-Key",
+    status: 400,
+    detail,
+  });
+}
+
+async function reserve(
+  pool: Pool,
+  scope: string,
+  key: string,
+  hash: string,
+  leaseMs: number,
+): Promise<{ reserved: boolean; existing?: StoredRow }> {
+  const inserted = await pool.query(
+    `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until)
+     VALUES ($1, $2, $3, 'in_progress', now() + ($4::text || ' milliseconds')::interval)
+     ON CONFLICT DO NOTHING RETURNING key`,
+    [scope, key, hash, String(leaseMs)],
+  );
+  if (inserted.rowCount === 1) return { reserved: true };
+  const found = await pool.query<StoredRow>(
+    `SELECT request_hash, state, response_status, response_headers, response_body,
+            locked_until <= now() AS lease_expired
+     FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+    [scope, key],
+  );
+  const existing = found.rows[0];
+  // Released between our insert and select: try once more from the top.
+  if (!existing) return reserve(pool, scope, key, hash, leaseMs);
+  if (
+    existing.state === "in_progress" &&
+    existing.lease_expired &&
+    existing.request_hash === hash
+  ) {
+    const taken = await pool.query(
+      `UPDATE idempotency_keys SET locked_until = now() + ($3::text || ' milliseconds')::interval
+       WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND locked_until <= now()`,
+      [scope, key, String(leaseMs)],
+    );
+    if (taken.rowCount === 1) return { reserved: true };
+  }
+  return { reserved: false, existing };
+}
+
+function answerRepeat(
+  existing: StoredRow,
+  hash: string,
+  key: string,
+  count: (outcome: IdempotencyOutcome) => void,
+): Response {
+  if (existing.request_hash !== hash) {
+    count("conflict");
+    throw problem({
+      type: kitProblems.idempotencyConflict,
+      title: "Idempotency-Key reused with a different request",
+      status: 409,
+      detail: `key ${key} was first used with another body; use a new key for a new request`,
+    });
+  }
+  if (existing.state === "in_progress") {
+    count("in_progress");
+    throw problem({
+      type: kitProblems.idempotencyInProgress,
+      title: "A request with this Idempotency-Key is in progress",
+      status: 409,
+      detail: "retry shortly with the same key to get its result",
+      headers: { "retry-after": "1" },
+    });
+  }
+  count("replayed");
+  const headers = new Headers(existing.response_headers ?? {});
+  headers.set("idempotent-replayed", "true");
+  return new Response(
+    existing.response_body && existing.response_body.length > 0
+      ? new Uint8Array(existing.response_body)
+      : null,
+    { status: existing.response_status ?? 200, headers },
+  );
+}
+
+async function finalize(
+  c: Context<AppEnv>,
+  pool: Pool,
+  scope: string,
+  key: string,
+  count: (outcome: IdempotencyOutcome) => void,
+): Promise<void> {
+  const response = c.res;
+  try {
+    if (!isStoredStatus(response.status)) {
+      await pool.query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2", [scope, key]);
+      count("released");
+      return;
+    }
+    const body = Buffer.from(await response.clone().arrayBuffer());
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (!unstoredHeaders.has(name)) headers[name] = value;
+    });
+    await pool.query(
+      `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_headers = $4,
+         response_body = $5, completed_at = now() WHERE scope = $1 AND key = $2`,
+      [scope, key, response.status, JSON.stringify(headers), body],
+    );
+  } catch (error) {
+    // The effect happened but its result is not stored: the key stays in progress until its
+    // lease ends, so repeats get 409 in-progress rather than a second effect right away.
+    count("finalize_error");
+    c.var.logger.error({ err: error, idempotencyKey: key }, "cannot store idempotent response");
+  }
+}

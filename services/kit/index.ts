@@ -1,0 +1,90 @@
+/** @module The service kit's public API: what every breakwater service is built from. */
+
+export { adminAuth, bearerToken, tokensMatch } from "./admin-auth";
+export {
+  createApp,
+  createRouter,
+  errorToResponse,
+  routeTemplate,
+  unmatchedPath,
+  validationHook,
+} from "./app";
+export type { AppEnv, ServiceApp } from "./app-env";
+export {
+  type AuditEntry,
+  type AuditRow,
+  type AuditVerification,
+  appendAudit,
+  auditHash,
+  genesisHash,
+  verifyAudit,
+} from "./audit";
+export { backoffMs } from "./backoff";
+export { canonicalJson } from "./canonical-json";
+export { type CommonConfig, ConfigError, commonConfigSchema, loadConfig } from "./config";
+export {
+  type ControlKind,
+  type ControlSpec,
+  controlSpecSchemas,
+  scopeIncludes,
+  symbolModeRank,
+} from "./control-kinds";
+export {
+  Controls,
+  type ControlsView,
+  controlsChannel,
+  controlsUnavailable,
+  failClosed,
+  type Refusal,
+  type ReplicaStatus,
+  refuse,
+  requireNoControl,
+} from "./controls";
+export { controlIdPattern, mountControlsApi } from "./controls-api";
+export { type Control, type ControlSet, loadControlSet } from "./controls-store";
+export { createPool, type Pool, type TransactionOptions, type Tx, withTransaction } from "./db";
+export { readinessFailures } from "./health";
+export {
+  type IdempotencyOptions,
+  type IdempotencyOutcome,
+  idempotency,
+  requestHash,
+} from "./idempotency";
+export { createKafka } from "./kafka";
+export { type AcquireOptions, createLocks, type Lock, type Locks, lockKey } from "./locks";
+export { createLogger, type Logger } from "./logger";
+export { createMetrics, type ServiceMetrics } from "./metrics";
+export { checksumOf, kitMigrationsDir, MigrationChangedError, migrate } from "./migrations";
+export { controlEventsTopic, enqueueEvent } from "./outbox";
+export {
+  type ConsumedEvent,
+  type IdempotentConsumerOptions,
+  processOnce,
+  startIdempotentConsumer,
+} from "./outbox-consumer";
+export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outbox-relay";
+export {
+  kitProblems,
+  type ProblemDetails,
+  ProblemError,
+  type ProblemInit,
+  problem,
+  problemContentType,
+  problemResponse,
+  problemType,
+  problemTypeBase,
+} from "./problem";
+export { createRedis } from "./redis";
+export {
+  defineService,
+  type RunningService,
+  type ServiceContext,
+  type ServiceDefinition,
+  startService,
+} from "./service";
+export {
+  type RunWorkerOptions,
+  runWorker,
+  type WorkerDefinition,
+  type WorkerHandle,
+} from "./worker";

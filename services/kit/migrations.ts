@@ -1,0 +1,128 @@
+/**
+ * @module Forward-only SQL migrations: the kit's own folder first, then the service's, each
+ * file applied once in name order inside its own transaction, its checksum recorded in
+ * `schema_migrations`. A session-level advisory lock makes replicas that start together take
+ * turns, and an applied file whose content changed is an error, never silently skipped.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Pool, Tx } from "./db";
+
+/** The kit's own migrations (audit_log, outbox, idempotency_keys, controls, ...). */
+export const kitMigrationsDir = join(import.meta.dirname, "migrations");
+
+/** Advisory lock key shared by every migration runner on the database. */
+const migrationLockKey = 0x6277_6d69; // "bwmi"
+
+export interface MigrationFile {
+  readonly scope: string;
+  readonly name: string;
+  readonly sql: string;
+  readonly checksum: string;
+}
+
+export interface MigrationResult {
+  /** `scope/name` of each file applied by this run, in order. */
+  readonly applied: string[];
+  /** How many files were already applied. */
+  readonly skipped: number;
+}
+
+/** Thrown when an applied migration's file no longer matches what was applied. */
+export class MigrationChangedError extends Error {
+  constructor(readonly file: string) {
+    super(
+      `migration ${file} changed after it was applied (checksum differs); add a new file instead`,
+    );
+    this.name = "MigrationChangedError";
+  }
+}
+
+/** SHA-256 of a migration's text. */
+export function checksumOf(sql: string): string {
+  return createHash("sha256").update(sql).digest("hex");
+}
+
+/** The `*.sql` files of a folder in name order; a missing folder has none. */
+export function readMigrations(scope: string, dir: string): MigrationFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".sql"))
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name), "utf8");
+      return { scope, name, sql, checksum: checksumOf(sql) };
+    });
+}
+
+/**
+ * Apply the kit's migrations then the service's (scope = service name) to the database.
+ *
+ * @example await migrate(pool, "payments", join(import.meta.dirname, "migrations"));
+ */
+export async function migrate(
+  pool: Pool,
+  service: string,
+  serviceDir?: string,
+): Promise<MigrationResult> {
+  const files = [
+    ...readMigrations("kit", kitMigrationsDir),
+    ...(serviceDir ? readMigrations(service, serviceDir) : []),
+  ];
+  return applyMigrations(pool, files);
+}
+
+/** Apply the given files under the advisory lock; see {@link migrate}. */
+export async function applyMigrations(
+  pool: Pool,
+  files: MigrationFile[],
+): Promise<MigrationResult> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [migrationLockKey]);
+    try {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        scope text NOT NULL, name text NOT NULL, checksum text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (scope, name))`);
+      const done = await client.query<{ scope: string; name: string; checksum: string }>(
+        "SELECT scope, name, checksum FROM schema_migrations",
+      );
+      const applied = new Map(done.rows.map((row) => [`${row.scope}/${row.name}`, row.checksum]));
+      const result: MigrationResult = { applied: [], skipped: 0 };
+      for (const file of files) {
+        const id = `${file.scope}/${file.name}`;
+        const checksum = applied.get(id);
+        if (checksum !== undefined) {
+          if (checksum !== file.checksum) throw new MigrationChangedError(id);
+          (result as { skipped: number }).skipped += 1;
+          continue;
+        }
+        await applyOne(client, file);
+        result.applied.push(id);
+      }
+      return result;
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [migrationLockKey]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function applyOne(client: Tx, file: MigrationFile): Promise<void> {
+  await client.query("BEGIN");
+  try {
+    await client.query(file.sql);
+    await client.query(
+      "INSERT INTO schema_migrations (scope, name, checksum) VALUES ($1, $2, $3)",
+      [file.scope, file.name, file.checksum],
+    );
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK");
+    throw new Error(`migration ${file.scope}/${file.name} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * @module Service definition and start: a service declares its name, migrations, config,
+ * control kinds, routes and workers with `defineService`; `startService` validates the
+ * environment, applies migrations, loads controls, serves HTTP and runs the workers, and
+ * returns a handle whose `stop()` shuts down gracefully (stop accepting, finish in-flight
+ * requests and worker runs, close the pool, Redis and Kafka). `services/run.ts` is the same
+ * code path behind `npm run service -- <name>`.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import type { Redis } from "ioredis";
+import type { Kafka } from "kafkajs";
+import type { z } from "zod";
+import { createApp } from "./app";
+import type { ServiceApp } from "./app-env";
+import { type CommonConfig, loadConfig } from "./config";
+import { Controls } from "./controls";
+import { mountControlsApi } from "./controls-api";
+import { createPool, type Pool } from "./db";
+import { mountHealth } from "./health";
+import { idempotency } from "./idempotency";
+import { createKafka } from "./kafka";
+import { createLocks, type Locks } from "./locks";
+import { createLogger, type Logger } from "./logger";
+import { createMetrics, type ServiceMetrics } from "./metrics";
+import { migrate } from "./migrations";
+import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
+import { createRedis } from "./redis";
+import { runWorker, type WorkerDefinition, type WorkerHandle } from "./worker";
+
+/** Everything a service's routes and workers use, created once per instance. */
+export interface ServiceContext<C extends CommonConfig = CommonConfig> {
+  readonly name: string;
+  readonly replicaId: string;
+  readonly config: C;
+  readonly logger: Logger;
+  readonly pool: Pool;
+  readonly redis: Redis;
+  readonly kafka: Kafka;
+  readonly metrics: ServiceMetrics;
+  readonly controls: Controls;
+  readonly locks: Locks;
+  readonly outbox: OutboxRelay;
+  /** Start a worker counted in `worker_runs_total` and stopped (gracefully) with the service. */
+  runWorker(name: string, fn: WorkerDefinition["run"], intervalMs: number): WorkerHandle;
+}
+
+/** What a service declares. */
+export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject> {
+  /** `payments`; also the migration scope and the `service` of controls. */
+  readonly name: string;
+  /** Absolute path of `services/<name>/migrations`. */
+  readonly migrationsDir?: string;
+  /** The service's own environment variables, merged with the kit's. */
+  readonly config?: S;
+  /** Control kinds this service enforces (a PUT of another kind is 422). */
+  readonly controlKinds?: readonly string[];
+  /** Idempotency-Key handling for unsafe requests. @default { required: false } */
+  readonly idempotency?: { readonly required?: boolean } | false;
+  /** Mount routes on the app (plain Hono or `app.openapi(createRoute(...))`). */
+  readonly routes?: (
+    app: ServiceApp,
+    context: ServiceContext<CommonConfig & z.infer<S>>,
+  ) => void | Promise<void>;
+  /** Workers started after the HTTP server listens. */
+  readonly workers?: (context: ServiceContext<CommonConfig & z.infer<S>>) => WorkerDefinition[];
+  /** Called before anything closes on stop (e.g. to stop a consumer). */
+  readonly onStop?: (context: ServiceContext<CommonConfig & z.infer<S>>) => Promise<void>;
+  /** `info.version` of the OpenAPI document. @default "1.0.0" */
+  readonly version?: string;
+}
+
+/**
+ * Declare a service (identity function that keeps the config type).
+ *
+ * @example export default defineService({ name: "payments", migrationsDir: join(import.meta.dirname, "migrations"), controlKinds: ["WithdrawalHalt"], routes(app, ctx) { ... } });
+ */
+export function defineService<S extends z.ZodObject = z.ZodObject>(
+  definition: ServiceDefinition<S>,
+): ServiceDefinition<S> {
+  return definition;
+}
+
+/** A running service instance. */
+export interface RunningService<C extends CommonConfig = CommonConfig> {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  readonly replicaId: string;
+  readonly context: ServiceContext<C>;
+  readonly app: ServiceApp;
+  /** Graceful shutdown; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Start a service from environment variables (throws `ConfigError` for a bad one before
+ * anything starts). Resolves once it listens, with controls loaded (or failing closed).
+ *
+ * @example const svc = await startService(payments, { PORT: "0", DATABASE_URL, REDIS_URL, KAFKA_BROKERS, ADMIN_TOKEN });
+ */
+export async function startService<S extends z.ZodObject>(
+  definition: ServiceDefinition<S>,
+  env: Env = process.env,
+): Promise<RunningService<CommonConfig & z.infer<S>>> {
+  type C = CommonConfig & z.infer<S>;
+  const config = loadConfig(env, definition.config) as C;
+  const logger = createLogger({
+    service: definition.name,
+    replicaId: config.REPLICA_ID,
+    level: config.LOG_LEVEL,
+  });
+  const closers: Array<() => Promise<unknown>> = [];
+  try {
+    return await startWithConfig(definition, config, logger, closers);
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z.infer<S>>(
+  definition: ServiceDefinition<S>,
+  config: C,
+  logger: Logger,
+  closers: Array<() => Promise<unknown>>,
+): Promise<RunningService<C>> {
+  const metrics = createMetrics({ service: definition.name });
+  const pool = createPool(config.DATABASE_URL, logger);
+  closers.push(() => pool.end());
+  await migrate(pool, definition.name, definition.migrationsDir);
+  const redis = createRedis(config.REDIS_URL, logger);
+  const subscriber = createRedis(config.REDIS_URL, logger, "subscriber");
+  closers.push(
+    () => redis.quit(),
+    () => subscriber.quit(),
+  );
+  const kafka = createKafka(
+    config.KAFKA_BROKERS,
+    `${definition.name}-${config.REPLICA_ID}`,
+    logger,
+  );
+  const outbox = createOutboxRelay(pool, kafka, logger, metrics, { service: definition.name });
+  closers.push(() => outbox.close());
+  const controls = new Controls({
+    service: definition.name,
+    replicaId: config.REPLICA_ID,
+    pool,
+    redis,
+    subscriber,
+    logger,
+    reloadMs: config.CONTROLS_RELOAD_MS,
+    heartbeatMs: config.CONTROLS_HEARTBEAT_MS,
+    replicaTtlMs: config.CONTROLS_REPLICA_TTL_MS,
+  });
+  await controls.start();
+  closers.push(() => controls.stop());
+
+  const workers: WorkerHandle[] = [];
+  const context: ServiceContext<C> = {
+    name: definition.name,
+    replicaId: config.REPLICA_ID,
+    config,
+    logger,
+    pool,
+    redis,
+    kafka,
+    metrics,
+    controls,
+    locks: createLocks(redis),
+    outbox,
+    runWorker(name, fn, intervalMs) {
+      const worker = runWorker(name, fn, intervalMs, { metrics, logger });
+      workers.push(worker);
+      return worker;
+    },
+  };
+
+  let accepting = true;
+  const app = await buildApp(definition, context, () => accepting);
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+  const closeHttp = () => closeServer(server, config.SHUTDOWN_GRACE_MS);
+  closers.push(closeHttp);
+  await new Promise<void>((resolve, reject) => {
+    if (server.listening) resolve();
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  context.runWorker("outbox-relay", () => outbox.relayOnce(), config.OUTBOX_RELAY_INTERVAL_MS);
+  for (const worker of definition.workers?.(context) ?? []) {
+    context.runWorker(worker.name, worker.run, worker.intervalMs);
+  }
+  logger.info({ port, replica: config.REPLICA_ID }, "listening");
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    replicaId: config.REPLICA_ID,
+    context,
+    app,
+    stop() {
+      stopping ??= (async () => {
+        accepting = false;
+        logger.info("stopping");
+        await definition
+          .onStop?.(context)
+          .catch((error) => logger.warn({ err: error }, "onStop failed"));
+        // The HTTP server first (it waits for in-flight requests), then workers (they finish
+        // their run), then what both use, in reverse order of opening.
+        await closeHttp();
+        await Promise.all(workers.map((worker) => worker.stop()));
+        const rest = closers.filter((close) => close !== closeHttp).reverse();
+        for (const close of rest) await close().catch(() => undefined);
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<S>>(
+  definition: ServiceDefinition<S>,
+  context: ServiceContext<C>,
+  accepting: () => boolean,
+): Promise<ServiceApp> {
+  const { pool, redis, controls, metrics, logger, config } = context;
+  const app = createApp(logger, metrics);
+  if (definition.idempotency !== false) {
+    app.use(
+      "*",
+      idempotency({ pool, metrics, required: definition.idempotency?.required ?? false }),
+    );
+  }
+  mountHealth(app, { pool, redis, controls, accepting });
+  app.get("/metrics", async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
+  );
+  mountControlsApi(app, {
+    service: definition.name,
+    kinds: definition.controlKinds ?? [],
+    pool,
+    controls,
+    adminToken: config.ADMIN_TOKEN,
+  });
+  await definition.routes?.(app, context);
+  app.doc("/openapi.json", {
+    openapi: "3.0.3",
+    info: { title: `breakwater ${definition.name}`, version: definition.version ?? "1.0.0" },
+  });
+  return app;
+}
+
+function closeServer(server: ReturnType<typeof serve>, graceMs: number): Promise<void> {
+  const http = server as Server;
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => {
+      http.closeAllConnections();
+      resolve();
+    }, graceMs);
+    force.unref();
+    http.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    http.closeIdleConnections();
+  });
+}
