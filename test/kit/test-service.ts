@@ -1,0 +1,135 @@
+/**
+ * @module A tiny service defined only for the kit's integration tests: it creates "things"
+ * (one row per effect, with an outbox event and an audit row), answers a money-moving payout
+ * route that enforces WithdrawalHalt, and has a route that fails unexpectedly.
+ */
+import { join } from "node:path";
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  appendAudit,
+  defineService,
+  enqueueEvent,
+  refuse,
+  scopeIncludes,
+  startService,
+  withTransaction,
+} from "../../services/kit";
+import type { PostgresServer } from "../harness/postgres";
+import type { RedisServer } from "../harness/redis";
+
+export const adminToken = "test-admin-token-0123456789";
+
+const thingSchema = z.object({
+  name: z.string().min(1),
+  amount: z.string().regex(/^\d+$/, "expected an integer amount in minor units"),
+});
+
+export const testService = defineService({
+  name: "kittest",
+  migrationsDir: join(import.meta.dirname, "fixtures", "migrations"),
+  controlKinds: ["WithdrawalHalt", "SymbolMode"],
+  routes(app, ctx) {
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: "/v1/things",
+        request: {
+          body: { required: true, content: { "application/json": { schema: thingSchema } } },
+        },
+        responses: {
+          201: {
+            description: "Created",
+            content: { "application/json": { schema: z.object({ id: z.string() }) } },
+          },
+        },
+      }),
+      async function createThing(c) {
+        const body = c.req.valid("json");
+        const id = await withTransaction(ctx.pool, async (tx) => {
+          // Widen the window in which concurrent repeats overlap.
+          await tx.query("SELECT pg_sleep(0.05)");
+          const row = await tx.query<{ id: string }>(
+            "INSERT INTO things (name, amount) VALUES ($1, $2) RETURNING id",
+            [body.name, body.amount],
+          );
+          const thingId = row.rows[0]!.id;
+          await enqueueEvent(tx, "kittest.things", `thing:${body.name}`, { id: thingId, ...body });
+          await appendAudit(tx, {
+            actor: "test",
+            action: "thing.create",
+            subject: thingId,
+            after: body,
+          });
+          return thingId;
+        });
+        return c.json({ id, name: body.name, amount: body.amount, at: Date.now() }, 201);
+      },
+    );
+    app.get("/v1/things/:id", async (c) => {
+      const row = await ctx.pool.query("SELECT id, name FROM things WHERE id = $1", [
+        c.req.param("id"),
+      ]);
+      return row.rows[0] ? c.json(row.rows[0]) : c.json({ error: "none" }, 404);
+    });
+    app.get("/v1/boom", () => {
+      throw new Error("kaboom with a secret inside");
+    });
+    app.post("/v1/payouts", async (c) => {
+      const { currency } = (await c.req.json()) as { currency: string };
+      const halt = ctx.controls.findBlocking("WithdrawalHalt", (control) => {
+        const scope = (control.spec.scope ?? {}) as { services?: string[]; currencies?: string[] };
+        return (
+          scopeIncludes(scope.services, "kittest") && scopeIncludes(scope.currencies, currency)
+        );
+      });
+      if (halt) throw refuse(halt, "withdrawals/halted", "Withdrawals are halted", 423);
+      return c.json({ status: "accepted", currency }, 201);
+    });
+  },
+});
+
+/** Environment for one replica of the test service. */
+export function testEnv(
+  databaseUrl: string,
+  redis: RedisServer,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    KAFKA_BROKERS: "127.0.0.1:1",
+    ADMIN_TOKEN: adminToken,
+    LOG_LEVEL: "silent",
+    CONTROLS_RELOAD_MS: "500",
+    CONTROLS_HEARTBEAT_MS: "300",
+    CONTROLS_REPLICA_TTL_MS: "3000",
+    ...extra,
+  };
+}
+
+/** Start one replica of the test service against a database of `postgres`. */
+export async function startTestService(
+  postgres: PostgresServer,
+  redis: RedisServer,
+  extra: Record<string, string> = {},
+  databaseUrl?: string,
+) {
+  return startService(
+    testService,
+    testEnv(databaseUrl ?? (await postgres.createDatabase()), redis, extra),
+  );
+}
+
+/** `fetch` with the admin token. */
+export function adminFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${adminToken}`,
+      "content-type": "application/json",
+      ...init.headers,
+    },
+  });
+}
