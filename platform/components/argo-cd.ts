@@ -1,0 +1,42 @@
+/**
+ * @module Argo CD, which syncs `rendered/<env>/` into the cluster, configured to judge
+ * breakwater's control resources with our health script so a failed control is Degraded.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { controlHealthChecks } from "../argocd/control-health-checks";
+import { chartPins } from "../charts";
+import { childOptions } from "./child-options";
+import { installPinnedChart } from "./pinned-chart";
+
+export class ArgoCd extends pulumi.ComponentResource {
+  readonly chart: k8s.helm.v4.Chart;
+
+  constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("breakwater:platform:ArgoCd", name, {}, opts);
+    this.chart = installPinnedChart(
+      name,
+      chartPins.argoCd,
+      {
+        namespace: args.namespace,
+        values: {
+          // Application CRDs outlive the chart, so uninstalling Argo CD never deletes apps.
+          crds: { install: true, keep: true },
+          configs: { cm: controlHealthChecks() },
+          controller: { replicas: args.replicas },
+          repoServer: { replicas: args.replicas },
+          server: { replicas: args.replicas },
+        },
+      },
+      childOptions(this, opts),
+    );
+    this.registerOutputs({ chart: this.chart });
+  }
+}
+
+export interface ArgoCdArgs {
+  /** The environment's gitops namespace; the root application lives there too. */
+  readonly namespace: pulumi.Input<string>;
+  /** Replicas of the application controller, repo server and API server. */
+  readonly replicas: number;
+}

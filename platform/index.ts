@@ -1,0 +1,19 @@
+/**
+ * @module The Pulumi program of breakwater's cluster bootstrap; the stack name is the
+ * environment (`pulumi up --stack prod`), and its configuration comes from `environments/`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { chartPins } from "./charts";
+import { definePlatform } from "./program";
+import { readPlatformSettings } from "./settings";
+
+const settings = readPlatformSettings(pulumi.getStack());
+const platform = definePlatform(settings);
+
+export const environment = settings.environment.name;
+export const namespaces = Object.keys(platform.namespaces.namespaces);
+export const charts = Object.fromEntries(
+  Object.values(chartPins).map((pin) => [pin.chart, pin.version]),
+);
+export const rootApplication = platform.rootApplication.application.metadata.name;
+export const backupCredentialsSecret = platform.backupCredentials.secret.metadata.name;
