@@ -23,6 +23,28 @@ export function createPool(
   return pool;
 }
 
+/**
+ * Check a client out of the pool with an error listener attached: pg emits `error` on a
+ * checked-out client whose connection drops between queries, and with no listener that
+ * would crash the process. The next query on it fails instead; release it with that error.
+ */
+export async function checkout(
+  pool: Pool,
+): Promise<{ client: Tx; failure: () => Error | undefined }> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  const onError = (error: Error) => {
+    failure = error;
+  };
+  client.on("error", onError);
+  const release = client.release.bind(client);
+  client.release = (error?: Error | boolean) => {
+    client.removeListener("error", onError);
+    return release(error ?? failure);
+  };
+  return { client, failure: () => failure };
+}
+
 export interface TransactionOptions {
   readonly isolation?: "read committed" | "repeatable read" | "serializable";
   /** Retries after a serialization failure or deadlock (40001, 40P01). @default 0 */
@@ -57,7 +79,7 @@ async function runOnce<T>(
   fn: (tx: Tx) => Promise<T>,
   isolation: TransactionOptions["isolation"],
 ): Promise<T> {
-  const client = await pool.connect();
+  const { client } = await checkout(pool);
   let broken: Error | undefined;
   try {
     await client.query(isolation ? `BEGIN ISOLATION LEVEL ${isolation}` : "BEGIN");

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Pool, Tx } from "./db";
+import { checkout, type Pool, type Tx } from "./db";
 
 /** The kit's own migrations (audit_log, outbox, idempotency_keys, controls, ...). */
 export const kitMigrationsDir = join(import.meta.dirname, "migrations");
@@ -78,7 +78,7 @@ export async function applyMigrations(
   pool: Pool,
   files: MigrationFile[],
 ): Promise<MigrationResult> {
-  const client = await pool.connect();
+  const { client } = await checkout(pool);
   try {
     await client.query("SELECT pg_advisory_lock($1)", [migrationLockKey]);
     try {
