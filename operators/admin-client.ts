@@ -1,0 +1,138 @@
+/**
+ * @module A client for a service's controls admin API (`/admin/v1/controls`, see
+ * /tmp contract and services/kit/controls-api.ts): upsert, lift, list with the replicas'
+ * acknowledgements. Errors carry the service's problem+json.
+ */
+
+/** A control as a service stores it. */
+export interface StoredControl {
+  id: string;
+  kind: string;
+  spec: Record<string, unknown>;
+  source: Record<string, unknown>;
+  reason: string;
+  ticket: string;
+  actor: string;
+  expiresAt: string | null;
+  version: number;
+  updatedAt: string;
+}
+
+export interface ReplicaAcknowledgement {
+  id: string;
+  version: number;
+  ackedAt: string;
+  live: boolean;
+}
+
+export interface ControlsList {
+  service: string;
+  version: number;
+  controls: StoredControl[];
+  replicas: ReplicaAcknowledgement[];
+}
+
+export interface ControlPut {
+  kind: string;
+  spec: Record<string, unknown>;
+  source: { uid: string; generation: number; namespace: string; name: string };
+  reason: string;
+  ticket: string;
+  actor: string;
+  expiresAt?: string;
+}
+
+export interface ControlLift {
+  actor?: string;
+  reason?: string;
+  ticket?: string;
+}
+
+/** The service answered with an error (or could not be reached: status 0). */
+export class AdminApiError extends Error {
+  constructor(
+    readonly service: string,
+    readonly status: number,
+    message: string,
+    readonly problem?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "AdminApiError";
+  }
+}
+
+export interface AdminClient {
+  readonly service: string;
+  put(id: string, body: ControlPut): Promise<StoredControl>;
+  /** The lift's version, or undefined when the control was not there (already lifted). */
+  lift(id: string, body: ControlLift): Promise<number | undefined>;
+  list(): Promise<ControlsList>;
+}
+
+export interface AdminClientOptions {
+  readonly service: string;
+  readonly baseUrl: string;
+  /** The bearer token; called again (fresh) after a 401. */
+  readonly token: (refresh: boolean) => Promise<string>;
+  /** @default 5000 */
+  readonly timeoutMs?: number;
+}
+
+export function createAdminClient(options: AdminClientOptions): AdminClient {
+  const base = options.baseUrl.replace(/\/+$/, "");
+
+  async function send(method: string, path: string, body: unknown, refresh: boolean) {
+    const token = await options.token(refresh);
+    try {
+      return await fetch(`${base}/admin/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: "application/json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+      });
+    } catch (error) {
+      const cause =
+        (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new AdminApiError(
+        options.service,
+        0,
+        `${options.service}: ${method} ${path}: ${cause}`,
+      );
+    }
+  }
+
+  async function call<T>(method: string, path: string, body?: unknown, allow404 = false) {
+    let response = await send(method, path, body, false);
+    // A rotated token: read the Secret again once.
+    if (response.status === 401) response = await send(method, path, body, true);
+    if (allow404 && response.status === 404) return undefined;
+    const text = await response.text();
+    if (response.ok) return JSON.parse(text) as T;
+    let problem: Record<string, unknown> | undefined;
+    try {
+      problem = JSON.parse(text) as Record<string, unknown>;
+    } catch {}
+    const detail = (problem?.detail ?? problem?.title ?? text.slice(0, 200)) as string;
+    throw new AdminApiError(
+      options.service,
+      response.status,
+      `${options.service}: ${method} ${path}: ${response.status} ${detail}`,
+      problem,
+    );
+  }
+
+  return {
+    service: options.service,
+    put: (id, body) =>
+      call<StoredControl>("PUT", `/controls/${id}`, body) as Promise<StoredControl>,
+    async lift(id, body) {
+      const lifted = await call<{ version: number }>("DELETE", `/controls/${id}`, body, true);
+      return lifted?.version;
+    },
+    list: () => call<ControlsList>("GET", "/controls") as Promise<ControlsList>,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * @module `npm run operator`: the control operator against `$KUBECONFIG`, configured by
+ * environment variables (operators/config.ts). A bad setting prints one line naming the
+ * variable and exits 1; SIGTERM/SIGINT stop it gracefully (in-flight reconciles finish,
+ * the leader Lease is released so a standby takes over at once).
+ */
+import { ConfigError, loadConfig, type OperatorConfig } from "./config";
+import { startOperator } from "./operator";
+import { loadTargets } from "./targets";
+
+function configOrExit(): OperatorConfig {
+  try {
+    const config = loadConfig();
+    loadTargets(config.targetsFile);
+    return config;
+  } catch (error) {
+    const message =
+      error instanceof ConfigError
+        ? error.message
+        : `OPERATOR_TARGETS_FILE: ${(error as Error).message}`;
+    console.error(message);
+    process.exit(1);
+  }
+}
+
+const operator = await startOperator(configOrExit());
+let stopping = false;
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const force = setTimeout(() => process.exit(code || 1), 15_000);
+  force.unref();
+  await operator.stop();
+  process.exit(code);
+}
+
+process.once("SIGTERM", () => void shutdown(0));
+process.once("SIGINT", () => void shutdown(0));
+void operator.lost.then(() => shutdown(1));

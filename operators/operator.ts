@@ -1,0 +1,217 @@
+/**
+ * @module The operator assembled: leader election first; once leading, one controller per
+ * control kind (informers, work queue, reconciler); metrics and health always. Used by
+ * `npm run operator` (operators/main.ts) and by tests that run it in-process.
+ */
+import { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
+import { type AdminClient, createAdminClient } from "./admin-client";
+import type { OperatorConfig } from "./config";
+import { controlGroup, controlVersion } from "./crds/common";
+import { controlKinds } from "./crds/index";
+import type { ReconcilerContext } from "./reconcilers/context";
+import { lockFlushReconciler } from "./reconcilers/lock-flush";
+import { providerDisableReconciler } from "./reconcilers/provider-disable";
+import { symbolModeReconciler } from "./reconcilers/symbol-mode";
+import { withdrawalHaltReconciler } from "./reconcilers/withdrawal-halt";
+import { createControlClient } from "./runtime/control-client";
+import { Controller, type Reconciler } from "./runtime/controller";
+import { createEventRecorder } from "./runtime/events";
+import { startHttpServer } from "./runtime/http-server";
+import { Informer } from "./runtime/informer";
+import { createKubeApi, type KubeApi, loadKubeConfig } from "./runtime/kube-api";
+import { LeaderElector } from "./runtime/leader-election";
+import { createMetrics } from "./runtime/metrics";
+import type { ControlObject, ResourceType } from "./runtime/resource";
+import { WorkQueue } from "./runtime/work-queue";
+import { createTokenSource } from "./secret-tokens";
+import { type EnforcedKind, loadTargets, type Targets, targetsFor } from "./targets";
+
+export interface RunningOperator {
+  /** The port of /metrics and /health. */
+  readonly port: number;
+  readonly isLeader: () => boolean;
+  /** Graceful: finish in-flight reconciles, release the Lease, close the server. */
+  stop(): Promise<void>;
+  /** Resolves when the operator stopped on its own (leadership lost): exit non-zero. */
+  readonly lost: Promise<void>;
+}
+
+export interface OperatorOptions {
+  readonly log?: Logger;
+  /** Kubernetes API client; default from $KUBECONFIG. */
+  readonly api?: KubeApi;
+}
+
+export async function startOperator(
+  config: OperatorConfig,
+  options: OperatorOptions = {},
+): Promise<RunningOperator> {
+  const log =
+    options.log ??
+    pino({
+      level: config.logLevel,
+      base: { component: "breakwater-operator", identity: config.identity },
+    });
+  const targets = loadTargets(config.targetsFile);
+  const api = options.api ?? createKubeApi(loadKubeConfig());
+  const metrics = createMetrics();
+  const tokens = createTokenSource(api);
+  const redisClients = new Map<string, Redis>();
+  let controllers: Controller[] = [];
+  let stopping = false;
+  let signalLost: () => void = () => {};
+  const lost = new Promise<void>((resolve) => {
+    signalLost = resolve;
+  });
+
+  const elector = new LeaderElector({
+    api,
+    namespace: config.lease.namespace,
+    name: config.lease.name,
+    identity: config.identity,
+    leaseDurationMs: config.lease.durationMs,
+    renewDeadlineMs: config.lease.renewDeadlineMs,
+    retryPeriodMs: config.lease.retryPeriodMs,
+    log,
+    async onStartedLeading() {
+      metrics.leader.set(1);
+      controllers = buildControllers({ api, config, targets, log, metrics, tokens, redisClients });
+      await Promise.all(controllers.map((controller) => controller.start()));
+      log.info({ kinds: controllers.map((controller) => controller.kind) }, "controllers started");
+    },
+    onStoppedLeading() {
+      metrics.leader.set(0);
+      // Another replica may act now: stop at once (as controller-runtime does) and exit.
+      if (!stopping) signalLost();
+    },
+  });
+
+  const server = await startHttpServer({
+    host: config.metricsHost,
+    port: config.metricsPort,
+    registry: metrics.registry,
+    notReadyReason() {
+      if (stopping) return "shutting down";
+      if (elector.isLeader && !controllers.every((controller) => controller.synced))
+        return "caches not synced";
+      return undefined;
+    },
+  });
+  log.info({ port: server.port, identity: config.identity }, "listening");
+  elector.start();
+
+  return {
+    port: server.port,
+    isLeader: () => elector.isLeader,
+    lost,
+    async stop() {
+      stopping = true;
+      await Promise.all(controllers.map((controller) => controller.stop()));
+      await elector.stop();
+      metrics.leader.set(0);
+      for (const client of redisClients.values()) client.disconnect();
+      await server.close();
+    },
+  };
+}
+
+interface BuildInput {
+  api: KubeApi;
+  config: OperatorConfig;
+  targets: Targets;
+  log: Logger;
+  metrics: ReturnType<typeof createMetrics>;
+  tokens: ReturnType<typeof createTokenSource>;
+  redisClients: Map<string, Redis>;
+}
+
+function buildControllers(input: BuildInput): Controller[] {
+  const { api, config, log, metrics } = input;
+  const events = createEventRecorder(api, config.identity, log);
+  return controlKinds.map((definition) => {
+    const type: ResourceType = {
+      group: controlGroup,
+      version: controlVersion,
+      plural: definition.plural,
+      kind: definition.kind,
+    };
+    const queue = new WorkQueue({
+      onDepth: (depth) => metrics.queueDepth.set({ kind: definition.kind }, depth),
+    });
+    const namespaces = config.namespaces.length > 0 ? config.namespaces : [undefined];
+    const informers = namespaces.map(
+      (namespace) =>
+        new Informer<ControlObject>(api, {
+          type,
+          namespace,
+          onChange: (key) => queue.add(key),
+          log: log.child({ kind: definition.kind, namespace: namespace ?? "*" }),
+        }),
+    );
+    const remember = (object: ControlObject) => {
+      for (const informer of informers) {
+        const watched = informer.namespace;
+        if (watched === undefined || watched === object.metadata.namespace)
+          informer.remember(object);
+      }
+    };
+    const context: ReconcilerContext = {
+      client: createControlClient(api, type, remember),
+      events,
+      log: log.child({ kind: definition.kind }),
+      now: () => new Date(),
+    };
+    return new Controller({
+      reconciler: reconcilerFor(definition.kind, context, input),
+      informers,
+      queue,
+      metrics,
+      log: context.log,
+      workers: config.workers,
+      resyncMs: config.resyncMs,
+    });
+  });
+}
+
+function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInput): Reconciler {
+  if (kind === "LockFlush") {
+    return lockFlushReconciler({
+      ...context,
+      allowedPrefixes: input.targets.lockFlush.allowedPrefixes,
+      redis: (name) => redisFor(name, input),
+    });
+  }
+  const services = adminClients(kind as EnforcedKind, input);
+  const deps = { ...context, services: () => services };
+  if (kind === "WithdrawalHalt") return withdrawalHaltReconciler(deps);
+  if (kind === "SymbolMode") return symbolModeReconciler(deps);
+  if (kind === "ProviderDisable") return providerDisableReconciler(deps);
+  throw new Error(`no reconciler for ${kind}`);
+}
+
+function adminClients(kind: EnforcedKind, input: BuildInput): ReadonlyMap<string, AdminClient> {
+  return new Map(
+    targetsFor(input.targets, kind).map(([service, target]) => [
+      service,
+      createAdminClient({
+        service,
+        baseUrl: target.adminUrl,
+        token: (refresh) => input.tokens(target.tokenSecret, refresh),
+      }),
+    ]),
+  );
+}
+
+function redisFor(name: string, input: BuildInput): Redis | undefined {
+  const url =
+    input.targets.redis[name]?.url ?? (name === "default" ? input.config.redisUrl : undefined);
+  if (!url) return undefined;
+  let client = input.redisClients.get(name);
+  if (!client) {
+    client = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false });
+    client.on("error", (error) => input.log.warn({ err: error, redis: name }, "redis error"));
+    input.redisClients.set(name, client);
+  }
+  return client;
+}

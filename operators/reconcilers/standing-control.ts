@@ -1,0 +1,354 @@
+/**
+ * @module The reconciler shared by standing controls (WithdrawalHalt, SymbolMode,
+ * ProviderDisable): from the object and what each target service reports, converge on
+ * "every live replica of every service in scope holds this control" — or, once deleted or
+ * expired, "no service holds it". Level-triggered: every reconcile PUTs the current spec
+ * (an identical PUT is a no-op in the service) and recomputes the acknowledgements.
+ */
+import type { AdminClient, ControlsList } from "../admin-client";
+import { setConditions } from "../runtime/conditions";
+import { liftFinalizer } from "../runtime/control-client";
+import type { ReconcileResult, Reconciler } from "../runtime/controller";
+import type { ControlObject, ControlStatus } from "../runtime/resource";
+import { commitStatus } from "../runtime/status";
+import type { EnforcedKind } from "../targets";
+import type { ReconcilerContext } from "./context";
+
+/** What a standing kind adds to the shared logic. */
+export interface StandingKind {
+  readonly kind: EnforcedKind;
+  /** The `spec` sent to the admin API. */
+  adminSpec(spec: Record<string, unknown>): Record<string, unknown>;
+  /** Services the spec names (empty: every service that enforces the kind). */
+  services(spec: Record<string, unknown>): string[];
+  /** A short description for the Target column, e.g. "payouts in BTC". */
+  describe(spec: Record<string, unknown>): string;
+}
+
+export interface StandingDependencies extends ReconcilerContext {
+  /** Admin clients of the services that enforce this kind, by service name. */
+  readonly services: () => ReadonlyMap<string, AdminClient>;
+  /** While replicas have not all acknowledged, poll this often. @default 20 */
+  readonly acknowledgementPollMs?: number;
+}
+
+/** `withdrawalhalt.<namespace>.<name>`: the id services store the control under. */
+export function controlId(object: ControlObject): string {
+  return `${object.kind.toLowerCase()}.${object.metadata.namespace}.${object.metadata.name}`;
+}
+
+interface ServiceState {
+  service: string;
+  controlVersion?: number;
+  acknowledged: number;
+  live: number;
+  message?: string;
+}
+
+const approved = {
+  type: "Approved",
+  status: true,
+  reason: "NotRequired",
+  message: "no approval required",
+} as const;
+
+export function standingControlReconciler(
+  kind: StandingKind,
+  deps: StandingDependencies,
+): Reconciler {
+  const pollMs = deps.acknowledgementPollMs ?? 20;
+
+  function liftBody(object: ControlObject, why: string) {
+    return { actor: object.spec.requestedBy, reason: why, ticket: object.spec.ticket };
+  }
+
+  /** Lift from every service that enforces the kind (absent is fine). Throws on failure. */
+  async function liftEverywhere(object: ControlObject, why: string): Promise<void> {
+    const id = controlId(object);
+    await Promise.all(
+      [...deps.services().values()].map((client) => client.lift(id, liftBody(object, why))),
+    );
+  }
+
+  function status(
+    object: ControlObject,
+    fields: ControlStatus,
+    conditions: Parameters<typeof setConditions>[1],
+  ) {
+    const now = deps.now();
+    const previous = object.status ?? {};
+    return {
+      ...previous,
+      ...fields,
+      observedGeneration: object.metadata.generation,
+      target: kind.describe(object.spec),
+      conditions: setConditions(previous.conditions, conditions, object.metadata.generation, now),
+    } satisfies ControlStatus;
+  }
+
+  async function finalize(object: ControlObject): Promise<ReconcileResult> {
+    if (!object.metadata.finalizers?.includes(liftFinalizer)) return { inForce: false };
+    await liftEverywhere(object, `${object.kind} ${object.metadata.name} deleted`);
+    const now = deps.now().toISOString();
+    const lifted = await commitStatus(
+      deps.client,
+      deps.events,
+      object,
+      status(
+        object,
+        {
+          phase: "Lifted",
+          liftedAt: now,
+          message: `lifted from every service: ${kind.describe(object.spec)}`,
+        },
+        [
+          {
+            type: "Ready",
+            status: true,
+            reason: "Lifted",
+            message: "the control was deleted and lifted",
+          },
+          { type: "Enforced", status: false, reason: "Lifted", message: "lifted" },
+          approved,
+        ],
+      ),
+    ).catch(() => object); // A status write on a disappearing object may fail; lifting is what counts.
+    await deps.client.removeFinalizer(lifted);
+    return { inForce: false };
+  }
+
+  async function expire(object: ControlObject): Promise<ReconcileResult> {
+    if (
+      object.status?.phase === "Expired" &&
+      object.status.observedGeneration === object.metadata.generation
+    ) {
+      return { inForce: false };
+    }
+    await liftEverywhere(object, `expired at ${object.spec.expiresAt}`);
+    await commitStatus(
+      deps.client,
+      deps.events,
+      object,
+      status(
+        object,
+        {
+          phase: "Expired",
+          expiredAt: (object.status?.expiredAt as string | undefined) ?? deps.now().toISOString(),
+          enforcement: { acknowledged: 0, live: 0, summary: "-", services: [] },
+          message: `expired at ${object.spec.expiresAt}; lifted from every service`,
+        },
+        [
+          {
+            type: "Ready",
+            status: true,
+            reason: "Expired",
+            message: `expired at ${object.spec.expiresAt}`,
+          },
+          { type: "Enforced", status: false, reason: "Expired", message: "lifted when it expired" },
+          approved,
+        ],
+      ),
+    );
+    return { inForce: false };
+  }
+
+  async function fail(
+    object: ControlObject,
+    reason: string,
+    message: string,
+  ): Promise<ReconcileResult> {
+    await commitStatus(
+      deps.client,
+      deps.events,
+      object,
+      status(object, { phase: "Failed", message }, [
+        { type: "Ready", status: false, reason, message },
+        { type: "Enforced", status: false, reason, message },
+        approved,
+      ]),
+    );
+    return { inForce: false };
+  }
+
+  async function dryRun(
+    object: ControlObject,
+    inScope: Map<string, AdminClient>,
+  ): Promise<ReconcileResult> {
+    const id = controlId(object);
+    const lists = await Promise.all(
+      [...deps.services()].map(
+        async ([name, client]) => [name, client, await client.list()] as const,
+      ),
+    );
+    // A control switched to dryRun after being applied is lifted: a dry run halts nothing.
+    await Promise.all(
+      lists
+        .filter(([, , list]) => list.controls.some((control) => control.id === id))
+        .map(([, client]) => client.lift(id, liftBody(object, "switched to dry run"))),
+    );
+    const wouldHalt = lists
+      .filter(([name]) => inScope.has(name))
+      .map(([name, , list]) => ({ service: name, live: liveReplicas(list) }));
+    const live = wouldHalt.reduce((sum, service) => sum + service.live, 0);
+    const message = `dry run: would enforce ${kind.kind} (${kind.describe(object.spec)}) on ${wouldHalt.map((s) => `${s.service} (${s.live} live replicas)`).join(", ")}; nothing was changed`;
+    await commitStatus(
+      deps.client,
+      deps.events,
+      object,
+      status(
+        object,
+        {
+          phase: "Completed",
+          completedAt:
+            (object.status?.completedAt as string | undefined) ?? deps.now().toISOString(),
+          wouldHalt,
+          enforcement: { acknowledged: 0, live, summary: `0/${live}`, services: [] },
+          message,
+        },
+        [
+          { type: "Ready", status: true, reason: "DryRun", message },
+          { type: "Enforced", status: false, reason: "DryRun", message: "dry run: not enforced" },
+          approved,
+        ],
+      ),
+    );
+    return { inForce: false };
+  }
+
+  async function enforce(
+    object: ControlObject,
+    inScope: Map<string, AdminClient>,
+  ): Promise<ReconcileResult> {
+    const withFinalizer = await deps.client.addFinalizer(object);
+    const id = controlId(object);
+    const body = {
+      kind: kind.kind,
+      spec: kind.adminSpec(object.spec),
+      source: {
+        uid: object.metadata.uid,
+        generation: object.metadata.generation,
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+      },
+      reason: object.spec.reason,
+      ticket: object.spec.ticket,
+      actor: object.spec.requestedBy,
+      ...(object.spec.expiresAt ? { expiresAt: object.spec.expiresAt } : {}),
+    };
+    const outOfScope = [...deps.services()].filter(([name]) => !inScope.has(name));
+    const [states] = await Promise.all([
+      Promise.all([...inScope].map(([name, client]) => applyTo(name, client, id, body))),
+      // Narrowed scope: the services no longer in it must not keep enforcing it.
+      Promise.all(
+        outOfScope.map(([, client]) => client.lift(id, liftBody(object, "out of scope"))),
+      ),
+    ]);
+    return record(withFinalizer, states);
+  }
+
+  async function applyTo(
+    service: string,
+    client: AdminClient,
+    id: string,
+    body: Parameters<AdminClient["put"]>[1],
+  ): Promise<ServiceState> {
+    try {
+      const stored = await client.put(id, body);
+      const list = await client.list();
+      const live = list.replicas.filter((replica) => replica.live);
+      const acknowledged = live.filter((replica) => replica.version >= stored.version).length;
+      return { service, controlVersion: stored.version, acknowledged, live: live.length };
+    } catch (error) {
+      return { service, acknowledged: 0, live: 0, message: (error as Error).message };
+    }
+  }
+
+  async function record(object: ControlObject, states: ServiceState[]): Promise<ReconcileResult> {
+    const acknowledged = states.reduce((sum, state) => sum + state.acknowledged, 0);
+    const live = states.reduce((sum, state) => sum + state.live, 0);
+    const errors = states.filter((state) => state.message !== undefined);
+    const enforced =
+      errors.length === 0 &&
+      states.every((state) => state.live > 0 && state.acknowledged === state.live);
+    const now = deps.now().toISOString();
+    const previous = object.status ?? {};
+    const sameGeneration = previous.observedGeneration === object.metadata.generation;
+    const message = enforced
+      ? `enforced by ${acknowledged}/${live} live replicas: ${kind.describe(object.spec)}`
+      : errors.length > 0
+        ? `not enforced: ${errors.map((state) => state.message).join("; ")}`
+        : `waiting for replicas to acknowledge: ${states.map((s) => `${s.service} ${s.acknowledged}/${s.live}${s.live === 0 ? " (no live replica)" : ""}`).join(", ")}`;
+    const reason = enforced
+      ? "Acknowledged"
+      : errors.length > 0
+        ? "ServiceUnavailable"
+        : "AwaitingAcknowledgement";
+    await commitStatus(
+      deps.client,
+      deps.events,
+      object,
+      status(
+        object,
+        {
+          phase: enforced ? "Applied" : "Pending",
+          appliedAt: (previous.appliedAt as string | undefined) ?? now,
+          enforcedAt: enforced
+            ? sameGeneration && previous.enforcedAt
+              ? previous.enforcedAt
+              : now
+            : undefined,
+          enforcement: { acknowledged, live, summary: `${acknowledged}/${live}`, services: states },
+          message,
+        },
+        [
+          { type: "Ready", status: enforced, reason, message },
+          { type: "Enforced", status: enforced, reason, message },
+          approved,
+        ],
+      ),
+    );
+    if (errors.length > 0) throw new Error(message);
+    if (!enforced) return { inForce: false, requeueAfterMs: live === 0 ? 1000 : pollMs };
+    const expiresInMs = object.spec.expiresAt
+      ? Date.parse(object.spec.expiresAt) - deps.now().getTime()
+      : undefined;
+    return {
+      inForce: true,
+      ...(expiresInMs !== undefined ? { requeueAfterMs: Math.max(0, expiresInMs) } : {}),
+    };
+  }
+
+  return {
+    kind: kind.kind,
+    async reconcile(object) {
+      if (object.metadata.deletionTimestamp) return finalize(object);
+      const named = kind.services(object.spec);
+      const all = deps.services();
+      const unknown = named.filter((name) => !all.has(name));
+      if (unknown.length > 0) {
+        return fail(
+          object,
+          "UnknownService",
+          `no target service ${unknown.join(", ")} enforces ${kind.kind} (known: ${[...all.keys()].join(", ") || "none"}); check the operator's targets file`,
+        );
+      }
+      const inScope = new Map(
+        [...all].filter(([name]) => named.length === 0 || named.includes(name)),
+      );
+      if (inScope.size === 0)
+        return fail(
+          object,
+          "NoTargets",
+          `no service enforces ${kind.kind}; add one to the operator's targets file`,
+        );
+      if (object.spec.expiresAt && Date.parse(object.spec.expiresAt) <= deps.now().getTime())
+        return expire(object);
+      if (object.spec.dryRun) return dryRun(object, inScope);
+      return enforce(object, inScope);
+    },
+  };
+}
+
+function liveReplicas(list: ControlsList): number {
+  return list.replicas.filter((replica) => replica.live).length;
+}

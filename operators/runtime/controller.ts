@@ -1,0 +1,135 @@
+/**
+ * @module One controller per control kind: informers feed keys into a work queue, workers
+ * take one key at a time (never the same key twice at once), read the object from the cache
+ * and call the kind's reconciler. Success clears the key's backoff and honours
+ * `requeueAfterMs`; a failure requeues it with backoff. Every key is requeued on a periodic
+ * resync, so drift in the services (a lost PUT, a restarted replica) is corrected.
+ */
+import type { Logger } from "pino";
+import { ConflictError } from "./control-client";
+import type { Informer } from "./informer";
+import type { OperatorMetrics } from "./metrics";
+import type { ControlObject } from "./resource";
+import type { WorkQueue } from "./work-queue";
+
+export interface ReconcileResult {
+  /** Reconcile this object again after this long (expiry, acknowledgement polling). */
+  readonly requeueAfterMs?: number;
+  /** Whether the control is in force after this reconcile (for the metric). */
+  readonly inForce?: boolean;
+}
+
+export interface Reconciler {
+  readonly kind: string;
+  reconcile(object: ControlObject): Promise<ReconcileResult>;
+}
+
+export interface ControllerOptions {
+  readonly reconciler: Reconciler;
+  readonly informers: readonly Informer<ControlObject>[];
+  readonly queue: WorkQueue;
+  readonly metrics: OperatorMetrics;
+  readonly log: Logger;
+  /** @default 4 */
+  readonly workers?: number;
+  /** @default 30000 */
+  readonly resyncMs?: number;
+}
+
+export class Controller {
+  private readonly inForce = new Set<string>();
+  private workers: Promise<void>[] = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ControllerOptions) {}
+
+  get kind(): string {
+    return this.options.reconciler.kind;
+  }
+
+  /** Start the informers (first list done) and the workers. */
+  async start(): Promise<void> {
+    await Promise.all(this.options.informers.map((informer) => informer.start()));
+    const count = this.options.workers ?? 4;
+    this.workers = Array.from({ length: count }, () => this.work());
+    this.resyncTimer = setInterval(() => this.resync(), this.options.resyncMs ?? 30_000);
+  }
+
+  /** Stop taking keys, let in-flight reconciles finish, stop watching. */
+  async stop(): Promise<void> {
+    clearInterval(this.resyncTimer);
+    this.options.queue.shutdown();
+    await Promise.all(this.workers);
+    await Promise.all(this.options.informers.map((informer) => informer.stop()));
+  }
+
+  get synced(): boolean {
+    return this.options.informers.every((informer) => informer.hasSynced);
+  }
+
+  private resync(): void {
+    for (const informer of this.options.informers) {
+      for (const key of informer.keys()) this.options.queue.add(key);
+    }
+  }
+
+  private find(key: string): ControlObject | undefined {
+    for (const informer of this.options.informers) {
+      const object = informer.get(key);
+      if (object) return object;
+    }
+    return undefined;
+  }
+
+  private async work(): Promise<void> {
+    const { queue } = this.options;
+    for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
+      try {
+        await this.process(key);
+      } finally {
+        queue.done(key);
+      }
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    const { queue, metrics, reconciler, log } = this.options;
+    const object = this.find(key);
+    if (!object) {
+      // Gone: a standing control's finalizer already lifted it before it could go.
+      queue.forget(key);
+      this.setInForce(key, false);
+      return;
+    }
+    const kind = reconciler.kind;
+    const stopTimer = metrics.reconcileDuration.startTimer({ kind });
+    try {
+      const result = await reconciler.reconcile(object);
+      queue.forget(key);
+      if (result.inForce !== undefined) this.setInForce(key, result.inForce);
+      if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+      metrics.reconciles.inc({
+        kind,
+        result: result.requeueAfterMs !== undefined ? "requeue" : "success",
+      });
+    } catch (error) {
+      const delayMs = queue.addRateLimited(key);
+      metrics.reconciles.inc({
+        kind,
+        result: error instanceof ConflictError ? "conflict" : "error",
+      });
+      const fields = { err: error, key, kind, delayMs, failures: queue.failureCount(key) };
+      if (error instanceof ConflictError)
+        log.debug(fields, "reconcile lost a write race; retrying");
+      else log.warn(fields, "reconcile failed; retrying with backoff");
+    } finally {
+      stopTimer();
+    }
+  }
+
+  private setInForce(key: string, inForce: boolean): void {
+    if (inForce) this.inForce.add(key);
+    else this.inForce.delete(key);
+    this.options.metrics.controlsInForce.set({ kind: this.kind }, this.inForce.size);
+  }
+}

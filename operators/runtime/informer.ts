@@ -1,0 +1,209 @@
+/**
+ * @module List-and-watch with a local cache, for one resource type in one namespace (or
+ * all). It lists once, then watches from the list's resourceVersion, resumes each new watch
+ * from the last resourceVersion it saw (bookmarks included), and relists when the API server
+ * answers 410 Gone (the version was compacted away). Every change to an object, including
+ * its disappearance, is reported as its key; what changed is not passed on, because
+ * reconcilers are level-triggered and read the cache.
+ */
+import type { Logger } from "pino";
+import { isStatus, type KubeApi, KubeApiError, type WatchEvent } from "./kube-api";
+import { collectionPath, type ObjectMeta, objectKey, type ResourceType } from "./resource";
+
+interface KubeObject {
+  metadata: Pick<ObjectMeta, "name" | "namespace" | "resourceVersion">;
+}
+
+interface ListResult<T> {
+  metadata: { resourceVersion: string };
+  items: T[];
+}
+
+export interface InformerOptions {
+  readonly type: ResourceType;
+  /** Undefined: all namespaces. */
+  readonly namespace?: string;
+  /** Called with `namespace/name` whenever the cached object changes or goes away. */
+  readonly onChange: (key: string) => void;
+  readonly log: Logger;
+  /** How long the server keeps one watch open. @default 60 */
+  readonly watchTimeoutSeconds?: number;
+}
+
+export class Informer<T extends KubeObject> {
+  private readonly cache = new Map<string, T>();
+  private resourceVersion: string | undefined;
+  private readonly stopping = new AbortController();
+  private synced = false;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly api: KubeApi,
+    private readonly options: InformerOptions,
+  ) {}
+
+  /** List, start watching, and resolve once the cache holds the first list. */
+  async start(): Promise<void> {
+    await this.relist();
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  /** The namespace watched; undefined for all namespaces. */
+  get namespace(): string | undefined {
+    return this.options.namespace;
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  keys(): string[] {
+    return [...this.cache.keys()];
+  }
+
+  values(): T[] {
+    return [...this.cache.values()];
+  }
+
+  /**
+   * Put an object the operator itself just wrote, so the next reconcile does not act on
+   * the version before its own write (the watch event follows shortly with the same one).
+   */
+  remember(object: T): void {
+    const key = objectKey(object);
+    const cached = this.cache.get(key);
+    if (cached && newer(cached.metadata.resourceVersion, object.metadata.resourceVersion)) return;
+    this.cache.set(key, object);
+  }
+
+  private async relist(): Promise<void> {
+    const list = await this.api.list<ListResult<T>>(
+      collectionPath(this.options.type, this.options.namespace),
+    );
+    const seen = new Set<string>();
+    for (const item of list.items) {
+      const key = objectKey(item);
+      seen.add(key);
+      const cached = this.cache.get(key);
+      this.cache.set(key, withKind(item, this.options.type));
+      if (cached?.metadata.resourceVersion !== item.metadata.resourceVersion)
+        this.options.onChange(key);
+    }
+    for (const key of [...this.cache.keys()]) {
+      if (seen.has(key)) continue;
+      this.cache.delete(key);
+      this.options.onChange(key);
+    }
+    this.resourceVersion = list.metadata.resourceVersion;
+    this.synced = true;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping.signal.aborted) {
+      try {
+        if (this.resourceVersion === undefined) await this.relist();
+        await this.watchOnce();
+        failures = 0;
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        if (isStatus(error, 410)) {
+          this.options.log.info(
+            { type: this.options.type.plural },
+            "watch expired (410 Gone): relisting",
+          );
+          this.resourceVersion = undefined;
+          continue;
+        }
+        failures += 1;
+        const delayMs = Math.min(5000, 100 * 2 ** failures);
+        this.options.log.warn({ err: error, delayMs }, "watch failed; retrying");
+        await sleep(delayMs, this.stopping.signal);
+      }
+    }
+  }
+
+  private async watchOnce(): Promise<void> {
+    const query = new URLSearchParams({
+      watch: "1",
+      allowWatchBookmarks: "true",
+      resourceVersion: this.resourceVersion ?? "",
+      timeoutSeconds: String(this.options.watchTimeoutSeconds ?? 60),
+    });
+    const path = `${collectionPath(this.options.type, this.options.namespace)}?${query}`;
+    const watch = new AbortController();
+    const abort = () => watch.abort();
+    this.stopping.signal.addEventListener("abort", abort, { once: true });
+    let gone: KubeApiError | undefined;
+    try {
+      await this.api.watch<T>(
+        path,
+        (event) => {
+          gone ??= this.apply(event);
+          if (gone) watch.abort();
+        },
+        watch.signal,
+      );
+    } finally {
+      this.stopping.signal.removeEventListener("abort", abort);
+    }
+    if (gone) throw gone;
+  }
+
+  /** Apply one event to the cache; returns an error when the watch must restart. */
+  private apply(event: WatchEvent<T>): KubeApiError | undefined {
+    if (event.type === "ERROR") {
+      const status = event.object as unknown as {
+        code?: number;
+        reason?: string;
+        message?: string;
+      };
+      return new KubeApiError(
+        status.code ?? 500,
+        status.reason ?? "Unknown",
+        status.message ?? "watch error",
+      );
+    }
+    this.resourceVersion = event.object.metadata.resourceVersion;
+    if (event.type === "BOOKMARK") return undefined;
+    const key = objectKey(event.object);
+    if (event.type === "DELETED") this.cache.delete(key);
+    else this.cache.set(key, withKind(event.object, this.options.type));
+    this.options.onChange(key);
+    return undefined;
+  }
+}
+
+/** List items come without kind; reconcilers and Events need it. */
+function withKind<T>(object: T, type: ResourceType): T {
+  return { ...object, apiVersion: `${type.group}/${type.version}`, kind: type.kind } as T;
+}
+
+/** Whether resourceVersion `a` is newer than `b` (etcd revisions; opaque otherwise). */
+function newer(a: string, b: string): boolean {
+  if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) > BigInt(b);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
