@@ -1,0 +1,167 @@
+/**
+ * @module The control operator: its CRDs and admission policy (one wave before everything),
+ * its ServiceAccount and RBAC (exactly `operators/rbac.ts`), the targets file that says which
+ * service enforces which control, and a hardened Deployment.
+ */
+import { ApiObject, Chart, Duration } from "cdk8s";
+import * as plus from "cdk8s-plus-27";
+import type { Construct } from "constructs";
+import { stringify } from "yaml";
+import { type Environment, serviceNames } from "../environments";
+import { admissionManifests } from "../operators/crds/admission";
+import { crdManifests } from "../operators/crds/index";
+import { operatorServiceAccount, rbacManifests } from "../operators/rbac";
+import { type Targets, targetsSchema } from "../operators/targets";
+import { crdWave, inWave } from "./argo";
+import { imageReference, secretNames, serviceHost, servicePort } from "./conventions";
+import { ServiceMonitor } from "./imports/monitoring-servicemonitor-monitoring.coreos.com";
+import { componentLabels, selectorLabels } from "./labels";
+import { cpu, size } from "./quantities";
+import { serviceCatalog } from "./service-catalog";
+
+const operatorName = "breakwater-operator";
+const metricsPort = 8080;
+const targetsPath = "/etc/breakwater/targets.yaml";
+const operatorUser = 10001;
+
+/** Which enabled service enforces which control, and where its admin token lives. */
+export function operatorTargets(environment: Environment): Targets {
+  const namespace = environment.namespaces.services.name;
+  const services: Targets["services"] = {};
+  for (const name of serviceNames) {
+    if (!environment.services[name].enabled) continue;
+    services[name] = {
+      adminUrl: `http://${serviceHost(name, namespace)}:${servicePort}`,
+      tokenSecret: { namespace, name: secretNames.adminToken(name), key: "token" },
+      enforces: [...serviceCatalog[name].enforces],
+    };
+  }
+  // Parsed so a targets file the operator would refuse never reaches a cluster.
+  return targetsSchema.parse({ services, redis: { default: {} } });
+}
+
+export class OperatorChart extends Chart {
+  readonly deployment: plus.Deployment;
+
+  constructor(scope: Construct, id: string, environment: Environment) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const namespace = environment.namespaces.system.name;
+    const labels = componentLabels(operatorName, "operator", environment.name);
+    for (const manifest of [...crdManifests(), ...admissionManifests()]) {
+      const object = includeManifest(this, manifest);
+      inWave(object, crdWave);
+    }
+    const targets = operatorTargets(environment);
+    for (const manifest of rbacManifests(targets)) includeManifest(this, manifest);
+    const serviceAccount = new plus.ServiceAccount(this, "service-account", {
+      metadata: { name: operatorServiceAccount, namespace, labels },
+      automountToken: true,
+    });
+    const config = new plus.ConfigMap(this, "config", {
+      metadata: { name: `${operatorName}-config`, namespace, labels },
+      data: {
+        "targets.yaml": stringify(targets, { sortMapEntries: true }),
+        OPERATOR_TARGETS_FILE: targetsPath,
+        OPERATOR_METRICS_PORT: String(metricsPort),
+        OPERATOR_LEASE_NAMESPACE: namespace,
+        LOG_LEVEL: "info",
+        AUTOPILOT_ENABLED: String(environment.features.autopilot.enabled),
+        AUTOPILOT_DRY_RUN: String(environment.features.autopilot.dryRun),
+      },
+    });
+    this.deployment = operatorDeployment(this, environment, { serviceAccount, config, labels });
+    const service = new plus.Service(this, "metrics", {
+      metadata: { name: operatorName, namespace, labels },
+      selector: this.deployment,
+      ports: [{ name: "metrics", port: metricsPort, targetPort: metricsPort }],
+    });
+    new ServiceMonitor(this, "service-monitor", {
+      metadata: { name: operatorName, namespace, labels },
+      spec: {
+        selector: { matchLabels: selectorLabels(operatorName) },
+        namespaceSelector: { matchNames: [namespace] },
+        endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+      },
+    });
+    void service;
+  }
+}
+
+interface DeploymentParts {
+  readonly serviceAccount: plus.ServiceAccount;
+  readonly config: plus.ConfigMap;
+  readonly labels: Record<string, string>;
+}
+
+function operatorDeployment(scope: Construct, environment: Environment, parts: DeploymentParts) {
+  const operator = environment.operator;
+  const namespace = environment.namespaces.system.name;
+  const targetsVolume = plus.Volume.fromConfigMap(scope, "targets", parts.config, {
+    name: "targets",
+    items: { "targets.yaml": { path: "targets.yaml" } },
+  });
+  const tmp = plus.Volume.fromEmptyDir(scope, "tmp", "tmp", { sizeLimit: size("16Mi") });
+  const redisUrl = plus.Secret.fromSecretName(scope, "redis-url", secretNames.redisUrl);
+  return new plus.Deployment(scope, "deployment", {
+    metadata: {
+      name: operatorName,
+      namespace,
+      labels: { ...parts.labels, ...selectorLabels(operatorName) },
+    },
+    podMetadata: { labels: { ...parts.labels, ...selectorLabels(operatorName) } },
+    replicas: operator.replicas,
+    serviceAccount: parts.serviceAccount,
+    automountServiceAccountToken: true,
+    securityContext: { ensureNonRoot: true, user: operatorUser, group: operatorUser },
+    containers: [
+      {
+        name: "operator",
+        image: imageReference(environment.images.operator),
+        imagePullPolicy: plus.ImagePullPolicy.IF_NOT_PRESENT,
+        ports: [{ name: "metrics", number: metricsPort }],
+        envFrom: [plus.Env.fromConfigMap(parts.config)],
+        envVariables: {
+          // Leader election names the holder by pod, so `kubectl get lease` says who leads.
+          OPERATOR_IDENTITY: plus.EnvValue.fromFieldRef(plus.EnvFieldPaths.POD_NAME),
+          REDIS_URL: plus.EnvValue.fromSecretValue({ secret: redisUrl, key: "url" }),
+        },
+        volumeMounts: [
+          { path: "/etc/breakwater", volume: targetsVolume, readOnly: true },
+          { path: "/tmp", volume: tmp },
+        ],
+        liveness: plus.Probe.fromHttpGet("/metrics", {
+          port: metricsPort,
+          periodSeconds: Duration.seconds(10),
+        }),
+        resources: {
+          cpu: {
+            request: cpu(operator.resources.requests.cpu),
+            limit: cpu(operator.resources.limits.cpu),
+          },
+          memory: {
+            request: size(operator.resources.requests.memory),
+            limit: size(operator.resources.limits.memory),
+          },
+        },
+        securityContext: {
+          ensureNonRoot: true,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          privileged: false,
+          user: operatorUser,
+          group: operatorUser,
+        },
+      },
+    ],
+  });
+}
+
+/** Renders a manifest another module builds (CRDs, RBAC) exactly as given. */
+function includeManifest(scope: Construct, manifest: Record<string, unknown>): ApiObject {
+  const metadata = manifest.metadata as { name: string; namespace?: string };
+  const id = `${manifest.kind}-${metadata.namespace ?? "cluster"}-${metadata.name}`;
+  const { apiVersion, kind, ...rest } = manifest as { apiVersion: string; kind: string };
+  return new ApiObject(scope, id, { apiVersion, kind, ...rest } as ConstructorParameters<
+    typeof ApiObject
+  >[2]);
+}

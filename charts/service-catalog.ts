@@ -1,0 +1,67 @@
+/**
+ * @module What the charts know about each domain service beyond its sizes: its database, the
+ * topic it publishes to, and the Secrets (by name and key only) it reads at start.
+ */
+import type { DatabaseName, ServiceName } from "../environments";
+import { secretNames } from "./conventions";
+
+export interface SecretKey {
+  readonly name: string;
+  readonly key: string;
+}
+
+export interface ServiceEntry {
+  readonly database: DatabaseName;
+  /** The topic the service's outbox publishes its domain events to. */
+  readonly eventsTopic: string;
+  /** Secret environment variables beyond the ones every service reads. */
+  readonly secrets: Readonly<Record<string, SecretKey>>;
+  /** Calls providers outside the cluster over HTTPS (PSPs, purchasing providers, Paystack). */
+  readonly callsProviders: boolean;
+  /** The control kinds the service enforces (the operator's targets). */
+  readonly enforces: readonly ("WithdrawalHalt" | "SymbolMode" | "ProviderDisable")[];
+}
+
+export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
+  payments: {
+    database: "payments",
+    eventsTopic: "payments.events",
+    // Verifies X-Webhook-Signature on PSP deposits (seed 000).
+    secrets: { WEBHOOK_SECRET: { name: "payments-webhook", key: "secret" } },
+    callsProviders: true,
+    enforces: ["WithdrawalHalt"],
+  },
+  purchasing: {
+    database: "purchasing",
+    eventsTopic: "purchasing.events",
+    // Guards POST /api/cron/reconcile (seed 001).
+    secrets: { CRON_SECRET: { name: "purchasing-cron", key: "secret" } },
+    callsProviders: true,
+    enforces: ["ProviderDisable"],
+  },
+  exchange: {
+    database: "exchange",
+    eventsTopic: "exchange.events",
+    secrets: {},
+    callsProviders: false,
+    enforces: ["SymbolMode", "WithdrawalHalt"],
+  },
+  escrow: {
+    database: "escrow",
+    eventsTopic: "escrow.events",
+    secrets: { WEBHOOK_SECRET: { name: "escrow-webhook", key: "secret" } },
+    callsProviders: true,
+    enforces: ["WithdrawalHalt"],
+  },
+};
+
+/** The Secrets every service reads, by environment variable. */
+export function commonSecrets(service: ServiceName): Record<string, SecretKey> {
+  return {
+    DATABASE_URL: { name: secretNames.databaseUrl(service), key: "uri" },
+    ADMIN_TOKEN: { name: secretNames.adminToken(service), key: "token" },
+    // The URL carries the Redis AUTH password, so it is a Secret, not config.
+    REDIS_URL: { name: secretNames.redisUrl, key: "url" },
+    KAFKA_SASL_PASSWORD: { name: secretNames.kafkaUser(service), key: "password" },
+  };
+}

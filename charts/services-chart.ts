@@ -1,0 +1,82 @@
+/**
+ * @module The domain services: one `HonoService` per enabled service, configured from the
+ * environment and reaching only PostgreSQL, Redis and Redpanda in the data namespace.
+ */
+import { Chart } from "cdk8s";
+import type { Construct } from "constructs";
+import { type Environment, type ServiceName, serviceNames } from "../environments";
+import { controlEventsTopic } from "../environments/topics";
+import { HonoService } from "./constructs/hono-service";
+import {
+  kafkaBrokers,
+  kafkaPort,
+  postgresPort,
+  redisPort,
+  redisSentinelPort,
+  servicePort,
+} from "./conventions";
+import { componentLabels } from "./labels";
+import { poolSelector } from "./node-pools";
+import { saslMechanism } from "./redpanda-chart";
+import { commonSecrets, serviceCatalog } from "./service-catalog";
+
+export class ServicesChart extends Chart {
+  readonly services: HonoService[] = [];
+
+  constructor(scope: Construct, id: string, environment: Environment) {
+    super(scope, id, { disableResourceNameHashes: true });
+    for (const name of serviceNames) {
+      if (!environment.services[name].enabled) continue;
+      this.services.push(new HonoService(this, name, serviceProps(environment, name)));
+    }
+  }
+}
+
+/** The non-secret settings a service reads; the environment's own config wins. */
+export function serviceConfig(environment: Environment, name: ServiceName): Record<string, string> {
+  const service = environment.services[name];
+  return {
+    SERVICE_NAME: name,
+    BREAKWATER_ENVIRONMENT: environment.name,
+    LOG_LEVEL: service.logLevel,
+    KAFKA_BROKERS: kafkaBrokers(environment),
+    KAFKA_SASL_MECHANISM: saslMechanism,
+    KAFKA_SASL_USERNAME: name,
+    KAFKA_EVENTS_TOPIC: serviceCatalog[name].eventsTopic,
+    KAFKA_CONTROL_EVENTS_TOPIC: controlEventsTopic,
+    ...service.config,
+  };
+}
+
+function serviceProps(environment: Environment, name: ServiceName) {
+  const service = environment.services[name];
+  const entry = serviceCatalog[name];
+  const namespaces = environment.namespaces;
+  return {
+    name,
+    namespace: namespaces.services.name,
+    image: service.image,
+    labels: componentLabels(name, "service", environment.name),
+    minReplicas: service.minReplicas,
+    maxReplicas: service.maxReplicas,
+    targetCpuUtilizationPercent: service.targetCpuUtilizationPercent,
+    resources: service.resources,
+    port: servicePort,
+    config: serviceConfig(environment, name),
+    secrets: { ...commonSecrets(name), ...entry.secrets },
+    // The operator calls the admin API, Prometheus scrapes, peers call each other.
+    ingressNamespaces: [
+      namespaces.system.name,
+      namespaces.monitoring.name,
+      namespaces.services.name,
+    ],
+    egress: [
+      {
+        namespace: namespaces.data.name,
+        ports: [postgresPort, redisPort, redisSentinelPort, kafkaPort],
+      },
+    ],
+    egressInternetHttps: entry.callsProviders,
+    nodeSelector: poolSelector(environment, "apps"),
+  };
+}
