@@ -1,0 +1,92 @@
+/**
+ * @module Every rendered object of every environment, and the restore command's output, is
+ * accepted by a real kube-apiserver (`kubectl apply --server-side --dry-run=server`) with the
+ * upstream CRDs and breakwater's own installed — the same check Argo CD's sync would make.
+ */
+import { execFileSync } from "node:child_process";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { environmentNames, loadAllEnvironments, loadEnvironment } from "../../environments";
+import { applyCrds, type KubeCluster, startKube } from "../harness/kube";
+import { makeTempDir } from "../harness/process";
+
+const root = resolve(import.meta.dirname, "..", "..");
+const sharedCrds = resolve(root, "..", "shared", "crds");
+const ownCrds = join(root, "operators", "crds", "generated");
+
+let kube: KubeCluster;
+
+function yamlFiles(folder: string, prefix = ""): string[] {
+  return readdirSync(folder)
+    .filter((name) => name.endsWith(".yaml") && name.startsWith(prefix))
+    .sort()
+    .map((name) => join(folder, name));
+}
+
+async function dryRun(args: string[], input?: string) {
+  return kube.kubectl(
+    ["apply", "--server-side", "--dry-run=server", "--field-manager=breakwater-test", ...args],
+    input === undefined ? {} : { input },
+  );
+}
+
+test.before(async () => {
+  kube = await startKube();
+  await applyCrds(kube, [...yamlFiles(sharedCrds), ...yamlFiles(ownCrds, "ops.breakwater.dev_")]);
+  const namespaces = new Set(
+    loadAllEnvironments().flatMap((environment) =>
+      Object.values(environment.namespaces).map((namespace) => namespace.name),
+    ),
+  );
+  for (const namespace of [...namespaces].sort()) {
+    const created = await kube.kubectl(["create", "namespace", namespace]);
+    assert.is(created.code, 0, created.stderr);
+  }
+});
+
+test.after(async () => {
+  await kube?.stop();
+});
+
+for (const name of environmentNames) {
+  test(`every rendered object of ${name} is accepted by the API server`, async () => {
+    const result = await dryRun(["--recursive", "-f", join(root, "rendered", name)]);
+    assert.is(result.code, 0, result.stderr);
+    const applied = result.stdout.split("\n").filter((line) => line.includes("(server dry run)"));
+    const files = execFileSync("find", [join(root, "rendered", name), "-name", "*.yaml"], {
+      encoding: "utf8",
+    });
+    assert.is(applied.length, files.trim().split("\n").length, result.stdout);
+  });
+}
+
+test("the restore command's recovery Cluster is accepted by the API server", async () => {
+  const output = join(makeTempDir("restore"), "payments-db-restore.yaml");
+  const target = new Date(Date.now() - 60 * 60 * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+  const environment = loadEnvironment("prod");
+  execFileSync(
+    join(root, "node_modules", ".bin", "tsx"),
+    ["charts/synth.ts", "--restore", "payments-db", "--to", target, "--output", output],
+    { cwd: root, stdio: "pipe" },
+  );
+  const result = await dryRun(["-f", output]);
+  assert.is(result.code, 0, result.stderr);
+  assert.match(result.stdout, `cluster.postgresql.cnpg.io/payments-db-pitr-`);
+  assert.ok(environment.postgres.payments.backup.pitr);
+});
+
+test("the API server refuses an object that breaks its CRD schema, so the checks above can fail", async () => {
+  const topic = [
+    "apiVersion: cluster.redpanda.com/v1alpha2",
+    "kind: Topic",
+    "metadata: { name: broken, namespace: data-plane }",
+    "spec: { partitions: many }",
+  ].join("\n");
+  const result = await dryRun(["-f", "-"], topic);
+  assert.is.not(result.code, 0);
+  assert.match(result.stderr, "partitions");
+});
+
+test.run();
