@@ -619,6 +619,25 @@ function clusterHandle(
 }
 
 /**
+ * Whether `pid` is a live process. A zombie counts as gone: an orphaned server is reaped by
+ * whatever runs as pid 1, which in a container may never do it.
+ */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // The state is the first field after the parenthesised command name.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Stop a cluster started with `detached: true` by an earlier process (`npm run env:down`):
  * SIGTERM to each process group in order, SIGKILL after `graceMs`, then remove `dir`.
  */
@@ -626,23 +645,16 @@ export async function stopKubeProcesses(
   cluster: Pick<KubeCluster, "processes" | "dir">,
   graceMs = 5000,
 ): Promise<void> {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   for (const { pid } of cluster.processes) {
-    if (pid <= 0 || !alive(pid)) continue;
+    if (pid <= 0 || !isProcessAlive(pid)) continue;
     try {
       process.kill(-pid, "SIGTERM");
     } catch {
       // Already gone.
     }
     const deadline = Date.now() + graceMs;
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (isProcessAlive(pid) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     try {
       process.kill(-pid, "SIGKILL");
     } catch {
@@ -657,9 +669,11 @@ export async function stopKubeProcesses(
 
 /**
  * Install CustomResourceDefinition files with server-side apply and wait until each one is
- * Established (served). Server-side because several upstream CRDs are larger than the
- * 256 KiB that client-side apply's last-applied annotation allows. Throws with kubectl's
- * message when a file does not apply.
+ * Established and its watch cache is warm. Server-side because several upstream CRDs are
+ * larger than the 256 KiB that client-side apply's last-applied annotation allows. The
+ * second wait is there because for a moment after Established, a watch of the new kind is
+ * answered 429 (storage initializing); informers retry, but a test's first watch would
+ * fail. Throws with kubectl's message when a file does not apply.
  */
 export async function applyCrds(cluster: KubeCluster, files: readonly string[]): Promise<void> {
   if (files.length === 0) return;
@@ -676,30 +690,76 @@ export async function applyCrds(cluster: KubeCluster, files: readonly string[]):
   const names = applied.stdout
     .split("\n")
     .filter((line) => line.startsWith("customresourcedefinition"));
+  const ca = readFileSync(cluster.caPath, "utf8");
   // Polled rather than `kubectl wait`, which errors out while a new CRD has no conditions yet.
   await waitUntil(
-    `CRDs Established (${names.length})`,
+    `CRDs Established and watchable (${names.length})`,
     async () => {
-      const listed = await cluster.kubectl(["get", ...names, "-o", "json"]);
-      if (listed.code !== 0) throw new Error(listed.stderr.trim());
-      // One name gives the object itself, several give a List.
-      const parsed = JSON.parse(listed.stdout) as { items?: CustomResourceDefinitionStatus[] };
-      const items = parsed.items ?? [parsed as CustomResourceDefinitionStatus];
-      const pending = items.filter((crd) => !isEstablished(crd)).map((crd) => crd.metadata.name);
+      const crds = await getCrds(cluster, names);
+      const pending = crds.filter((crd) => !isEstablished(crd)).map((crd) => crd.metadata.name);
       if (pending.length > 0) throw new Error(`not yet Established: ${pending.join(", ")}`);
+      const paths = crds.flatMap(watchPaths);
+      const statuses = await Promise.all(
+        paths.map((path) => apiStatus(cluster.server, path, cluster.tokens.admin, ca)),
+      );
+      const cold = paths.filter((_, index) => statuses[index] !== 200);
+      if (cold.length > 0) throw new Error(`watch not served yet: ${cold.join(", ")}`);
       return true;
     },
     { timeoutMs: 60_000, intervalMs: 200 },
   );
 }
 
-interface CustomResourceDefinitionStatus {
+interface CustomResourceDefinitionState {
   readonly metadata: { readonly name: string };
+  readonly spec: {
+    readonly group: string;
+    readonly names: { readonly plural: string };
+    readonly versions: readonly { readonly name: string; readonly served: boolean }[];
+  };
   readonly status?: { readonly conditions?: readonly { type: string; status: string }[] };
 }
 
-function isEstablished(crd: CustomResourceDefinitionStatus): boolean {
+async function getCrds(
+  cluster: KubeCluster,
+  names: readonly string[],
+): Promise<CustomResourceDefinitionState[]> {
+  const listed = await cluster.kubectl(["get", ...names, "-o", "json"]);
+  if (listed.code !== 0) throw new Error(listed.stderr.trim());
+  // One name gives the object itself, several give a List.
+  const parsed = JSON.parse(listed.stdout) as { items?: CustomResourceDefinitionState[] };
+  return parsed.items ?? [parsed as CustomResourceDefinitionState];
+}
+
+function isEstablished(crd: CustomResourceDefinitionState): boolean {
   return (crd.status?.conditions ?? []).some(
     (c) => c.type === "Established" && c.status === "True",
   );
+}
+
+/** A cluster-wide watch URL per served version (each version has its own storage). */
+function watchPaths(crd: CustomResourceDefinitionState): string[] {
+  return crd.spec.versions
+    .filter((version) => version.served)
+    .map(
+      (version) =>
+        `/apis/${crd.spec.group}/${version.name}/${crd.spec.names.plural}?watch=true&timeoutSeconds=1`,
+    );
+}
+
+/** The status line of a GET (a watch's headers), without waiting for the body. */
+function apiStatus(server: string, path: string, token: string, ca: string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request(
+      new URL(path, server),
+      { ca, headers: { authorization: `Bearer ${token}` }, timeout: 5000 },
+      (response) => {
+        resolvePromise(response.statusCode ?? 0);
+        req.destroy();
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on("error", reject);
+    req.end();
+  });
 }
