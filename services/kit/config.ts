@@ -39,6 +39,8 @@ export const commonConfigSchema = z.object({
   /** A replica whose heartbeat is older than this is no longer live. */
   CONTROLS_REPLICA_TTL_MS: positiveMs(10000),
   OUTBOX_RELAY_INTERVAL_MS: positiveMs(500),
+  /** Ceiling of the relay's exponential backoff after failed sends. */
+  OUTBOX_BACKOFF_MAX_MS: positiveMs(30000),
   /** How long a graceful shutdown waits for in-flight work before closing anyway. */
   SHUTDOWN_GRACE_MS: positiveMs(10000),
 });

@@ -143,7 +143,10 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
     `${definition.name}-${config.REPLICA_ID}`,
     logger,
   );
-  const outbox = createOutboxRelay(pool, kafka, logger, metrics, { service: definition.name });
+  const outbox = createOutboxRelay(pool, kafka, logger, metrics, {
+    service: definition.name,
+    maxBackoffMs: config.OUTBOX_BACKOFF_MAX_MS,
+  });
   closers.push(() => outbox.close());
   const controls = new Controls({
     service: definition.name,

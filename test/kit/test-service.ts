@@ -71,6 +71,10 @@ export const testService = defineService({
       ]);
       return row.rows[0] ? c.json(row.rows[0]) : c.json({ error: "none" }, 404);
     });
+    app.get("/v1/slow", async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, Number(c.req.query("ms") ?? "1000")));
+      return c.json({ slept: true });
+    });
     app.get("/v1/boom", () => {
       throw new Error("kaboom with a secret inside");
     });
