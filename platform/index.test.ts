@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { chartPins } from "./charts";
-import { projectName, secretConfigKeys } from "./settings";
+import { projectName, requiredSecretConfigKeys } from "./settings";
 import { testSecrets } from "./testing/mock-stack";
 
 function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
@@ -18,7 +18,7 @@ test("the staging stack exports its environment, namespaces, charts and root app
     Object.fromEntries(
       Object.entries(testSecrets).map(([key, value]) => [`${projectName}:${key}`, value]),
     ),
-    secretConfigKeys.map((key) => `${projectName}:${key}`),
+    requiredSecretConfigKeys.map((key) => `${projectName}:${key}`),
   );
   await pulumi.runtime.setMocks(
     {

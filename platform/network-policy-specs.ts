@@ -2,11 +2,29 @@
  * @module The NetworkPolicies of one namespace: deny all ingress and egress, allow DNS, then
  * open exactly what its plan allows. Plain data, so the rules are testable without a cluster.
  */
-import type * as k8s from "@pulumi/kubernetes";
 import type { NamespaceAllowances } from "./namespace-plan";
 
-type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
-type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+type Labels = Record<string, string>;
+
+/** A NetworkPolicy peer, in the `networking.k8s.io/v1` shape. */
+export interface NetworkPolicyPeer {
+  readonly ipBlock?: { readonly cidr: string };
+  readonly namespaceSelector?: { readonly matchLabels: Labels };
+  readonly podSelector?: { readonly matchLabels: Labels };
+}
+
+export interface NetworkPolicyPort {
+  readonly protocol: "TCP" | "UDP";
+  readonly port: number;
+}
+
+/** A NetworkPolicy spec as plain data (assignable to the Pulumi input type). */
+export interface NetworkPolicySpec {
+  readonly podSelector: Record<string, never>;
+  readonly policyTypes: Array<"Ingress" | "Egress">;
+  readonly ingress?: Array<{ from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }>;
+  readonly egress?: Array<{ to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }>;
+}
 
 /** One NetworkPolicy to create in the namespace, named for what it opens. */
 export interface NetworkPolicyDefinition {
@@ -15,7 +33,7 @@ export interface NetworkPolicyDefinition {
 }
 
 /** Every pod of the namespace. */
-const allPods = {};
+const allPods: Record<string, never> = {};
 /** The API server and the internet have no pod labels; an address block is all that fits. */
 const anywhere: NetworkPolicyPeer = { ipBlock: { cidr: "0.0.0.0/0" } };
 /** Ports the API server listens on: 443 on most managed clusters, 6443 on kubeadm ones. */
@@ -25,7 +43,7 @@ function byNamespaceName(namespace: string): NetworkPolicyPeer {
   return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } };
 }
 
-function tcp(ports: readonly number[]) {
+function tcp(ports: readonly number[]): NetworkPolicyPort[] {
   return ports.map((port) => ({ protocol: "TCP", port }));
 }
 
@@ -62,12 +80,20 @@ export function allowDnsEgress(): NetworkPolicyDefinition {
   };
 }
 
-function egressPolicy(name: string, to: NetworkPolicyPeer[], ports?: number[]) {
+function egressPolicy(
+  name: string,
+  to: NetworkPolicyPeer[],
+  ports?: number[],
+): NetworkPolicyDefinition {
   const rule = ports ? { to, ports: tcp(ports) } : { to };
   return { name, spec: { podSelector: allPods, policyTypes: ["Egress"], egress: [rule] } };
 }
 
-function ingressPolicy(name: string, from: NetworkPolicyPeer[] | undefined, ports?: number[]) {
+function ingressPolicy(
+  name: string,
+  from: NetworkPolicyPeer[] | undefined,
+  ports?: number[],
+): NetworkPolicyDefinition {
   const rule = { ...(from ? { from } : {}), ...(ports ? { ports: tcp(ports) } : {}) };
   return { name, spec: { podSelector: allPods, policyTypes: ["Ingress"], ingress: [rule] } };
 }

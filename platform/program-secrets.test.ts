@@ -66,6 +66,33 @@ for (const environmentName of environmentNames) {
   });
 }
 
+test("a private repository's token reaches Argo CD only as a secret", async () => {
+  const token = "ghp_test-token-never-plain";
+  const run = await runPlatformStack(
+    "staging",
+    { repoUsername: "breakwater-ci" },
+    { repoToken: token },
+  );
+  const secret = named(run, secretType, "breakwater-repository").inputs as {
+    metadata: { namespace: string; labels: Record<string, string> };
+    stringData: unknown;
+  };
+  assert.is(secret.metadata.namespace, loadEnvironment("staging").namespaces.gitops.name);
+  assert.is(secret.metadata.labels["argocd.argoproj.io/secret-type"], "repository");
+  assert.ok(isSecretValue(secret.stringData));
+  const data = (secret.stringData as { value: Record<string, string> }).value;
+  assert.is(data.password, token);
+  assert.is(data.username, "breakwater-ci");
+  assert.not.ok(plainInputs(run).includes(token));
+  const root = named(run, "kubernetes:argoproj.io/v1alpha1:Application", "breakwater");
+  assert.ok(root.dependencyUrns.includes(named(run, secretType, "breakwater-repository").urn));
+});
+
+test("a public repository gets no credentials Secret", async () => {
+  const run = await runPlatformStack("staging");
+  assert.not.ok(run.resources.some((resource) => resource.name === "breakwater-repository"));
+});
+
 test("a stack without the object-store secrets stops, naming the key to set", async () => {
   pulumi.runtime.setAllConfig({ [`${projectName}:objectStoreSecretAccessKey`]: "x" }, [
     `${projectName}:objectStoreSecretAccessKey`,

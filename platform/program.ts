@@ -12,6 +12,7 @@ import { CloudNativePg } from "./components/cloudnative-pg";
 import { MonitoringStack } from "./components/monitoring-stack";
 import { Namespaces } from "./components/namespaces";
 import { RedpandaOperator } from "./components/redpanda-operator";
+import { RepositoryCredentials } from "./components/repository-credentials";
 import { RootApplication } from "./components/root-application";
 import { operatorNamespaceNames, planNamespaces } from "./namespace-plan";
 import { rootSyncPolicyFor } from "./root-sync-policy";
@@ -30,6 +31,8 @@ export interface Platform {
   readonly monitoring: MonitoringStack;
   readonly argoCd: ArgoCd;
   readonly backupCredentials: BackupCredentials;
+  /** Present only when the stack has a `repoToken` (a private repository). */
+  readonly repositoryCredentials?: RepositoryCredentials;
   readonly rootApplication: RootApplication;
 }
 
@@ -81,6 +84,19 @@ export function definePlatform(settings: PlatformSettings): Platform {
     },
     afterNamespaces,
   );
+  const repository = settings.repository;
+  const repositoryCredentials = repository
+    ? new RepositoryCredentials(
+        "breakwater-repository",
+        {
+          namespace: names.gitops.name,
+          repoUrl: settings.repoUrl,
+          username: repository.username,
+          token: repository.token,
+        },
+        afterNamespaces,
+      )
+    : undefined;
   const rootApplication = new RootApplication(
     "breakwater",
     {
@@ -99,6 +115,7 @@ export function definePlatform(settings: PlatformSettings): Platform {
         redpandaOperator,
         monitoring,
         backupCredentials,
+        ...(repositoryCredentials ? [repositoryCredentials] : []),
       ],
     },
   );
@@ -111,6 +128,7 @@ export function definePlatform(settings: PlatformSettings): Platform {
     monitoring,
     argoCd,
     backupCredentials,
+    ...(repositoryCredentials ? { repositoryCredentials } : {}),
     rootApplication,
   };
 }

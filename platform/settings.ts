@@ -9,11 +9,17 @@ import { type Environment, loadEnvironment } from "../environments";
 /** The Pulumi project name; config keys are `breakwater-platform:<key>`. */
 export const projectName = "breakwater-platform";
 
+/** Secret config every stack must have (declared `secret: true` in Pulumi.yaml). */
+export const requiredSecretConfigKeys = [
+  "objectStoreAccessKeyId",
+  "objectStoreSecretAccessKey",
+] as const;
+
 /**
  * Config keys that must be set with `pulumi config set --secret`: the stack files hold them
- * only as `secure:` ciphertext, never as plain values.
+ * only as `secure:` ciphertext, never as plain values. `repoToken` is for a private repository.
  */
-export const secretConfigKeys = ["objectStoreAccessKeyId", "objectStoreSecretAccessKey"] as const;
+export const secretConfigKeys = [...requiredSecretConfigKeys, "repoToken"] as const;
 
 export interface PlatformSettings {
   readonly environment: Environment;
@@ -23,6 +29,11 @@ export interface PlatformSettings {
   readonly revision: string;
   readonly objectStoreAccessKeyId: pulumi.Output<string>;
   readonly objectStoreSecretAccessKey: pulumi.Output<string>;
+  /** Read access to a private repository; absent for a public one. */
+  readonly repository?: {
+    readonly username: string;
+    readonly token: pulumi.Output<string>;
+  };
 }
 
 /**
@@ -36,11 +47,21 @@ export function readPlatformSettings(
   config: pulumi.Config = new pulumi.Config(projectName),
 ): PlatformSettings {
   const environment = loadEnvironment(stack);
+  // Presence only: reading a secret with `get` would put it in plain values and logs.
+  const hasRepoToken = pulumi.runtime.getConfig(`${config.name}:repoToken`) !== undefined;
   return {
     environment,
     repoUrl: config.get("repoUrl") ?? environment.gitops.repoURL,
     revision: config.get("revision") ?? environment.gitops.revision,
     objectStoreAccessKeyId: config.requireSecret("objectStoreAccessKeyId"),
     objectStoreSecretAccessKey: config.requireSecret("objectStoreSecretAccessKey"),
+    ...(!hasRepoToken
+      ? {}
+      : {
+          repository: {
+            username: config.get("repoUsername") ?? "git",
+            token: config.requireSecret("repoToken"),
+          },
+        }),
   };
 }

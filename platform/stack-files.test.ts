@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { environmentNames, loadEnvironment } from "../environments";
-import { projectName, secretConfigKeys } from "./settings";
+import { projectName, requiredSecretConfigKeys, secretConfigKeys } from "./settings";
 
 const directory = import.meta.dirname;
 
@@ -27,7 +27,7 @@ test("the project is named as the program reads its config", () => {
   };
   assert.is(project.name, projectName);
   assert.ok(existsSync(join(directory, project.main)), `main ${project.main} does not exist`);
-  for (const key of secretConfigKeys) {
+  for (const key of requiredSecretConfigKeys) {
     assert.is(project.config[key]?.secret, true, `${key} is not declared secret`);
   }
 });

@@ -5,7 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { definePlatform, type Platform } from "../program";
-import { projectName, readPlatformSettings, secretConfigKeys } from "../settings";
+import {
+  projectName,
+  readPlatformSettings,
+  type requiredSecretConfigKeys,
+  secretConfigKeys,
+} from "../settings";
 
 /** One resource as the engine would receive it. */
 export interface RecordedResource {
@@ -26,7 +31,7 @@ export interface StackRun {
 }
 
 /** The secret values the runs use; tests check these never appear in plain form. */
-export const testSecrets: Record<(typeof secretConfigKeys)[number], string> = {
+export const testSecrets: Record<(typeof requiredSecretConfigKeys)[number], string> = {
   objectStoreAccessKeyId: "AKIAEXAMPLETESTKEY01",
   objectStoreSecretAccessKey: "wJalrXUtnFEMI-test-secret-never-plain",
 };
@@ -62,9 +67,10 @@ interface Monitor {
 export async function runPlatformStack(
   environment: string,
   config: Record<string, string> = {},
+  secrets: Record<string, string> = {},
 ): Promise<StackRun> {
   const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...testSecrets, ...config })) {
+  for (const [key, value] of Object.entries({ ...testSecrets, ...secrets, ...config })) {
     values[`${projectName}:${key}`] = value;
   }
   pulumi.runtime.setAllConfig(
