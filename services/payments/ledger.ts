@@ -45,6 +45,14 @@ export class DuplicateReferenceError extends Error {
   }
 }
 
+/** An external account named where the caller allows only internal ones. */
+export class ExternalAccountError extends Error {
+  constructor(readonly account: string) {
+    super(`account ${account} is external: money moves there only through deposits and payouts`);
+    this.name = "ExternalAccountError";
+  }
+}
+
 export interface TransactionInput {
   /** transfer, deposit, payout_reserve, payout_settle, payout_refund, correction */
   readonly kind: string;
@@ -52,6 +60,8 @@ export interface TransactionInput {
   readonly reference: string;
   readonly postings: readonly Posting[];
   readonly metadata?: Record<string, unknown>;
+  /** Refuse postings that touch an external account (API transfers). @default false */
+  readonly internalOnly?: boolean;
 }
 
 export interface PostedTransaction {
@@ -70,20 +80,22 @@ export async function postTransaction(
   const entries = entriesOf(input.postings);
   const changes = balanceChanges(entries);
   const balances = await lockBalances(client, changes);
-  checkFunds(changes, balances);
+  checkFunds(changes, balances, input.internalOnly ?? false);
   return writeTransaction(client, input, entries, changes);
 }
 
 interface LockedBalance {
   readonly amount: bigint;
   readonly allowNegative: boolean;
+  readonly external: boolean;
 }
 
 const lockSql = `
-  SELECT b.account, b.currency, b.amount, b.allow_negative
+  SELECT b.account, b.currency, b.amount, b.allow_negative, a.type = 'external' AS external
     FROM balances b
     JOIN unnest($1::text[], $2::text[]) AS k(account, currency)
       ON b.account = k.account AND b.currency = k.currency
+    JOIN accounts a ON a.name = b.account
    ORDER BY b.account COLLATE "C", b.currency COLLATE "C"
      FOR UPDATE OF b`;
 
@@ -112,12 +124,14 @@ async function selectForUpdate(
     currency: string;
     amount: string;
     allow_negative: boolean;
+    external: boolean;
   }>(lockSql, [accounts, currencies]);
   const locked = new Map<string, LockedBalance>();
   for (const row of result.rows) {
     locked.set(balanceKey(row.account, row.currency), {
       amount: BigInt(row.amount),
       allowNegative: row.allow_negative,
+      external: row.external,
     });
   }
   return locked;
@@ -154,10 +168,12 @@ async function createBalances(
 function checkFunds(
   changes: readonly BalanceChange[],
   balances: ReadonlyMap<string, LockedBalance>,
+  internalOnly: boolean,
 ): void {
   for (const change of changes) {
     const balance = balances.get(balanceKey(change.account, change.currency));
     if (balance === undefined) throw new AccountNotFoundError(change.account);
+    if (internalOnly && balance.external) throw new ExternalAccountError(change.account);
     if (balance.allowNegative || balance.amount + change.delta >= 0n) continue;
     throw new InsufficientFundsError(
       change.account,

@@ -4,6 +4,9 @@
 
 CREATE TABLE payouts (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  -- The caller's Idempotency-Key (or a fresh id): one payout per request, even when the
+  -- idempotency record was lost after the payout committed.
+  reference text NOT NULL UNIQUE,
   account text NOT NULL REFERENCES accounts (name),
   currency text NOT NULL,
   amount bigint NOT NULL CHECK (amount > 0),
