@@ -70,7 +70,7 @@ export class OperatorChart extends Chart {
       },
     });
     this.deployment = operatorDeployment(this, environment, { serviceAccount, config, labels });
-    const service = new plus.Service(this, "metrics", {
+    new plus.Service(this, "metrics", {
       metadata: { name: operatorName, namespace, labels },
       selector: this.deployment,
       ports: [{ name: "metrics", port: metricsPort, targetPort: metricsPort }],
@@ -83,7 +83,6 @@ export class OperatorChart extends Chart {
         endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
       },
     });
-    void service;
   }
 }
 

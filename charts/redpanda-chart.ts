@@ -9,7 +9,7 @@
  */
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { type Environment, serviceNames } from "../environments";
+import type { Environment } from "../environments";
 import { keepOnPrune } from "./argo";
 import { RedpandaTopic } from "./constructs/redpanda-topic";
 import { redpandaName, secretNames } from "./conventions";
@@ -84,6 +84,3 @@ export class RedpandaChart extends Chart {
     }
   }
 }
-
-/** The SASL users the users Secret must hold: one per service, enabled or not. */
-export const redpandaUsers = serviceNames.map((service) => service);

@@ -3,7 +3,7 @@
  * `<env>/<app>/<kind>-[<namespace>-]<name>.yaml`, every object in its stage's sync wave,
  * deterministic (same environment → same bytes: no timestamps, stable order).
  */
-import { stringify } from "yaml";
+import { Document, isScalar, Scalar, visit } from "yaml";
 import type { Environment } from "../environments";
 import { buildEnvironment } from "./apps";
 import { stageWaves, syncWaveAnnotation } from "./argo";
@@ -66,7 +66,19 @@ function withWave(object: KubeObject, wave: number): KubeObject {
   };
 }
 
+// YAML 1.1 readers (Go's, among them) take an unquoted 2026-11-22T10:30:00Z for a timestamp
+// and may reformat it; quoting keeps the exact text a person typed, e.g. a restore target.
+const timestampLike = /^\d{4}-\d{2}-\d{2}([Tt ]|$)/;
+
 /** The YAML text of one object, exactly as committed. */
 export function toYaml(object: KubeObject): string {
-  return renderedHeader + stringify(object, { lineWidth: 0 });
+  const document = new Document(object);
+  visit(document, {
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === "string" && timestampLike.test(node.value)) {
+        node.type = Scalar.QUOTE_DOUBLE;
+      }
+    },
+  });
+  return renderedHeader + document.toString({ lineWidth: 0 });
 }
