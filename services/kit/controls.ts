@@ -104,6 +104,31 @@ function isActive(control: Control, nowMs: number): boolean {
   return control.expiresAt === null || Date.parse(control.expiresAt) > nowMs;
 }
 
+/**
+ * The most restrictive active control of `kind` that `matches`: highest `rank`, ties to the
+ * newest version; expired controls (`expiresAt` ≤ now) are ignored.
+ */
+export function mostRestrictive(
+  controls: readonly Control[],
+  kind: string,
+  matches: (control: Control) => boolean,
+  rank: (control: Control) => number,
+  nowMs: number,
+): Control | undefined {
+  let best: Control | undefined;
+  for (const control of controls) {
+    if (control.kind !== kind || !isActive(control, nowMs) || !matches(control)) continue;
+    if (
+      best === undefined ||
+      rank(control) > rank(best) ||
+      (rank(control) === rank(best) && control.version > best.version)
+    ) {
+      best = control;
+    }
+  }
+  return best;
+}
+
 /** A replica's controls; see the module comment. */
 export class Controls {
   #view: ControlsView = {
@@ -146,19 +171,7 @@ export class Controls {
     rank: (control: Control) => number = () => 0,
   ): Control | undefined {
     this.requireAvailable();
-    const nowMs = Date.now();
-    let best: Control | undefined;
-    for (const control of this.#view.controls) {
-      if (control.kind !== kind || !isActive(control, nowMs) || !matches(control)) continue;
-      if (
-        best === undefined ||
-        rank(control) > rank(best) ||
-        (rank(control) === rank(best) && control.version > best.version)
-      ) {
-        best = control;
-      }
-    }
-    return best;
+    return mostRestrictive(this.#view.controls, kind, matches, rank, Date.now());
   }
 
   /** Start: first load, subscription, reload timer and heartbeat. Never throws for a failed load. */
