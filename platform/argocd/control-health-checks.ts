@@ -4,17 +4,14 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { controlKinds as controlDefinitions, controlGroup } from "../../operators/crds";
 
-/** The API group of breakwater's control resources. */
-export const controlGroup = "ops.breakwater.dev";
+export { controlGroup };
 
-/** The control kinds Argo CD must judge; add a kind here when the operator gains one. */
-export const controlKinds = [
-  "WithdrawalHalt",
-  "SymbolMode",
-  "ProviderDisable",
-  "LockFlush",
-] as const;
+/** Every control kind the operator defines, so a new kind gets its health check with it. */
+export const controlKinds: readonly string[] = controlDefinitions.map(
+  (definition) => definition.kind,
+);
 
 /** Where the script lives, for tests that run it with a real Lua interpreter. */
 export const controlHealthScriptPath = join(import.meta.dirname, "control-health.lua");

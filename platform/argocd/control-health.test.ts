@@ -6,7 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { controlHealthScriptPath } from "./control-health-checks";
+import { controlPhases } from "../../operators/crds/common";
+import { controlHealthScriptPath, controlKinds } from "./control-health-checks";
 
 const lua = "lua5.4";
 const luaAvailable = spawnSync(lua, ["-v"]).status === 0;
@@ -110,6 +111,19 @@ luaTest("an unknown phase is Unknown, not Healthy", () => {
     control({ phase: "Exploded", observedGeneration: 1, conditions: ready("True") }),
   );
   assert.is(result.status, "Unknown");
+});
+
+luaTest("every phase the operator writes has a verdict other than Unknown", () => {
+  for (const phase of controlPhases) {
+    const result = health(control({ phase, observedGeneration: 1, conditions: ready("True") }));
+    assert.is.not(result.status, "Unknown", phase);
+  }
+});
+
+test("the checks cover the four control kinds the runbooks act with", () => {
+  for (const kind of ["WithdrawalHalt", "SymbolMode", "ProviderDisable", "LockFlush"]) {
+    assert.ok(controlKinds.includes(kind), kind);
+  }
 });
 
 test.run();
