@@ -108,7 +108,11 @@ export const staging = {
     },
   },
   services: {
-    payments: service("payments", true),
+    // PSP_URL: replace with the payment provider's payout API for this environment.
+    payments: {
+      ...service("payments", true),
+      config: { PSP_URL: "https://psp-sandbox.invalid/api" },
+    },
     purchasing: service("purchasing", false),
     exchange: service("exchange", false),
     escrow: service("escrow", false),
