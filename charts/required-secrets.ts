@@ -1,0 +1,109 @@
+/**
+ * @module The Secrets an environment's manifests reference, by namespace, name and keys: the
+ * contract with the Pulumi programs, which create each one from Pulumi secrets (git only ever
+ * holds these names). A test proves the list matches the rendered references exactly.
+ */
+import { databaseNames, type Environment, serviceNames } from "../environments";
+import { secretNames } from "./conventions";
+import { serviceCatalog } from "./service-catalog";
+
+export interface RequiredSecret {
+  readonly namespace: string;
+  readonly name: string;
+  readonly keys: readonly string[];
+  /** What the value is and who reads it. */
+  readonly purpose: string;
+}
+
+function dataSecrets(environment: Environment): RequiredSecret[] {
+  const namespace = environment.namespaces.data.name;
+  const store = environment.objectStore.credentials;
+  const secrets: RequiredSecret[] = [
+    {
+      namespace,
+      name: store.secretName,
+      keys: [store.accessKeyIdKey, store.secretAccessKeyKey],
+      purpose: "object store access keys for PostgreSQL backups (barman-cloud ObjectStore)",
+    },
+    {
+      namespace,
+      name: secretNames.redisPassword,
+      keys: ["password"],
+      purpose: "Redis AUTH password (RedisReplication, RedisSentinel)",
+    },
+    {
+      namespace,
+      name: secretNames.redpandaUsers,
+      keys: ["users.txt"],
+      purpose: "Redpanda SASL users, one `name:password:SCRAM-SHA-512` line per service",
+    },
+  ];
+  for (const domain of databaseNames) {
+    if (!environment.postgres[domain].enabled) continue;
+    secrets.push({
+      namespace,
+      name: secretNames.databaseOwner(domain),
+      keys: ["username", "password"],
+      purpose: `kubernetes.io/basic-auth owner of the ${domain} database (CloudNativePG bootstrap)`,
+    });
+  }
+  return secrets;
+}
+
+function serviceSecrets(environment: Environment): RequiredSecret[] {
+  const namespace = environment.namespaces.services.name;
+  const secrets: RequiredSecret[] = [
+    {
+      namespace,
+      name: secretNames.redisUrl,
+      keys: ["url"],
+      purpose: "REDIS_URL of the services: redis://:<password>@redis-master.<data namespace>:6379",
+    },
+  ];
+  for (const service of serviceNames) {
+    if (!environment.services[service].enabled) continue;
+    const database = serviceCatalog[service].database;
+    secrets.push(
+      {
+        namespace,
+        name: secretNames.databaseUrl(service),
+        keys: ["uri"],
+        purpose: `DATABASE_URL of ${service}: postgresql://…@${database}-db-rw.<data namespace>:5432/${database}`,
+      },
+      {
+        namespace,
+        name: secretNames.adminToken(service),
+        keys: ["token"],
+        purpose: `ADMIN_TOKEN of ${service} (16+ characters), read by the service and the operator`,
+      },
+      {
+        namespace,
+        name: secretNames.kafkaUser(service),
+        keys: ["password"],
+        purpose: `KAFKA_SASL_PASSWORD of ${service}, matching its line in redpanda-users`,
+      },
+    );
+    for (const [variable, reference] of Object.entries(serviceCatalog[service].secrets)) {
+      secrets.push({
+        namespace,
+        name: reference.name,
+        keys: [reference.key],
+        purpose: `${variable} of ${service}`,
+      });
+    }
+  }
+  return secrets;
+}
+
+/** Every Secret one environment's manifests need, sorted by namespace and name. */
+export function requiredSecrets(environment: Environment): RequiredSecret[] {
+  const system: RequiredSecret = {
+    namespace: environment.namespaces.system.name,
+    name: secretNames.redisUrl,
+    keys: ["url"],
+    purpose: "REDIS_URL of the operator (LockFlush)",
+  };
+  return [...dataSecrets(environment), ...serviceSecrets(environment), system].sort((a, b) =>
+    `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
+  );
+}
