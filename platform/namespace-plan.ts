@@ -96,11 +96,12 @@ export function planNamespaces(environment: Environment): NamespacePlan[] {
       name: names.system,
       role: "system",
       quota: environment.namespaces.system.quota,
-      // The control operator calls each service's admin API and watches its CRDs.
+      // The control operator calls each service's admin API, flushes Redis locks in the data
+      // plane, and watches its CRDs; Alertmanager calls the autopilot's webhook.
       allow: allowances({
         apiServerEgress: true,
         sameNamespace: true,
-        egressToNamespaces: [names.services],
+        egressToNamespaces: [names.services, names.data],
         ingressFromNamespaces: scrapedBy,
       }),
     },
@@ -126,10 +127,9 @@ export function planNamespaces(environment: Environment): NamespacePlan[] {
       name: names.services,
       role: "services",
       quota: environment.namespaces.services.quota,
-      allow: allowances({
-        egressToNamespaces: [names.data],
-        ingressFromNamespaces: [names.system, names.monitoring],
-      }),
+      // Nothing beyond DNS here: each service's own NetworkPolicy (rendered by the charts)
+      // opens exactly its ports, and a broader namespace rule would override it.
+      allow: allowances({}),
     },
     {
       name: names.monitoring,

@@ -48,10 +48,20 @@ test("every namespace's first policy denies all ingress and egress", () => {
   }
 });
 
-test("the services namespace reaches the data plane but not the internet", () => {
+test("the services namespace opens nothing beyond DNS: each service's own policy does", () => {
   const services = environment.namespaces.services.name;
-  assert.equal(portsToAnywhere(services), []);
-  assert.equal(egressNamespaces(services), [environment.namespaces.data.name]);
+  assert.equal(
+    policies(services).map((policy) => policy.name),
+    ["default-deny", "allow-dns-egress"],
+  );
+});
+
+test("the control operator reaches the services' admin APIs and Redis in the data plane", () => {
+  const system = environment.namespaces.system.name;
+  assert.equal(
+    egressNamespaces(system).sort(),
+    [environment.namespaces.services.name, environment.namespaces.data.name, system].sort(),
+  );
 });
 
 test("the data plane reaches the object store over HTTPS and the API server", () => {
