@@ -3,7 +3,12 @@
  * summary per app, and every problem the manifest checks found. Pure: writes nothing.
  */
 import type { Environment } from "../environments";
-import { formatProblem, runManifestChecks } from "../policies/checks";
+import {
+  formatProblem,
+  type ManifestCheck,
+  manifestChecks,
+  runManifestChecks,
+} from "../policies/checks";
 import { type RenderedObject, renderEnvironment, toYaml } from "./render";
 
 export interface AppSummary {
@@ -30,7 +35,10 @@ function summarize(objects: readonly RenderedObject[]): AppSummary[] {
   return [...counts.values()];
 }
 
-export function renderAll(environments: readonly Environment[]): RenderResult {
+export function renderAll(
+  environments: readonly Environment[],
+  checks: readonly ManifestCheck[] = manifestChecks,
+): RenderResult {
   const files = new Map<string, string>();
   const summary: AppSummary[] = [];
   const problems: string[] = [];
@@ -38,7 +46,7 @@ export function renderAll(environments: readonly Environment[]): RenderResult {
     const objects = renderEnvironment(environment);
     for (const { path, object } of objects) files.set(path, toYaml(object));
     summary.push(...summarize(objects));
-    problems.push(...runManifestChecks(environment.name, objects).map(formatProblem));
+    problems.push(...runManifestChecks(environment.name, objects, checks).map(formatProblem));
   }
   return { files, summary, problems };
 }
