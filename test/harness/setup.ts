@@ -56,7 +56,9 @@ async function onPath(command: string): Promise<boolean> {
 
 async function installedPackages(names: readonly string[]): Promise<Set<string>> {
   // dpkg-query exits non-zero when any name is unknown, but still prints the known ones.
-  const result = await exec("dpkg-query", ["-W", "-f=${Package} ${Status}\\n", ...names]).catch(
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax.
+  const format = "-f=${Package} ${Status}\\n";
+  const result = await exec("dpkg-query", ["-W", format, ...names]).catch(
     (error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }),
   );
   const installed = result.stdout
