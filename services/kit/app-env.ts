@@ -8,6 +8,8 @@ export interface AppEnv {
     requestId: string;
     /** A child logger carrying the request id. */
     logger: Logger;
+    /** Set once the idempotency middleware handled the request (so a second mount is a no-op). */
+    idempotencyHandled?: boolean;
   };
 }
 

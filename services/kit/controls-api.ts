@@ -131,7 +131,16 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
     }),
     async function listControls(c) {
       const set = await loadControlSet(pool, service);
-      const replicas = await controls.replicas();
+      const replicas = await controls.replicas().catch((error: Error) => {
+        // Without Redis nobody can tell which replicas hold what: say so rather than list none.
+        throw problem({
+          type: kitProblems.dependencyUnavailable,
+          title: "Replica acknowledgements unavailable",
+          status: 503,
+          detail: `redis: ${error.message}`,
+          extensions: { failed: ["redis"] },
+        });
+      });
       return c.json({ service, version: set.version, controls: [...set.controls], replicas }, 200);
     },
   );

@@ -91,9 +91,9 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
     options.metrics?.idempotencyEvents.inc({ outcome });
 
   return async function idempotencyMiddleware(c, next) {
-    if (!unsafeMethods.has(c.req.method) || skipPrefixes.some((p) => c.req.path.startsWith(p))) {
-      return next();
-    }
+    const skipped = skipPrefixes.some((prefix) => c.req.path.startsWith(prefix));
+    if (!unsafeMethods.has(c.req.method) || skipped || c.var.idempotencyHandled) return next();
+    c.set("idempotencyHandled", true);
     const template = routeTemplate(c);
     const key = c.req.header("idempotency-key");
     if (template === unmatchedPath) return next();
@@ -126,6 +126,21 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
     count("reserved");
     await next();
     await finalize(c, options.pool, scope, key, count);
+  };
+}
+
+/**
+ * Refuse (400 `idempotency/invalid-key`) a request without an `Idempotency-Key`; mount it on
+ * the routes that must have one (the kit's idempotency middleware does the rest).
+ *
+ * @example app.use("/v1/transfers", requireIdempotencyKey());
+ */
+export function requireIdempotencyKey(): MiddlewareHandler<AppEnv> {
+  return async function requireIdempotencyKeyMiddleware(c, next) {
+    if (unsafeMethods.has(c.req.method) && c.req.header("idempotency-key") === undefined) {
+      throw invalidKey("this endpoint requires an Idempotency-Key header");
+    }
+    await next();
   };
 }
 

@@ -49,6 +49,7 @@ export {
   type IdempotencyOutcome,
   idempotency,
   requestHash,
+  requireIdempotencyKey,
 } from "./idempotency";
 export { createKafka } from "./kafka";
 export { type AcquireOptions, createLocks, type Lock, type Locks, lockKey } from "./locks";

@@ -118,6 +118,35 @@ test("a validation failure is stored and replayed too, without an effect", async
   assert.is(await effects("bad"), 0);
 });
 
+test("a route that requires a key refuses a request without one", async () => {
+  const missing = await fetch(`${service.url}/v1/strict`, { method: "POST" });
+  assert.is(missing.status, 400);
+  assert.match(((await missing.json()) as { type: string }).type, /idempotency\/invalid-key$/);
+  const first = await fetch(`${service.url}/v1/strict`, {
+    method: "POST",
+    headers: { "idempotency-key": "s-1" },
+  });
+  const second = await fetch(`${service.url}/v1/strict`, {
+    method: "POST",
+    headers: { "idempotency-key": "s-1" },
+  });
+  assert.is(first.status, 201);
+  assert.is(await second.text(), await first.text());
+  assert.is(await effects("strict"), 1);
+});
+
+test("a server error releases the key, so the same key can be retried", async () => {
+  const post = () =>
+    fetch(`${service.url}/v1/flaky`, { method: "POST", headers: { "idempotency-key": "flaky-1" } });
+  assert.is((await post()).status, 503);
+  const retried = await post();
+  assert.is(retried.status, 201);
+  assert.is(retried.headers.get("idempotent-replayed"), null);
+  const replayed = await post();
+  assert.is(replayed.headers.get("idempotent-replayed"), "true");
+  assert.is(await effects("flaky"), 1);
+});
+
 test("when the store is down the request is refused with 503 and counted as reserve_error", async () => {
   const before = await outcome("reserve_error");
   await postgres.stop();

@@ -9,7 +9,9 @@ import {
   appendAudit,
   defineService,
   enqueueEvent,
+  problem,
   refuse,
+  requireIdempotencyKey,
   scopeIncludes,
   startService,
   withTransaction,
@@ -70,6 +72,20 @@ export const testService = defineService({
         c.req.param("id"),
       ]);
       return row.rows[0] ? c.json(row.rows[0]) : c.json({ error: "none" }, 404);
+    });
+    app.use("/v1/strict", requireIdempotencyKey());
+    app.post("/v1/strict", async (c) => {
+      await ctx.pool.query("INSERT INTO things (name, amount) VALUES ('strict', '1')");
+      return c.json({ ok: true, at: Date.now() }, 201);
+    });
+    let flakyCalls = 0;
+    app.post("/v1/flaky", async (c) => {
+      flakyCalls += 1;
+      if (flakyCalls === 1) {
+        throw problem({ type: "test/flaky", title: "Try again", status: 503 });
+      }
+      await ctx.pool.query("INSERT INTO things (name, amount) VALUES ('flaky', '1')");
+      return c.json({ ok: true, call: flakyCalls }, 201);
     });
     app.get("/v1/slow", async (c) => {
       await new Promise((resolve) => setTimeout(resolve, Number(c.req.query("ms") ?? "1000")));
