@@ -63,6 +63,12 @@ test("a ScheduledBackup takes base backups through the plugin on the configured 
   });
 });
 
+test("Prometheus scrapes every instance of the cluster", () => {
+  const monitor = byKind(synth(loadEnvironment("prod")), "PodMonitor");
+  assert.equal(monitor.spec.selector, { matchLabels: { "cnpg.io/cluster": "payments-db" } });
+  assert.equal(monitor.spec.podMetricsEndpoints, [{ port: "metrics", interval: "30s" }]);
+});
+
 test("a single-instance dev cluster skips synchronous replication and anti-affinity", () => {
   const cluster = byKind(synth(loadEnvironment("dev")), "Cluster");
   assert.is(cluster.spec.instances, 1);
@@ -79,7 +85,7 @@ test("without PITR there is no archiver, object store or backup schedule", () =>
   const manifests = synth({ ...prod, postgres: { ...prod.postgres, payments } });
   assert.equal(
     manifests.map((m) => m.kind),
-    ["Cluster"],
+    ["Cluster", "PodMonitor"],
   );
   assert.is(manifests[0]!.spec.plugins, undefined);
 });

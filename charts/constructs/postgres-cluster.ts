@@ -32,6 +32,7 @@ import {
   ScheduledBackupSpecBackupOwnerReference,
   ScheduledBackupSpecMethod,
 } from "../imports/cnpg-scheduledbackup-postgresql.cnpg.io";
+import { PodMonitor } from "../imports/monitoring-podmonitor-monitoring.coreos.com";
 import { componentLabels } from "../labels";
 import { poolSelector } from "../node-pools";
 
@@ -48,6 +49,7 @@ export class PostgresCluster extends Construct {
   readonly cluster: Cluster;
   readonly objectStore?: ObjectStore;
   readonly scheduledBackup?: ScheduledBackup;
+  readonly podMonitor: PodMonitor;
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
     super(scope, id);
@@ -77,6 +79,15 @@ export class PostgresCluster extends Construct {
       },
     });
     keepOnPrune(this.cluster);
+    // CloudNativePG's exporter (replication lag, slow queries) on each instance's `metrics` port.
+    this.podMonitor = new PodMonitor(this, "pod-monitor", {
+      metadata,
+      spec: {
+        selector: { matchLabels: { "cnpg.io/cluster": this.clusterName } },
+        namespaceSelector: { matchNames: [environment.namespaces.data.name] },
+        podMetricsEndpoints: [{ port: "metrics", interval: "30s" }],
+      },
+    });
     if (database.backup.pitr) {
       this.scheduledBackup = new ScheduledBackup(this, "scheduled-backup", {
         metadata: { ...metadata, name: `${this.clusterName}-daily` },
