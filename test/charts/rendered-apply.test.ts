@@ -4,7 +4,7 @@
  * upstream CRDs and breakwater's own installed — the same check Argo CD's sync would make.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
