@@ -16,7 +16,10 @@ function referencesIn(object: any): Reference[] {
   const namespace = object.metadata.namespace;
   const found: Reference[] = [];
   const walk = (value: any, key: string) => {
-    if (Array.isArray(value)) return value.forEach((item) => walk(item, key));
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item, key);
+      return;
+    }
     if (value === null || typeof value !== "object") return;
     const isKeyRef = ["secretKeyRef", "redisSecret", "accessKeyId", "secretAccessKey"].includes(
       key,
