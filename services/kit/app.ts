@@ -9,6 +9,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv, ServiceApp } from "./app-env";
+import { isDependencyOutage } from "./dependency-error";
 import type { Logger } from "./logger";
 import type { ServiceMetrics } from "./metrics";
 import { kitProblems, ProblemError, problem, problemResponse } from "./problem";
@@ -84,6 +85,18 @@ export function errorToResponse(error: unknown, c: Context<AppEnv>): Response {
       title: status === 400 ? "Malformed request" : error.message || "Request refused",
       status,
       detail: error.message,
+    });
+  }
+  if (isDependencyOutage(error)) {
+    c.var.logger?.warn({ err: error }, "dependency unavailable");
+    return problemResponse({
+      type: kitProblems.dependencyUnavailable,
+      title: "A dependency is unavailable",
+      status: 503,
+      detail:
+        "the request could not complete because a backing service is unreachable; retry later",
+      extensions: { requestId: c.var.requestId },
+      headers: { "retry-after": "2" },
     });
   }
   c.var.logger?.error({ err: error }, "unhandled error");
