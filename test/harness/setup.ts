@@ -8,7 +8,7 @@
  * the missing tool and how to get it.
  */
 import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { cacheDir } from "./cache";
@@ -198,9 +198,59 @@ const steps: readonly Step[] = [
   { name: "kubernetes", run: ensureKube },
 ];
 
+/**
+ * Only one setup at a time per cache: two `npm test` runs at once would otherwise both run
+ * apt-get (one fails on dpkg's lock) or fetch the same jars into the same folder. The lock
+ * is a directory holding the owner's pid; a lock whose owner died is taken over.
+ */
+async function lockCache(): Promise<() => void> {
+  const lock = join(cacheDir(), "setup.lock");
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const owner = lockOwner(lock);
+    if (owner === undefined) continue;
+    // No pid yet: its owner is between mkdir and writing it, or died there long ago.
+    const abandoned = owner === 0 && Date.now() - statSync(lock).mtimeMs > 60_000;
+    if (abandoned || (owner > 0 && !isAlive(owner))) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (!told) console.error(`setup: waiting for another setup (pid ${owner || "?"}) to finish`);
+    told = true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** The pid in the lock, 0 when not written yet, undefined when the lock is gone. */
+function lockOwner(lock: string): number | undefined {
+  try {
+    return Number(readFileSync(join(lock, "pid"), "utf8")) || 0;
+  } catch {
+    return existsSync(lock) ? 0 : undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 async function main(): Promise<void> {
   const startedMs = Date.now();
   say(`setup: cache in ${cacheDir()}`);
+  const unlock = await lockCache();
+  process.on("exit", unlock);
   const problems: string[] = [];
   for (const step of steps) {
     const stepStartedMs = Date.now();
