@@ -1,9 +1,11 @@
 /**
  * @module The bootstrap of one cluster, in dependency order: namespaces first; cert-manager
  * before the Barman Cloud plugin, which also needs the CloudNativePG operator beside it; the
- * backup credentials; and the Argo CD root application last, once every operator whose CRDs
- * the rendered manifests use is installed.
+ * credentials; and the Argo CD root application last, once every operator whose CRDs the
+ * rendered manifests use is installed.
  */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Environment } from "../environments";
 import { ArgoCd } from "./components/argo-cd";
 import { BackupCredentials } from "./components/backup-credentials";
 import { BarmanCloudPlugin } from "./components/barman-cloud-plugin";
@@ -21,15 +23,19 @@ import type { PlatformSettings } from "./settings";
 /** How long Prometheus keeps samples; longer history belongs in long-term storage. */
 const metricsRetentionDays = 15;
 
-/** Every component of the bootstrap, for stack outputs and tests. */
-export interface Platform {
-  readonly namespaces: Namespaces;
+/** The operators, each installed from its pinned chart. */
+export interface Operators {
   readonly certManager: CertManager;
   readonly cloudNativePg: CloudNativePg;
   readonly barmanCloudPlugin: BarmanCloudPlugin;
   readonly redpandaOperator: RedpandaOperator;
   readonly monitoring: MonitoringStack;
   readonly argoCd: ArgoCd;
+}
+
+/** Every component of the bootstrap, for stack outputs and tests. */
+export interface Platform extends Operators {
+  readonly namespaces: Namespaces;
   readonly backupCredentials: BackupCredentials;
   /** Present only when the stack has a `repoToken` (a private repository). */
   readonly repositoryCredentials?: RepositoryCredentials;
@@ -39,43 +45,89 @@ export interface Platform {
 /** Declares the whole bootstrap of `settings.environment`'s cluster. */
 export function definePlatform(settings: PlatformSettings): Platform {
   const environment = settings.environment;
-  const names = environment.namespaces;
-  // Operators run as many replicas as breakwater's own operator: 2+ where it must not stop.
-  const replicas = environment.operator.replicas;
   const namespaces = new Namespaces("namespaces", { plans: planNamespaces(environment) });
   const afterNamespaces = { dependsOn: [namespaces] };
+  const operators = installOperators(environment, namespaces);
+  const backupCredentials = storeBackupCredentials(settings, afterNamespaces);
+  const repositoryCredentials = storeRepositoryCredentials(settings, afterNamespaces);
+  const rootApplication = new RootApplication(
+    "breakwater",
+    {
+      environmentName: environment.name,
+      namespace: environment.namespaces.gitops.name,
+      repoUrl: settings.repoUrl,
+      revision: settings.revision,
+      syncPolicy: rootSyncPolicyFor(environment.name),
+    },
+    {
+      dependsOn: [
+        ...Object.values(operators),
+        backupCredentials,
+        ...(repositoryCredentials ? [repositoryCredentials] : []),
+      ],
+    },
+  );
+  return {
+    namespaces,
+    ...operators,
+    backupCredentials,
+    ...(repositoryCredentials ? { repositoryCredentials } : {}),
+    rootApplication,
+  };
+}
 
+function installOperators(environment: Environment, namespaces: Namespaces): Operators {
+  const afterNamespaces = { dependsOn: [namespaces] };
+  // Operators run as many replicas as breakwater's own operator: 2+ where it must not stop.
+  const replicas = environment.operator.replicas;
+  const names = operatorNamespaceNames;
   const certManager = new CertManager(
     "cert-manager",
-    { namespace: operatorNamespaceNames.certManager, replicas },
+    { namespace: names.certManager, replicas },
     afterNamespaces,
   );
   const cloudNativePg = new CloudNativePg(
     "cloudnative-pg",
-    { namespace: operatorNamespaceNames.cloudNativePg, replicas },
+    { namespace: names.cloudNativePg, replicas },
     afterNamespaces,
   );
   const barmanCloudPlugin = new BarmanCloudPlugin(
     "barman-cloud-plugin",
-    { namespace: operatorNamespaceNames.cloudNativePg, replicas },
+    { namespace: names.cloudNativePg, replicas },
     { dependsOn: [namespaces, certManager, cloudNativePg] },
   );
   const redpandaOperator = new RedpandaOperator(
     "redpanda-operator",
-    { namespace: operatorNamespaceNames.redpanda, replicas },
+    { namespace: names.redpanda, replicas },
     afterNamespaces,
   );
   const monitoring = new MonitoringStack(
     "monitoring",
-    { namespace: names.monitoring.name, replicas, retentionDays: metricsRetentionDays },
+    {
+      namespace: environment.namespaces.monitoring.name,
+      replicas,
+      retentionDays: metricsRetentionDays,
+    },
     afterNamespaces,
   );
-  const argoCd = new ArgoCd("argo-cd", { namespace: names.gitops.name, replicas }, afterNamespaces);
+  const argoCd = new ArgoCd(
+    "argo-cd",
+    { namespace: environment.namespaces.gitops.name, replicas },
+    afterNamespaces,
+  );
+  return { certManager, cloudNativePg, barmanCloudPlugin, redpandaOperator, monitoring, argoCd };
+}
+
+function storeBackupCredentials(
+  settings: PlatformSettings,
+  afterNamespaces: pulumi.ComponentResourceOptions,
+): BackupCredentials {
+  const environment = settings.environment;
   const credentials = environment.objectStore.credentials;
-  const backupCredentials = new BackupCredentials(
+  return new BackupCredentials(
     "backup-credentials",
     {
-      namespace: names.data.name,
+      namespace: environment.namespaces.data.name,
       secretName: credentials.secretName,
       accessKeyIdKey: credentials.accessKeyIdKey,
       secretAccessKeyKey: credentials.secretAccessKeyKey,
@@ -84,51 +136,22 @@ export function definePlatform(settings: PlatformSettings): Platform {
     },
     afterNamespaces,
   );
+}
+
+function storeRepositoryCredentials(
+  settings: PlatformSettings,
+  afterNamespaces: pulumi.ComponentResourceOptions,
+): RepositoryCredentials | undefined {
   const repository = settings.repository;
-  const repositoryCredentials = repository
-    ? new RepositoryCredentials(
-        "breakwater-repository",
-        {
-          namespace: names.gitops.name,
-          repoUrl: settings.repoUrl,
-          username: repository.username,
-          token: repository.token,
-        },
-        afterNamespaces,
-      )
-    : undefined;
-  const rootApplication = new RootApplication(
-    "breakwater",
+  if (!repository) return undefined;
+  return new RepositoryCredentials(
+    "breakwater-repository",
     {
-      environmentName: environment.name,
-      namespace: names.gitops.name,
+      namespace: settings.environment.namespaces.gitops.name,
       repoUrl: settings.repoUrl,
-      revision: settings.revision,
-      syncPolicy: rootSyncPolicyFor(environment.name),
+      username: repository.username,
+      token: repository.token,
     },
-    {
-      dependsOn: [
-        argoCd,
-        certManager,
-        cloudNativePg,
-        barmanCloudPlugin,
-        redpandaOperator,
-        monitoring,
-        backupCredentials,
-        ...(repositoryCredentials ? [repositoryCredentials] : []),
-      ],
-    },
+    afterNamespaces,
   );
-  return {
-    namespaces,
-    certManager,
-    cloudNativePg,
-    barmanCloudPlugin,
-    redpandaOperator,
-    monitoring,
-    argoCd,
-    backupCredentials,
-    ...(repositoryCredentials ? { repositoryCredentials } : {}),
-    rootApplication,
-  };
 }

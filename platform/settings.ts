@@ -55,13 +55,13 @@ export function readPlatformSettings(
     revision: config.get("revision") ?? environment.gitops.revision,
     objectStoreAccessKeyId: config.requireSecret("objectStoreAccessKeyId"),
     objectStoreSecretAccessKey: config.requireSecret("objectStoreSecretAccessKey"),
-    ...(!hasRepoToken
-      ? {}
-      : {
+    ...(hasRepoToken
+      ? {
           repository: {
             username: config.get("repoUsername") ?? "git",
             token: config.requireSecret("repoToken"),
           },
-        }),
+        }
+      : {}),
   };
 }
