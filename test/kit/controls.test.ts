@@ -264,7 +264,10 @@ test("a replica that loses its database is not ready, refuses payouts, and recov
     // A read that needs the database is a 503 problem too, never a bare 500.
     const readWithoutDatabase = await adminFetch(`${c!.url}/admin/v1/controls`);
     assert.is(readWithoutDatabase.status, 503);
-    assert.match(((await readWithoutDatabase.json()) as { type: string }).type, /dependency\/unavailable$/);
+    assert.match(
+      ((await readWithoutDatabase.json()) as { type: string }).type,
+      /dependency\/unavailable$/,
+    );
     // The others keep serving, and the list shows c as not live rather than blocking enforcement.
     assert.is((await payout(a!, "ETH")).status, 201);
     const seen = await waitFor("replica-c to show as not live", async () => {
