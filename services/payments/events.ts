@@ -7,7 +7,7 @@ import type { Tx } from "../kit/db";
 import { enqueueEvent } from "../kit/outbox";
 
 /** The Kafka topic of payments' domain events. */
-export const paymentsEventsTopic = "breakwater.payments-events";
+export const paymentsEventsTopic = "payments.events";
 
 export type PaymentsEventType =
   | "transfer.completed"

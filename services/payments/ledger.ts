@@ -60,8 +60,11 @@ export interface TransactionInput {
   readonly reference: string;
   readonly postings: readonly Posting[];
   readonly metadata?: Record<string, unknown>;
-  /** Refuse postings that touch an external account (API transfers). @default false */
-  readonly internalOnly?: boolean;
+  /**
+   * The external accounts this transaction may touch; any other is refused with
+   * {@link ExternalAccountError} (API transfers allow none). @default every account
+   */
+  readonly externalAllowed?: readonly string[];
 }
 
 export interface PostedTransaction {
@@ -80,7 +83,7 @@ export async function postTransaction(
   const entries = entriesOf(input.postings);
   const changes = balanceChanges(entries);
   const balances = await lockBalances(client, changes);
-  checkFunds(changes, balances, input.internalOnly ?? false);
+  checkFunds(changes, balances, input.externalAllowed);
   return writeTransaction(client, input, entries, changes);
 }
 
@@ -168,12 +171,14 @@ async function createBalances(
 function checkFunds(
   changes: readonly BalanceChange[],
   balances: ReadonlyMap<string, LockedBalance>,
-  internalOnly: boolean,
+  externalAllowed: readonly string[] | undefined,
 ): void {
   for (const change of changes) {
     const balance = balances.get(balanceKey(change.account, change.currency));
     if (balance === undefined) throw new AccountNotFoundError(change.account);
-    if (internalOnly && balance.external) throw new ExternalAccountError(change.account);
+    if (balance.external && externalAllowed && !externalAllowed.includes(change.account)) {
+      throw new ExternalAccountError(change.account);
+    }
     if (balance.allowNegative || balance.amount + change.delta >= 0n) continue;
     throw new InsufficientFundsError(
       change.account,

@@ -54,7 +54,7 @@ export async function createTransfer(pool: Pool, input: TransferInput): Promise<
         reference: ledgerReference(input.reference),
         postings: [input],
         metadata: details,
-        internalOnly: true,
+        externalAllowed: [],
       });
       const transfer = {
         id: posted.id,

@@ -49,7 +49,7 @@ function post(
       kind: "test",
       reference,
       postings: [{ source, target, amount, currency: "USD" }],
-      internalOnly,
+      externalAllowed: internalOnly ? [] : undefined,
     }),
   );
 }

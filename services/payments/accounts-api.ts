@@ -1,0 +1,66 @@
+/** @module `POST /v1/accounts` and `GET /v1/accounts/{id}` (the id is the account's name). */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { ServiceApp } from "../kit/app-env";
+import { problem } from "../kit/problem";
+import { createAccount, getAccount } from "./accounts";
+import { accountCreateSchema, accountSchema, problemResponses } from "./api-schemas";
+import type { PaymentsContext } from "./payments-context";
+import { asProblem, paymentsProblems } from "./problems";
+
+const createAccountRoute = createRoute({
+  method: "post",
+  path: "/v1/accounts",
+  summary: "Create an account (the same request again answers the existing one with 200)",
+  request: {
+    body: { content: { "application/json": { schema: accountCreateSchema } }, required: true },
+  },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: accountSchema } } },
+    200: {
+      description: "Already existed, identical",
+      content: { "application/json": { schema: accountSchema } },
+    },
+    ...problemResponses(409, 422),
+  },
+});
+
+const getAccountRoute = createRoute({
+  method: "get",
+  path: "/v1/accounts/{id}",
+  summary: "An account and its balance per currency",
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .max(200)
+        .openapi({ param: { name: "id", in: "path" }, example: "users:42:wallet" }),
+    }),
+  },
+  responses: {
+    200: { description: "The account", content: { "application/json": { schema: accountSchema } } },
+    ...problemResponses(404),
+  },
+});
+
+export function mountAccountsApi(app: ServiceApp, context: PaymentsContext): void {
+  const { pool } = context.service;
+  app.openapi(createAccountRoute, async (c) => {
+    const body = c.req.valid("json");
+    const { account, created } = await asProblem(() => createAccount(pool, body));
+    return c.json(account, created ? 201 : 200);
+  });
+  app.openapi(getAccountRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const account = await asProblem(() => getAccount(pool, id));
+    if (account === undefined) {
+      throw problem({
+        type: paymentsProblems.accountNotFound,
+        title: "Account not found",
+        status: 404,
+        detail: `no account ${id}`,
+      });
+    }
+    return c.json(account, 200);
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * @module The payouts API: `POST /v1/payouts` (reserve and queue; refused with 423 under a
+ * WithdrawalHalt), `GET /v1/payouts/{id}`, and the admin-only manual review queue:
+ * `GET /v1/payouts/manual-review?limit=50&offset=0` and `POST /v1/payouts/{id}/resolve`.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { adminAuth } from "../kit/admin-auth";
+import type { ServiceApp } from "../kit/app-env";
+import { problem } from "../kit/problem";
+import { parseAmount } from "./amount";
+import {
+  manualReviewPageSchema,
+  manualReviewQuerySchema,
+  payoutCreateSchema,
+  payoutSchema,
+  problemResponses,
+  resolveSchema,
+  uuidParam,
+} from "./api-schemas";
+import { idempotencyReference } from "./idempotency-reference";
+import type { PaymentsContext } from "./payments-context";
+import { resolvePayout } from "./payout-resolution";
+import { countManualReview, createPayout, getPayout, listManualReview } from "./payouts";
+import { asProblem, paymentsProblems } from "./problems";
+import { findWithdrawalHalt, withdrawalsHalted } from "./withdrawal-halt";
+
+const adminSecurity = [{ adminBearer: [] }];
+
+const createPayoutRoute = createRoute({
+  method: "post",
+  path: "/v1/payouts",
+  summary: "Reserve funds and queue a payout to the PSP; requires Idempotency-Key",
+  request: {
+    body: { content: { "application/json": { schema: payoutCreateSchema } }, required: true },
+  },
+  responses: {
+    201: {
+      description: "Reserved and queued",
+      content: { "application/json": { schema: payoutSchema } },
+    },
+    ...problemResponses(400, 409, 422, 423, 503),
+  },
+});
+
+const manualReviewRoute = createRoute({
+  method: "get",
+  path: "/v1/payouts/manual-review",
+  summary: "Payouts waiting for a human decision, oldest first (admin)",
+  security: adminSecurity,
+  request: { query: manualReviewQuerySchema },
+  responses: {
+    200: {
+      description: "One page",
+      content: { "application/json": { schema: manualReviewPageSchema } },
+    },
+    ...problemResponses(401, 422),
+  },
+});
+
+const getPayoutRoute = createRoute({
+  method: "get",
+  path: "/v1/payouts/{id}",
+  summary: "A payout and its status",
+  request: { params: z.object({ id: uuidParam("id") }) },
+  responses: {
+    200: { description: "The payout", content: { "application/json": { schema: payoutSchema } } },
+    ...problemResponses(404, 422),
+  },
+});
+
+const resolveRoute = createRoute({
+  method: "post",
+  path: "/v1/payouts/{id}/resolve",
+  summary:
+    "Decide a payout in manual review: confirm_sent settles, refund_failed refunds (admin, audited)",
+  security: adminSecurity,
+  request: {
+    params: z.object({ id: uuidParam("id") }),
+    body: { content: { "application/json": { schema: resolveSchema } }, required: true },
+  },
+  responses: {
+    200: { description: "Resolved", content: { "application/json": { schema: payoutSchema } } },
+    ...problemResponses(401, 404, 409, 422, 503),
+  },
+});
+
+export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void {
+  const { pool, controls, config, name } = context.service;
+  const admin = adminAuth(config.ADMIN_TOKEN);
+  app.use("/v1/payouts/manual-review", admin);
+  app.use("/v1/payouts/:id/resolve", admin);
+
+  app.openapi(createPayoutRoute, async (c) => {
+    const body = c.req.valid("json");
+    const reference = idempotencyReference(c);
+    const halt = findWithdrawalHalt(controls, name, body.currency);
+    if (halt) throw withdrawalsHalted(halt);
+    const payout = await asProblem(() =>
+      createPayout(pool, { ...body, amount: parseAmount(body.amount), reference }),
+    );
+    return c.json(payout, 201);
+  });
+
+  // Registered before /v1/payouts/{id} so that "manual-review" is never read as an id.
+  app.openapi(manualReviewRoute, async (c) => {
+    const { limit, offset } = c.req.valid("query");
+    const page = await asProblem(() => listManualReview(pool, limit, offset));
+    context.metrics.manualReviewQueueSize.set(page.total);
+    return c.json({ ...page, limit, offset }, 200);
+  });
+
+  app.openapi(getPayoutRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const payout = await asProblem(() => getPayout(pool, id));
+    if (payout === undefined) {
+      throw problem({
+        type: paymentsProblems.payoutNotFound,
+        title: "Payout not found",
+        status: 404,
+        detail: `no payout ${id}`,
+      });
+    }
+    return c.json(payout, 200);
+  });
+
+  app.openapi(resolveRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    controls.requireAvailable();
+    const payout = await asProblem(() => resolvePayout(pool, { id, ...body }));
+    context.metrics.manualReviewTransitions.inc({ action: body.decision });
+    context.metrics.manualReviewQueueSize.set(await countManualReview(pool).catch(() => 0));
+    c.var.logger.info(
+      { payout: id, decision: body.decision, actor: body.actor },
+      "payout resolved from manual review",
+    );
+    return c.json(payout, 200);
+  });
+}

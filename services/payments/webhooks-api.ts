@@ -1,0 +1,79 @@
+/**
+ * @module `POST /v1/webhooks/deposits`: the PSP announces a deposit. The signature over the
+ * raw bytes is checked before anything else is read; a replay answers the recorded result
+ * (200), a changed payload on a known reference is 409 `webhook/reference-mismatch`.
+ */
+import { createRoute } from "@hono/zod-openapi";
+import type { ServiceApp } from "../kit/app-env";
+import { kitProblems, problem } from "../kit/problem";
+import { parseAmount } from "./amount";
+import { depositSchema, depositWebhookSchema, problemResponses } from "./api-schemas";
+import { recordDeposit } from "./deposits";
+import type { PaymentsContext } from "./payments-context";
+import { asProblem, paymentsProblems } from "./problems";
+import { verifyWebhookSignature, webhookSignatureHeader } from "./webhook-signature";
+
+const depositRoute = createRoute({
+  method: "post",
+  path: "/v1/webhooks/deposits",
+  summary: "Deposit webhook, signed: X-Webhook-Signature = hex HMAC-SHA256 of the raw body",
+  description: `Body: ${JSON.stringify({ reference: "dep_123", account: "users:42:wallet", amount: "1050", currency: "USD" })}`,
+  responses: {
+    200: {
+      description: "Credited (or the replay of an earlier credit)",
+      content: { "application/json": { schema: depositSchema } },
+    },
+    ...problemResponses(401, 409, 422, 503),
+  },
+});
+
+export function mountWebhooksApi(app: ServiceApp, context: PaymentsContext): void {
+  const { pool, controls, config } = context.service;
+  app.openapi(depositRoute, async (c) => {
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (!verifyWebhookSignature(config.WEBHOOK_SECRET, raw, c.req.header(webhookSignatureHeader))) {
+      throw problem({
+        type: paymentsProblems.webhookSignature,
+        title: "Invalid webhook signature",
+        status: 401,
+        detail:
+          "X-Webhook-Signature must be the hex HMAC-SHA256 of the raw body with the shared key",
+      });
+    }
+    const payload = parseJson(raw);
+    const parsed = depositWebhookSchema.safeParse(payload);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((issue) => ({
+        in: "json",
+        path: issue.path.join("."),
+        message: issue.message,
+      }));
+      throw problem({
+        type: kitProblems.validation,
+        title: "Request validation failed",
+        status: 422,
+        detail: errors.map((error) => `${error.path || "(root)"}: ${error.message}`).join("; "),
+        extensions: { errors },
+      });
+    }
+    controls.requireAvailable();
+    const { deposit, replayed } = await asProblem(() =>
+      recordDeposit(pool, { ...parsed.data, amount: parseAmount(parsed.data.amount), payload }),
+    );
+    if (replayed) c.header("webhook-replayed", "true");
+    return c.json(deposit, 200);
+  });
+}
+
+function parseJson(raw: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    throw problem({
+      type: kitProblems.badRequest,
+      title: "Malformed request",
+      status: 400,
+      detail: "the body is not JSON",
+    });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * @module WithdrawalHalt enforcement for payouts, from the replica's in-memory controls only.
+ * A halt covers a payout when its scope's services are empty or name this service, and its
+ * currencies are empty or name the payout's currency. Both checks fail closed: a replica that
+ * cannot hold its controls throws 503 `controls/unavailable` instead of answering.
+ */
+
+import { scopeIncludes } from "../kit/control-kinds";
+import type { Controls } from "../kit/controls";
+import { refuse } from "../kit/controls";
+import type { Control } from "../kit/controls-store";
+import type { ProblemError } from "../kit/problem";
+
+export const withdrawalHaltKind = "WithdrawalHalt";
+
+interface HaltScope {
+  readonly services?: readonly string[];
+  readonly currencies?: readonly string[];
+}
+
+function scopeOf(control: Control): HaltScope {
+  const scope = (control.spec as { scope?: HaltScope }).scope;
+  return scope ?? {};
+}
+
+/** Whether `control` (a WithdrawalHalt) covers payouts of `service` in `currency`. */
+export function coversPayout(control: Control, service: string, currency: string): boolean {
+  const scope = scopeOf(control);
+  return scopeIncludes(scope.services, service) && scopeIncludes(scope.currencies, currency);
+}
+
+/** The halt that covers a payout in `currency`, if any (throws 503 when controls are unknown). */
+export function findWithdrawalHalt(
+  controls: Controls,
+  service: string,
+  currency: string,
+): Control | undefined {
+  return controls.findBlocking(withdrawalHaltKind, (control) =>
+    coversPayout(control, service, currency),
+  );
+}
+
+/** The 423 problem for a payout refused by `halt`, naming the control and its ticket. */
+export function withdrawalsHalted(halt: Control): ProblemError {
+  return refuse(halt, "withdrawals/halted", "Withdrawals are halted", 423);
+}
+
+/** What the payout worker may not send right now. */
+export interface HaltedPayouts {
+  /** A halt on every currency, if one is active. */
+  readonly all: Control | undefined;
+  /** Upper-case currencies under a per-currency halt. */
+  readonly currencies: string[];
+}
+
+/** Every currency halted for `service` (throws 503 when controls are unknown). */
+export function haltedPayouts(controls: Controls, service: string): HaltedPayouts {
+  const all = controls.findBlocking(withdrawalHaltKind, (control) => {
+    const scope = scopeOf(control);
+    return scopeIncludes(scope.services, service) && (scope.currencies ?? []).length === 0;
+  });
+  if (all) return { all, currencies: [] };
+  const named = new Set<string>();
+  for (const control of controls.current().controls) {
+    if (control.kind !== withdrawalHaltKind) continue;
+    for (const currency of scopeOf(control).currencies ?? []) named.add(currency.toUpperCase());
+  }
+  // findBlocking applies the kit's rules (expiry, scope) to each candidate currency.
+  const currencies = [...named].filter((currency) =>
+    findWithdrawalHalt(controls, service, currency),
+  );
+  return { all: undefined, currencies };
+}
