@@ -8,6 +8,7 @@ import type { Construct } from "constructs";
 import type { Environment } from "../environments";
 import { keepOnPrune } from "./argo";
 import { imageReference, redisName, redisPort, secretNames } from "./conventions";
+import { PodMonitor } from "./imports/monitoring-podmonitor-monitoring.coreos.com";
 import {
   RedisReplicationSpecKubernetesConfigResourcesLimits as Limits,
   RedisReplication,
@@ -79,6 +80,19 @@ export class RedisChart extends Chart {
       },
     });
     keepOnPrune(this.replication);
+    // The operator labels replication pods `app: <name>` and names the exporter's port.
+    new PodMonitor(this, "pod-monitor", {
+      metadata: {
+        name: redisName,
+        namespace,
+        labels: componentLabels(redisName, "cache", environment.name),
+      },
+      spec: {
+        selector: { matchLabels: { app: redisName, redis_setup_type: "replication" } },
+        namespaceSelector: { matchNames: [namespace] },
+        podMetricsEndpoints: [{ port: "redis-exporter", interval: "30s" }],
+      },
+    });
     const quorum = Math.floor(redis.sentinelSize / 2) + 1;
     this.sentinel = new RedisSentinel(this, "sentinel", {
       metadata: {
