@@ -72,6 +72,11 @@ const timestampLike = /^\d{4}-\d{2}-\d{2}([Tt ]|$)/;
 
 /** The YAML text of one object, exactly as committed. */
 export function toYaml(object: KubeObject): string {
+  return renderedHeader + yamlText(object);
+}
+
+/** The YAML of one object without the rendered/ header. */
+export function yamlText(object: KubeObject): string {
   const document = new Document(object);
   visit(document, {
     Scalar(_key, node) {
@@ -80,5 +85,5 @@ export function toYaml(object: KubeObject): string {
       }
     },
   });
-  return renderedHeader + document.toString({ lineWidth: 0 });
+  return document.toString({ lineWidth: 0 });
 }

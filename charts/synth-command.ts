@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { type Environment, EnvironmentError } from "../environments";
 import { RestoreError, recoveryCluster } from "./recovery";
-import { toYaml } from "./render";
+import { yamlText } from "./render";
 import { formatSummary, renderAll } from "./render-all";
 import { diffTrees, readTree, replaceTree } from "./write-rendered";
 
@@ -78,7 +78,7 @@ function restore(options: Options, context: SynthContext): number {
     `# Point-in-time restore of ${options.restore} in ${options.env} to ${options.to}.\n` +
     "# Review, then: kubectl apply --server-side -f <this file>. Point the service at the new\n" +
     "# cluster only after checking its data; the old cluster and its backups are untouched.\n" +
-    toYaml(manifest);
+    yamlText(manifest);
   if (options.output) {
     writeFileSync(options.output, text);
     context.stderr(`wrote ${options.output}\n`);
