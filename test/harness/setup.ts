@@ -23,6 +23,8 @@ const debianPackages: readonly { readonly name: string; readonly command: string
   { name: "redis-tools", command: "redis-cli" },
   { name: "prometheus", command: "prometheus" },
   { name: "prometheus-alertmanager", command: "prometheus-alertmanager" },
+  // Argo CD runs health checks in Lua; the platform tests run ours in a real interpreter.
+  { name: "lua5.4", command: "lua5.4" },
   { name: "openjdk-17-jre-headless", command: "java" },
   { name: "maven", command: "mvn" },
 ];
