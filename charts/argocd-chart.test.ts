@@ -48,7 +48,7 @@ test("CRDs sync before the operator, the operator before data, data before servi
 });
 
 test("databases, volumes and topics are never pruned", () => {
-  for (const kind of ["Cluster", "Redpanda", "Topic", "RedisReplication"]) {
+  for (const kind of ["Cluster", "ObjectStore", "Redpanda", "Topic", "RedisReplication"]) {
     for (const object of find(kind)) {
       assert.is(
         object.metadata.annotations["argocd.argoproj.io/sync-options"],

@@ -62,6 +62,8 @@ export class PostgresCluster extends Construct {
         metadata: { ...metadata, name: objectStoreName(this.clusterName) },
         spec: objectStoreSpec(environment, this.clusterName, database),
       });
+      // Without it WAL archiving stops; a deleted file must not silently end PITR.
+      keepOnPrune(this.objectStore);
     }
     this.cluster = new Cluster(this, "cluster", {
       metadata,
