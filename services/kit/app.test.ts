@@ -1,7 +1,7 @@
 /** @module Unit tests for the app: templates, 405 detection, problem answers (in-process, no servers). */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createApp, templateRegex } from "./app";
+import { createApp, maxBodyBytes, templateRegex } from "./app";
 import { createLogger } from "./logger";
 import { createMetrics } from "./metrics";
 import { problem } from "./problem";
@@ -41,20 +41,30 @@ test("a thrown problem becomes its problem+json response", async () => {
 
 test("the metrics path is the template, and unmatched requests share one label", async () => {
   const { app: created, metrics } = app();
-  await created.request("/v1/items/abc");
-  await created.request("/v1/items/abc", { method: "DELETE" });
-  await created.request("/zzz/999");
+  await created.request("/v1/items/raw-abc");
+  await created.request("/v1/items/raw-abc", { method: "DELETE" });
+  await created.request("/raw-zzz/999");
   const text = await metrics.registry.metrics();
   assert.match(text, /path="\/v1\/items\/:id",status="200"/);
   assert.match(text, /method="DELETE",path="unmatched",status="405"/);
   assert.match(text, /path="unmatched",status="404"/);
-  assert.not.match(text, /abc|999/);
+  assert.not.match(text, /raw-abc|raw-zzz/);
 });
 
 test("the internal marker header never reaches the client", async () => {
   const response = await app().app.request("/nothing");
   assert.is(response.status, 404);
   assert.is(response.headers.get("x-breakwater-unmatched"), null);
+});
+
+test("a body over the limit is a 413 problem", async () => {
+  const response = await app().app.request("/v1/items/1/refuse", {
+    method: "POST",
+    body: "x".repeat(maxBodyBytes + 1),
+    headers: { "content-length": String(maxBodyBytes + 1) },
+  });
+  assert.is(response.status, 413);
+  assert.is(response.headers.get("content-type"), "application/problem+json");
 });
 
 test.run();

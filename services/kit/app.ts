@@ -6,6 +6,7 @@
  */
 import { OpenAPIHono, type OpenAPIHonoOptions } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv, ServiceApp } from "./app-env";
@@ -136,11 +137,24 @@ export function createRouter(): ServiceApp {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 }
 
+/** Largest request body accepted (1 MiB); larger is 413 problem+json. */
+export const maxBodyBytes = 1024 * 1024;
+
+function tooLarge(): never {
+  throw problem({
+    type: "request/too-large",
+    title: "Request body too large",
+    status: 413,
+    detail: `the body exceeds ${maxBodyBytes} bytes`,
+  });
+}
+
 /** A new app with the kit's middleware and error handling. */
 export function createApp(logger: Logger, metrics: ServiceMetrics): ServiceApp {
   const app = createRouter();
   app.use("*", requestIdMiddleware(logger));
   app.use("*", httpMetrics(metrics));
+  app.use("*", bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }));
   app.onError(errorToResponse);
   const regexCache = new Map<string, RegExp>();
   app.notFound((c) => {

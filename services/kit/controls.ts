@@ -140,6 +140,7 @@ export class Controls {
   };
   #timers: NodeJS.Timeout[] = [];
   #reloading: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
   #stopped = false;
 
   constructor(private readonly options: ControlsOptions) {}
@@ -189,9 +190,19 @@ export class Controls {
     this.#timers.push(setInterval(() => void this.heartbeat(), this.options.heartbeatMs ?? 1000));
   }
 
-  /** Load the set from PostgreSQL now (coalesces concurrent calls). */
+  /**
+   * Load the set from PostgreSQL now. A call while a load runs queues one more load after it
+   * (that load may have read before the change being announced), and callers meanwhile share it.
+   */
   reload(): Promise<void> {
-    this.#reloading ??= this.#load().finally(() => {
+    if (this.#reloading) {
+      this.#queued ??= this.#reloading.then(() => {
+        this.#queued = undefined;
+        return this.reload();
+      });
+      return this.#queued;
+    }
+    this.#reloading = this.#load().finally(() => {
       this.#reloading = undefined;
     });
     return this.#reloading;
