@@ -228,8 +228,6 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaServe
       detached: options.detached,
     });
     current = managed;
-    // The exit hooks of process.ts kill it with this process; it must not keep us alive.
-    managed.child.unref();
     await waitUntil(`kafka on ${brokers[0]}`, () => answers(brokers), {
       timeoutMs,
       intervalMs: 250,

@@ -175,8 +175,6 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       detached: options.detached,
     });
     current = managed;
-    // The exit hooks of process.ts kill it with this process; it must not keep us alive.
-    managed.child.unref();
     await waitUntil(`postgres on port ${port}`, () => answers(url), {
       timeoutMs,
       process: managed,

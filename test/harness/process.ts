@@ -132,11 +132,10 @@ export function startProcess(options: StartOptions): ManagedProcess {
       killGroup(child, "SIGKILL");
     },
   };
-  if (options.detached) {
-    child.unref();
-  } else {
-    live.add(managed);
-  }
+  // A server never keeps the Node process alive: the exit hooks kill the group instead, so a
+  // test file that forgets stop() still ends.
+  child.unref();
+  if (!options.detached) live.add(managed);
   exited.then(() => live.delete(managed));
   return managed;
 }

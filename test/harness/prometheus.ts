@@ -172,8 +172,6 @@ async function serve(options: ServeOptions): Promise<MonitoringServer> {
     logPath,
     detached: options.detached,
   });
-  // The exit hooks of process.ts kill it with this process; it must not keep us alive.
-  managed.child.unref();
   let running = true;
   await waitUntil(`${options.name} on port ${port}`, () => ready(url), {
     timeoutMs: options.timeoutMs ?? 60_000,

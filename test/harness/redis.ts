@@ -90,8 +90,6 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
       detached: options.detached,
     });
     current = managed;
-    // The exit hooks of process.ts kill it with this process; it must not keep us alive.
-    managed.child.unref();
     await waitUntil(`redis on port ${port}`, () => answers(url), {
       timeoutMs: options.timeoutMs ?? 30_000,
       process: managed,
