@@ -118,10 +118,16 @@ export function createKubeApi(config: KubeConfig): KubeApi {
           `watch ${path}`,
         );
       }
-      const abort = () => response.destroy();
+      const lines = createInterface({ input: response, crlfDelay: Infinity });
+      // Closing the interface ends the iteration; destroying the stream alone may not.
+      const abort = () => {
+        lines.close();
+        response.destroy();
+      };
+      if (signal.aborted) abort();
       signal.addEventListener("abort", abort, { once: true });
       try {
-        for await (const line of createInterface({ input: response, crlfDelay: Infinity })) {
+        for await (const line of lines) {
           if (line.trim() !== "") onEvent(JSON.parse(line));
         }
       } catch (error) {
