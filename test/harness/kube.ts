@@ -124,7 +124,7 @@ interface GoBinary {
  * with -X (hack/lib/version.sh sets the same variables in both packages); unstamped it
  * would say v0.0.0-master, and kubectl's version-skew check and clients that gate on
  * the server version would misread it. The build date is the release's publication time
- * on the module proxy, so rebuilding gives the same bytes. The module proxy does not carry
+ * on the module proxy, not the time of the build, so the same inputs give the same binary. The module proxy does not carry
  * the git commit, so gitCommit is left empty rather than made up; go.sum pins the source.
  */
 function kubeVersionLdflags(): string[] {
@@ -197,7 +197,9 @@ export async function ensureKubeBinaries(log: (line: string) => void = () => {})
       continue;
     }
     const startedMs = Date.now();
-    log(`${binary.name}: building with go (kube-apiserver takes a few minutes)`);
+    log(
+      `${binary.name}: building from the Go module proxy (minutes when Go's build cache is cold)`,
+    );
     await goBuild(binary, output);
     stamp(`go-${binary.name}`, key);
     log(`${binary.name}: built in ${((Date.now() - startedMs) / 1000).toFixed(1)} s`);
