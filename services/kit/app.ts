@@ -25,15 +25,21 @@ export function routeTemplate(c: Context): string {
   return last !== undefined && last.method !== "ALL" ? last.path : unmatchedPath;
 }
 
+/** Times every request into the histogram and writes one access log line for it. */
 function httpMetrics(metrics: ServiceMetrics): MiddlewareHandler<AppEnv> {
   return async function httpMetricsMiddleware(c, next) {
     const started = performance.now();
     await next();
     const status = c.res.status;
     const path = status === 404 || status === 405 ? routeTemplateOrUnmatched(c) : routeTemplate(c);
+    const durationMs = performance.now() - started;
     metrics.httpRequestDuration.observe(
       { method: c.req.method, path, status: String(status) },
-      (performance.now() - started) / 1000,
+      durationMs / 1000,
+    );
+    c.var.logger?.info(
+      { method: c.req.method, path, status, durationMs: Math.round(durationMs * 10) / 10 },
+      "request",
     );
   };
 }

@@ -114,7 +114,9 @@ test("a started service says listening, and SIGTERM lets the request in flight f
   }
   const line = JSON.parse(stdout.split("\n").find((entry) => entry.includes('"listening"'))!);
   assert.is(line.port, port);
-  const inFlight = fetch(`http://127.0.0.1:${port}/v1/slow?ms=1500`);
+  const inFlight = fetch(`http://127.0.0.1:${port}/v1/slow?ms=1500`, {
+    headers: { "x-request-id": "drain-me-1" },
+  });
   await new Promise((resolve) => setTimeout(resolve, 300));
   child.kill("SIGTERM");
   const response = await inFlight;
@@ -123,6 +125,14 @@ test("a started service says listening, and SIGTERM lets the request in flight f
   const result = await done;
   assert.is(result.code, 0);
   assert.match(stdout, /"msg":"stopped"/);
+  const access = stdout
+    .split("\n")
+    .filter((entry) => entry.includes('"msg":"request"'))
+    .map((entry) => JSON.parse(entry));
+  const slow = access.find((entry) => entry.requestId === "drain-me-1");
+  assert.ok(slow, stdout);
+  assert.is(slow.path, "/v1/slow");
+  assert.is(slow.status, 200);
   assert.not.ok(
     await fetch(`http://127.0.0.1:${port}/health/live`).then(
       () => true,
