@@ -41,6 +41,10 @@ export const commonConfigSchema = z.object({
   OUTBOX_RELAY_INTERVAL_MS: positiveMs(500),
   /** Ceiling of the relay's exponential backoff after failed sends. */
   OUTBOX_BACKOFF_MAX_MS: positiveMs(30000),
+  /** Completed Idempotency-Key results are kept this long; see retention.ts. */
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().positive().default(24),
+  /** Published outbox rows and processed-message marks are kept this long. */
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().positive().default(7),
   /** How long a graceful shutdown waits for in-flight work before closing anyway. */
   SHUTDOWN_GRACE_MS: positiveMs(10000),
 });

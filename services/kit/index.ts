@@ -76,6 +76,7 @@ export {
   problemTypeBase,
 } from "./problem";
 export { createRedis } from "./redis";
+export { pruneKitTables, type RetentionOptions, type RetentionResult } from "./retention";
 export {
   defineService,
   type RunningService,

@@ -27,6 +27,7 @@ import { createMetrics, type ServiceMetrics } from "./metrics";
 import { migrate } from "./migrations";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 import { createRedis } from "./redis";
+import { pruneKitTables } from "./retention";
 import { runWorker, type WorkerDefinition, type WorkerHandle } from "./worker";
 
 /** Everything a service's routes and workers use, created once per instance. */
@@ -195,6 +196,16 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   const port = (server.address() as AddressInfo).port;
 
   context.runWorker("outbox-relay", () => outbox.relayOnce(), config.OUTBOX_RELAY_INTERVAL_MS);
+  context.runWorker(
+    "kit-retention",
+    () =>
+      pruneKitTables(pool, {
+        outboxRetentionDays: config.OUTBOX_RETENTION_DAYS,
+        processedRetentionDays: config.OUTBOX_RETENTION_DAYS,
+        idempotencyRetentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
+      }),
+    60 * 60 * 1000,
+  );
   for (const worker of definition.workers?.(context) ?? []) {
     context.runWorker(worker.name, worker.run, worker.intervalMs);
   }
