@@ -21,7 +21,10 @@ export interface RetentionResult {
   readonly processedMessages: number;
 }
 
-/** Delete what is past its retention; never touches unpublished events or keys in progress. */
+/**
+ * Delete what is past its retention; never touches unpublished events or live reservations
+ * (an abandoned reservation goes once its lease ended longer ago than the retention).
+ */
 export async function pruneKitTables(
   pool: Pool,
   options: RetentionOptions = {},
@@ -31,7 +34,8 @@ export async function pruneKitTables(
     [options.outboxRetentionDays ?? 7],
   );
   const keys = await pool.query(
-    "DELETE FROM idempotency_keys WHERE state = 'completed' AND completed_at < now() - make_interval(hours => $1)",
+    `DELETE FROM idempotency_keys WHERE (state = 'completed' AND completed_at < now() - make_interval(hours => $1))
+       OR (state = 'in_progress' AND locked_until < now() - make_interval(hours => $1))`,
     [options.idempotencyRetentionHours ?? 24],
   );
   const processed = await pool.query(

@@ -26,11 +26,12 @@ test("old published events, completed keys and marks go; pending and in-progress
   await pool.query(`INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, completed_at) VALUES
     ('s', 'old', 'h', 'completed', now(), now() - interval '25 hours'),
     ('s', 'new', 'h', 'completed', now(), now() - interval '1 hour'),
-    ('s', 'running', 'h', 'in_progress', now() + interval '1 minute', NULL)`);
+    ('s', 'running', 'h', 'in_progress', now() + interval '1 minute', NULL),
+    ('s', 'abandoned', 'h', 'in_progress', now() - interval '2 days', NULL)`);
   await pool.query(`INSERT INTO processed_messages (consumer, event_id, processed_at) VALUES
     ('c', 'old', now() - interval '8 days'), ('c', 'new', now())`);
   const removed = await pruneKitTables(pool);
-  assert.equal(removed, { outbox: 1, idempotencyKeys: 1, processedMessages: 1 });
+  assert.equal(removed, { outbox: 1, idempotencyKeys: 2, processedMessages: 1 });
   const pending = await pool.query(
     "SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL",
   );
