@@ -130,7 +130,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   closers: Array<() => Promise<unknown>>,
 ): Promise<RunningService<C>> {
   const metrics = createMetrics({ service: definition.name });
-  const pool = createPool(config.DATABASE_URL, logger);
+  const pool = createPool(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
   closers.push(() => pool.end());
   await migrate(pool, definition.name, definition.migrationsDir);
   const redis = createRedis(config.REDIS_URL, logger);
