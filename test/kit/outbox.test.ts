@@ -7,6 +7,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
+  controlEventsTopic,
   createOutboxRelay,
   createPool,
   enqueueEvent,
@@ -17,7 +18,7 @@ import {
 import { type KafkaServer, startKafka } from "../harness/kafka";
 import { type PostgresServer, startPostgres } from "../harness/postgres";
 import { type RedisServer, startRedis } from "../harness/redis";
-import { startTestService } from "./test-service";
+import { adminFetch, startTestService } from "./test-service";
 
 const topic = "kittest.things";
 
@@ -177,6 +178,50 @@ test("three relays draining at once keep each key in order and lose nothing", as
   }
   assert.is(await scalar("SELECT count(*) AS n FROM outbox WHERE published_at IS NULL"), 0);
   await assertOrderedPerKey();
+});
+
+test("a control change reaches the breakwater.control-events topic", async () => {
+  const id = "withdrawalhalt.kittest.events";
+  const put = await adminFetch(`${service.url}/admin/v1/controls/${id}`, {
+    method: "PUT",
+    body: JSON.stringify({
+      kind: "WithdrawalHalt",
+      spec: { scope: { currencies: ["BTC"] } },
+      source: { generation: 1 },
+      reason: "drill",
+      ticket: "INC-7",
+      actor: "alice",
+    }),
+  });
+  assert.is(put.status, 200);
+  // The relay creates the topic with its first publish; subscribe once it exists.
+  await waitFor("the control event published", async () => {
+    const sql = `SELECT count(*) AS n FROM outbox WHERE topic = '${controlEventsTopic}' AND published_at IS NOT NULL`;
+    return (await scalar(sql)) > 0;
+  });
+  const events = client.consumer({ groupId: "kit-test-control-events" });
+  const seen: { payload: Record<string, unknown>; eventId: string | undefined; key: string }[] = [];
+  await events.connect();
+  try {
+    await events.subscribe({ topic: controlEventsTopic, fromBeginning: true });
+    await events.run({
+      eachMessage: async ({ message }) => {
+        seen.push({
+          payload: JSON.parse(message.value!.toString()),
+          eventId: message.headers?.["event-id"]?.toString(),
+          key: message.key!.toString(),
+        });
+      },
+    });
+    await waitFor("the control event", async () => seen.some((event) => event.payload.id === id));
+  } finally {
+    await events.disconnect();
+  }
+  const event = seen.find((entry) => entry.payload.id === id)!;
+  assert.is(event.payload.type, "control.applied");
+  assert.is(event.payload.ticket, "INC-7");
+  assert.is(event.key, `kittest:${id}`);
+  assert.ok(event.eventId);
 });
 
 test("a redelivered event is skipped by the idempotent consumer", async () => {
