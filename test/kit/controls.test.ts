@@ -284,6 +284,35 @@ test("a replica that loses its database is not ready, refuses payouts, and recov
   assert.is((await fetch(`${c!.url}/health/ready`)).status, 200);
 });
 
+test("concurrent PUTs through different replicas get distinct, growing versions", async () => {
+  const before = (await list(replicas[0]!)).version;
+  const stored = await Promise.all(
+    Array.from({ length: 12 }, async (_, index) => {
+      const response = await adminFetch(
+        `${replicas[index % replicas.length]!.url}/admin/v1/controls/symbolmode.kittest.s${index}`,
+        {
+          method: "PUT",
+          body: JSON.stringify({
+            ...haltBody,
+            kind: "SymbolMode",
+            spec: { symbol: `S${index}-USD`, mode: "CANCEL_ONLY" },
+          }),
+        },
+      );
+      assert.is(response.status, 200);
+      return ((await response.json()) as Control).version;
+    }),
+  );
+  assert.equal(
+    [...stored].sort((a, b) => a - b),
+    Array.from({ length: 12 }, (_, index) => before + index + 1),
+  );
+  await allAcknowledged(
+    before + 12,
+    replicas.map((replica) => replica.replicaId),
+  );
+});
+
 test("a stopped replica leaves the list", async () => {
   const c = replicas.pop()!;
   await c.stop();
