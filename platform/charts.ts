@@ -44,6 +44,13 @@ export const chartPins = {
     version: "26.2.2",
     appVersion: "v26.2.2",
   },
+  redisOperator: {
+    chart: "redis-operator",
+    repository: "https://ot-container-kit.github.io/helm-charts",
+    version: "0.26.0",
+    // The chart's Chart.yaml says `0.26.0`; it runs the `v0.26.0` image (`v` + appVersion).
+    appVersion: "0.26.0",
+  },
   kubePrometheusStack: {
     chart: "kube-prometheus-stack",
     repository: "https://prometheus-community.github.io/helm-charts",

@@ -48,6 +48,7 @@ export const operatorNamespaceNames = {
   certManager: "cert-manager",
   cloudNativePg: "cnpg-system",
   redpanda: "redpanda-system",
+  redis: "redis-operator",
 } as const;
 
 /** Operators are small; this ceiling stops a crash-looping controller from eating a node. */
@@ -78,7 +79,7 @@ function allowances(overrides: Partial<NamespaceAllowances>): NamespaceAllowance
  * Every namespace of the environment's cluster, in creation order.
  * @example planNamespaces(loadEnvironment("prod")).map((n) => n.name)
  * // ["breakwater-system", "data-plane", "breakwater-services", "monitoring", "argocd",
- * //  "cert-manager", "cnpg-system", "redpanda-system"]
+ * //  "cert-manager", "cnpg-system", "redpanda-system", "redis-operator"]
  */
 export function planNamespaces(environment: Environment): NamespacePlan[] {
   const names = {
@@ -119,6 +120,7 @@ export function planNamespaces(environment: Environment): NamespacePlan[] {
           names.system,
           names.cloudNativePg,
           names.redpanda,
+          names.redis,
           names.monitoring,
         ],
       }),
@@ -159,6 +161,9 @@ export function planNamespaces(environment: Environment): NamespacePlan[] {
     operatorNamespace(names.certManager, "cert-manager", [10250], [], [httpsPort], scrapedBy),
     operatorNamespace(names.cloudNativePg, "cloudnative-pg", [9443], [names.data], [], scrapedBy),
     operatorNamespace(names.redpanda, "redpanda-operator", [9443], [names.data], [], scrapedBy),
+    // No webhook (the chart's is off): the operator only configures replication and Sentinel
+    // by talking to the Redis pods in the data plane.
+    operatorNamespace(names.redis, "redis-operator", [], [names.data], [], scrapedBy),
   ];
   return plans;
 }

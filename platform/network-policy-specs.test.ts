@@ -83,6 +83,19 @@ test("the operator namespaces accept their admission webhooks' calls", () => {
   assert.equal(ingressPorts("cnpg-system"), [9443]);
 });
 
+test("the redis-operator reaches the Redis pods it configures, and the data plane lets it in", () => {
+  const data = environment.namespaces.data.name;
+  const others = egressNamespaces("redis-operator").filter((name) => name !== "redis-operator");
+  assert.equal(others, [data]);
+  const admitted = policies(data)
+    .filter((policy) => policy.name === "allow-ingress-from-namespaces")
+    .flatMap((policy) => JSON.stringify(policy.spec.ingress));
+  assert.ok(admitted.join("").includes('"redis-operator"'), "data plane does not admit it");
+  // It runs no admission webhook, so nothing may call into its namespace but monitoring.
+  const names = policies("redis-operator").map((policy) => policy.name);
+  assert.not.ok(names.includes("allow-webhook-ingress"));
+});
+
 test("monitoring scrapes every other namespace, and lists none twice or itself", () => {
   const monitoring = environment.namespaces.monitoring.name;
   const targets = egressNamespaces(monitoring).filter((name) => name !== monitoring);

@@ -25,7 +25,7 @@ function chartInputs(chart: RecordedResource) {
 for (const environmentName of environmentNames) {
   const environment = loadEnvironment(environmentName);
 
-  test(`${environmentName}: installs each of the six operators once, at its pinned version`, async () => {
+  test(`${environmentName}: installs each of the seven operators once, at its pinned version`, async () => {
     const run = await runPlatformStack(environmentName);
     const charts = ofType(run, chartType).map(chartInputs);
     assert.equal(
@@ -50,6 +50,7 @@ for (const environmentName of environmentNames) {
     // The plugin is only discovered in the CloudNativePG operator's namespace.
     assert.is(namespaceOf("barman-cloud-plugin"), namespaceOf("cloudnative-pg"));
     assert.is(namespaceOf("redpanda-operator"), "redpanda-system");
+    assert.is(namespaceOf("redis-operator"), "redis-operator");
     assert.is(namespaceOf("monitoring"), environment.namespaces.monitoring.name);
     assert.is(namespaceOf("argo-cd"), environment.namespaces.gitops.name);
   });
@@ -62,6 +63,17 @@ for (const environmentName of environmentNames) {
     // And cert-manager does not wait for the plugin (no cycle, no reversed order).
     const certManager = named(run, chartType, "cert-manager");
     assert.not.ok(certManager.dependencyUrns.includes(plugin.urn));
+  });
+
+  test(`${environmentName}: the redis-operator is installed from its pinned chart, without webhook`, async () => {
+    const run = await runPlatformStack(environmentName);
+    const chart = chartInputs(named(run, chartType, "redis-operator"));
+    assert.is(chart.chart, "redis-operator");
+    assert.is(chart.version, "0.26.0");
+    assert.is(chart.repositoryOpts.repo, "https://ot-container-kit.github.io/helm-charts");
+    assert.equal(chart.values.certmanager, { enabled: false });
+    assert.is((chart.values.redisOperator as { webhook: boolean }).webhook, false);
+    assert.is(chart.values.replicas, environment.operator.replicas);
   });
 
   test(`${environmentName}: every chart waits for the namespaces`, async () => {

@@ -34,7 +34,7 @@ for (const environmentName of environmentNames) {
     for (const namespace of Object.values(environment.namespaces)) {
       assert.ok(names.includes(namespace.name), namespace.name);
     }
-    for (const operator of ["cert-manager", "cnpg-system", "redpanda-system"]) {
+    for (const operator of ["cert-manager", "cnpg-system", "redpanda-system", "redis-operator"]) {
       assert.ok(names.includes(operator), operator);
     }
   });

@@ -58,7 +58,15 @@ for (const environmentName of environmentNames) {
 
   test(`${environmentName}: waits for Argo CD and the operators before syncing`, async () => {
     const { run, application } = await rootApplication(environmentName);
-    for (const chart of ["argo-cd", "cert-manager", "cloudnative-pg", "barman-cloud-plugin"]) {
+    const charts = [
+      "argo-cd",
+      "cert-manager",
+      "cloudnative-pg",
+      "barman-cloud-plugin",
+      "redpanda-operator",
+      "redis-operator",
+    ];
+    for (const chart of charts) {
       const urn = named(run, "kubernetes:helm.sh/v4:Chart", chart).urn;
       assert.ok(application.dependencyUrns.includes(urn), `does not wait for ${chart}`);
     }

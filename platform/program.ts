@@ -13,6 +13,7 @@ import { CertManager } from "./components/cert-manager";
 import { CloudNativePg } from "./components/cloudnative-pg";
 import { MonitoringStack } from "./components/monitoring-stack";
 import { Namespaces } from "./components/namespaces";
+import { RedisOperator } from "./components/redis-operator";
 import { RedpandaOperator } from "./components/redpanda-operator";
 import { RepositoryCredentials } from "./components/repository-credentials";
 import { RootApplication } from "./components/root-application";
@@ -29,6 +30,7 @@ export interface Operators {
   readonly cloudNativePg: CloudNativePg;
   readonly barmanCloudPlugin: BarmanCloudPlugin;
   readonly redpandaOperator: RedpandaOperator;
+  readonly redisOperator: RedisOperator;
   readonly monitoring: MonitoringStack;
   readonly argoCd: ArgoCd;
 }
@@ -101,6 +103,11 @@ function installOperators(environment: Environment, namespaces: Namespaces): Ope
     { namespace: names.redpanda, replicas },
     afterNamespaces,
   );
+  const redisOperator = new RedisOperator(
+    "redis-operator",
+    { namespace: names.redis, replicas },
+    afterNamespaces,
+  );
   const monitoring = new MonitoringStack(
     "monitoring",
     {
@@ -115,7 +122,15 @@ function installOperators(environment: Environment, namespaces: Namespaces): Ope
     { namespace: environment.namespaces.gitops.name, replicas },
     afterNamespaces,
   );
-  return { certManager, cloudNativePg, barmanCloudPlugin, redpandaOperator, monitoring, argoCd };
+  return {
+    certManager,
+    cloudNativePg,
+    barmanCloudPlugin,
+    redpandaOperator,
+    redisOperator,
+    monitoring,
+    argoCd,
+  };
 }
 
 function storeBackupCredentials(
