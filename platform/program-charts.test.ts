@@ -98,6 +98,15 @@ for (const environmentName of environmentNames) {
     }
   });
 
+  test(`${environmentName}: Argo CD's ApplicationSet controller runs progressive syncs`, async () => {
+    const run = await runPlatformStack(environmentName);
+    const values = chartInputs(named(run, chartType, "argo-cd")).values as {
+      configs: { params?: Record<string, unknown> };
+    };
+    // A string, as argocd-cmd-params-cm holds it; the controller reads it at start.
+    assert.is(values.configs.params?.["applicationsetcontroller.enable.progressive.syncs"], "true");
+  });
+
   test(`${environmentName}: operators run as many replicas as the environment's operator`, async () => {
     const run = await runPlatformStack(environmentName);
     const values = chartInputs(named(run, chartType, "cloudnative-pg")).values;

@@ -9,6 +9,15 @@ import { chartPins } from "../charts";
 import { childOptions } from "./child-options";
 import { installPinnedChart } from "./pinned-chart";
 
+/**
+ * `argocd-cmd-params-cm`. The rendered ApplicationSet rolls out stage by stage
+ * (`strategy.type: RollingSync`), which the ApplicationSet controller ignores unless
+ * progressive syncs are on; the chart restarts the controller when this map changes.
+ */
+export const commandParameters = {
+  "applicationsetcontroller.enable.progressive.syncs": "true",
+} as const;
+
 export class ArgoCd extends pulumi.ComponentResource {
   readonly chart: k8s.helm.v4.Chart;
 
@@ -22,7 +31,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         values: {
           // Application CRDs outlive the chart, so uninstalling Argo CD never deletes apps.
           crds: { install: true, keep: true },
-          configs: { cm: controlHealthChecks() },
+          configs: { cm: controlHealthChecks(), params: commandParameters },
           controller: { replicas: args.replicas },
           repoServer: { replicas: args.replicas },
           server: { replicas: args.replicas },
