@@ -4,6 +4,7 @@
  */
 import { App, type Chart } from "cdk8s";
 import type { Environment } from "../environments";
+import { AlertsChart } from "./alerts-chart";
 import type { Stage } from "./argo";
 import { ArgoCdChart, type RenderedApp } from "./argocd-chart";
 import { OperatorChart } from "./operator-chart";
@@ -43,6 +44,7 @@ export const appDefinitions: readonly AppDefinition[] = [
     stage: "apps",
     build: (scope, environment) => new ServicesChart(scope, "services", environment),
   },
+  { name: "alerts", stage: "alerts", build: (scope, env) => new AlertsChart(scope, "alerts", env) },
 ];
 
 /** The folder the root Application syncs: the AppProject and the ApplicationSet. */

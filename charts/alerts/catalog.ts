@@ -1,0 +1,20 @@
+/**
+ * @module Every alert group of one environment: the kit's (HTTP, outbox) for every service,
+ * and each enabled service's own. The chart renders these; the tests evaluate the same data.
+ */
+import type { Environment } from "../../environments";
+import type { AlertGroup } from "./alert-group";
+import { httpAlerts } from "./http-alerts";
+import { outboxAlerts } from "./outbox-alerts";
+import { paymentsAlerts } from "./payments-alerts";
+
+export function alertGroups(environment: Environment): AlertGroup[] {
+  const groups = [httpAlerts(environment), outboxAlerts(environment)];
+  if (environment.services.payments.enabled) groups.push(paymentsAlerts(environment));
+  const names = new Set<string>();
+  for (const rule of groups.flatMap((group) => group.rules)) {
+    if (names.has(rule.name)) throw new Error(`${rule.name}: defined twice`);
+    names.add(rule.name);
+  }
+  return groups;
+}

@@ -1,0 +1,32 @@
+/**
+ * @module Alert numbers the runbooks leave open and `environments/` does not (yet) carry. Kept
+ * in this one constant so moving them into the environment schema is a one-place change.
+ */
+
+/** Every value here is breakwater's choice, with the reason beside it. */
+export const fixedAlertThresholds = {
+  /**
+   * Seed 000: manual review queue alerts "during business hours". Someone is there to work
+   * it 09:00–18:00 UTC, Monday to Friday (PromQL `day_of_week()`: 0 is Sunday).
+   */
+  businessHours: { startHourUtc: 9, endHourUtc: 18, firstWeekday: 1, lastWeekday: 5 },
+  /**
+   * Seed 000: payout worker failures "spike over baseline". A spike is a failure rate over
+   * `window` at least `factor` times the rate of the `baselineWindow` before it, and at least
+   * `minimumFailures` failures in `window`, so one failure after a clean day does not page.
+   */
+  payoutFailureSpike: { window: "10m", baselineWindow: "1d", factor: 3, minimumFailures: 5 },
+  /**
+   * Seed 000: reconciliation failed > 0 "for 1h". Each evaluation looks back this far, longer
+   * than the worker's interval (RECONCILIATION_INTERVAL_MS, 60 s by default) plus a scrape.
+   */
+  reconciliationLookback: "15m",
+  /** Seed 000: idempotency store errors "sustained": this long without a quiet 5m window. */
+  idempotencyErrorsSustained: "10m",
+  /** Rate window of the HTTP and outbox alerts: four 30 s scrapes and more. */
+  rateWindow: "5m",
+  /** How long the HTTP error ratio and p95 must stay above their thresholds. */
+  httpSustained: "10m",
+  /** Seed 001 (SEV-3): outbox relay attempts failing this long before anyone is told. */
+  outboxFailingSustained: "15m",
+} as const;

@@ -1,0 +1,124 @@
+/**
+ * @module The payments service's alerts, from seed 000's "Recommended Alerts": ledger
+ * imbalance, the manual review queue during business hours, payout worker failure spikes,
+ * reconciliation failing for an hour, and sustained idempotency store errors.
+ */
+import type { Environment } from "../../environments";
+import type { AlertGroup } from "./alert-group";
+import { alertRule } from "./alert-rule";
+import { fixedAlertThresholds as fixed } from "./fixed-thresholds";
+
+export const paymentsComponent = "payments";
+
+/** Every payments series is scoped to the service, so a later service's workers never match. */
+const scope = 'service="payments"';
+const by = "namespace, service";
+
+function workerFailures(worker: string): string {
+  return `worker_runs_total{${scope},worker="${worker}",result="failed"}`;
+}
+
+/**
+ * Any increase in the window, or a currency's series that appeared within it: the counter is
+ * created at its first finding, and `increase()` cannot see a series' first sample.
+ */
+function ledgerImbalanceExpr(window: string): string {
+  const series = `ledger_imbalance_total{${scope}}`;
+  return [
+    `sum by (${by}, currency) (increase(${series}[${window}])) > 0`,
+    `or`,
+    `sum by (${by}, currency) (${series} unless ${series} offset ${window}) > 0`,
+  ].join("\n");
+}
+
+/** True (a 1-sample vector) during business hours in UTC; see `fixedAlertThresholds`. */
+export function businessHoursExpr(): string {
+  const hours = fixed.businessHours;
+  return [
+    `and on () (hour() >= ${hours.startHourUtc} and hour() < ${hours.endHourUtc})`,
+    `and on () (day_of_week() >= ${hours.firstWeekday} and day_of_week() <= ${hours.lastWeekday})`,
+  ].join("\n");
+}
+
+/** Failure rate over the window above `factor` × the baseline before it (0 when none yet). */
+function payoutFailureSpikeExpr(): string {
+  const { window, baselineWindow, factor, minimumFailures } = fixed.payoutFailureSpike;
+  const failures = workerFailures("payout");
+  const current = `sum by (${by}) (rate(${failures}[${window}]))`;
+  const baseline = `sum by (${by}) (rate(${failures}[${baselineWindow}] offset ${window}))`;
+  return [
+    `${current}`,
+    `> ${factor} * (${baseline} or ${current} * 0)`,
+    `and sum by (${by}) (increase(${failures}[${window}])) >= ${minimumFailures}`,
+  ].join("\n");
+}
+
+/** The payments alert group for one environment's thresholds. */
+export function paymentsAlerts(environment: Environment): AlertGroup {
+  const thresholds = environment.alerts;
+  const source = environment.gitops;
+  const ledgerWindow = `${thresholds.ledgerImbalanceWindowMinutes}m`;
+  const spike = fixed.payoutFailureSpike;
+  const hours = fixed.businessHours;
+  const rules = [
+    alertRule(
+      {
+        name: "PaymentsLedgerImbalance",
+        component: paymentsComponent,
+        severity: "critical",
+        expr: ledgerImbalanceExpr(ledgerWindow),
+        summary: "Reconciliation found the ledger out of balance.",
+        description: `Reconciliation of {{ $labels.service }} in {{ $labels.namespace }} found the {{ $labels.currency }} ledger out of balance in the last ${ledgerWindow}: its entries do not sum to zero, or a balance differs from its entries. Freeze payouts in {{ $labels.currency }} and reconcile.`,
+      },
+      source,
+    ),
+    alertRule(
+      {
+        name: "PaymentsManualReviewQueueNotEmpty",
+        component: paymentsComponent,
+        severity: "warning",
+        expr: `max by (${by}) (payout_manual_review_queue_size{${scope}}) > 0\n${businessHoursExpr()}`,
+        forDuration: `${thresholds.manualReviewQueueMinutes}m`,
+        summary: "Payouts are waiting in manual review during business hours.",
+        description: `{{ $value }} payouts of {{ $labels.service }} in {{ $labels.namespace }} have been waiting for a human decision for ${thresholds.manualReviewQueueMinutes}m or more (business hours ${hours.startHourUtc}:00–${hours.endHourUtc}:00 UTC, Monday to Friday).`,
+      },
+      source,
+    ),
+    alertRule(
+      {
+        name: "PaymentsPayoutWorkerFailureSpike",
+        component: paymentsComponent,
+        severity: "critical",
+        expr: payoutFailureSpikeExpr(),
+        summary: "The payout worker fails far more often than its baseline.",
+        description: `The payout worker of {{ $labels.service }} in {{ $labels.namespace }} fails {{ $value | printf "%.3f" }} runs/s over ${spike.window}, more than ${spike.factor}x its rate over the ${spike.baselineWindow} before; payouts are not going out.`,
+      },
+      source,
+    ),
+    alertRule(
+      {
+        name: "PaymentsReconciliationFailing",
+        component: paymentsComponent,
+        severity: "warning",
+        expr: `sum by (${by}) (increase(${workerFailures("reconciliation")}[${fixed.reconciliationLookback}])) > 0`,
+        forDuration: `${thresholds.reconciliationFailedMinutes}m`,
+        summary: "The reconciliation worker has been failing for an hour.",
+        description: `The reconciliation worker of {{ $labels.service }} in {{ $labels.namespace }} has had failed runs in every ${fixed.reconciliationLookback} for ${thresholds.reconciliationFailedMinutes}m; ledger imbalances go unseen while it fails.`,
+      },
+      source,
+    ),
+    alertRule(
+      {
+        name: "PaymentsIdempotencyStoreErrors",
+        component: paymentsComponent,
+        severity: "critical",
+        expr: `sum by (${by}, outcome) (rate(idempotency_events_total{${scope},outcome=~"reserve_error|finalize_error"}[${fixed.rateWindow}])) > 0`,
+        forDuration: fixed.idempotencyErrorsSustained,
+        summary: "The idempotency store keeps failing to reserve or finalize keys.",
+        description: `{{ $labels.service }} in {{ $labels.namespace }} has recorded idempotency {{ $labels.outcome }} for ${fixed.idempotencyErrorsSustained} ({{ $value | printf "%.3f" }}/s): money-moving requests are refused (reserve_error) or their answers are not stored (finalize_error).`,
+      },
+      source,
+    ),
+  ];
+  return { component: paymentsComponent, name: `breakwater.${paymentsComponent}`, rules };
+}
