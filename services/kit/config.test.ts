@@ -64,4 +64,30 @@ test("malformed brokers are refused", () => {
   assert.is(errorFor({ ...good, KAFKA_BROKERS: "nohostport" }).variable, "KAFKA_BROKERS");
 });
 
+test("Kafka SASL takes the mechanism in either case and needs both credentials", () => {
+  const sasl = {
+    ...good,
+    KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+    KAFKA_SASL_USERNAME: "payments",
+    KAFKA_SASL_PASSWORD: "secret-password",
+  };
+  assert.is(loadConfig(sasl).KAFKA_SASL_MECHANISM, "scram-sha-512");
+  assert.is(loadConfig(good).KAFKA_SASL_MECHANISM, undefined);
+  assert.is(
+    errorFor({ ...sasl, KAFKA_SASL_PASSWORD: undefined }).message,
+    "KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set",
+  );
+  assert.is(
+    errorFor({ ...sasl, KAFKA_SASL_MECHANISM: undefined }).variable,
+    "KAFKA_SASL_MECHANISM",
+  );
+  assert.is(errorFor({ ...sasl, KAFKA_SASL_MECHANISM: "gssapi" }).variable, "KAFKA_SASL_MECHANISM");
+});
+
+test("Kafka TLS is off unless KAFKA_TLS is true", () => {
+  assert.is(loadConfig(good).KAFKA_TLS, false);
+  assert.is(loadConfig({ ...good, KAFKA_TLS: "true" }).KAFKA_TLS, true);
+  assert.is(errorFor({ ...good, KAFKA_TLS: "yes" }).variable, "KAFKA_TLS");
+});
+
 test.run();

@@ -28,6 +28,20 @@ export const commonConfigSchema = z.object({
     .min(1)
     .transform((value) => value.split(",").map((broker) => broker.trim()))
     .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, "expected host:port")).min(1)),
+  /** SASL towards the brokers (Redpanda runs with SASL on); unset means no SASL. */
+  KAFKA_SASL_MECHANISM: z
+    .string()
+    .transform((value) => value.toLowerCase())
+    .pipe(z.enum(["plain", "scram-sha-256", "scram-sha-512"]))
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** TLS towards the brokers, trusting the CA in this PEM file when one is given. */
+  KAFKA_TLS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
+  KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
   ADMIN_TOKEN: z.string().min(16, "expected at least 16 characters"),
   REPLICA_ID: z
     .string()
@@ -85,8 +99,26 @@ export function loadConfig<S extends z.ZodObject>(
     if (value !== undefined && value !== "") input[key] = value;
   }
   const result = schema.safeParse(input);
-  if (result.success) return result.data as CommonConfig & z.infer<S>;
-  throw configErrorFrom(result.error, input);
+  if (!result.success) throw configErrorFrom(result.error, input);
+  const config = result.data as CommonConfig & z.infer<S>;
+  checkKafkaSasl(config);
+  return config;
+}
+
+/** SASL needs all three settings; a mechanism without credentials would fail only at runtime. */
+function checkKafkaSasl(config: CommonConfig): void {
+  const mechanism = config.KAFKA_SASL_MECHANISM;
+  for (const variable of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"] as const) {
+    if (mechanism !== undefined && config[variable] === undefined) {
+      throw new ConfigError(variable, `${variable}: required when KAFKA_SASL_MECHANISM is set`);
+    }
+    if (mechanism === undefined && config[variable] !== undefined) {
+      throw new ConfigError(
+        "KAFKA_SASL_MECHANISM",
+        `KAFKA_SASL_MECHANISM: required when ${variable} is set (plain, scram-sha-256 or scram-sha-512)`,
+      );
+    }
+  }
 }
 
 function configErrorFrom(error: z.ZodError, input: Record<string, string>): ConfigError {

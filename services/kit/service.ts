@@ -139,11 +139,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
     () => redis.quit(),
     () => subscriber.quit(),
   );
-  const kafka = createKafka(
-    config.KAFKA_BROKERS,
-    `${definition.name}-${config.REPLICA_ID}`,
-    logger,
-  );
+  const kafka = createKafka(config, `${definition.name}-${config.REPLICA_ID}`, logger);
   const outbox = createOutboxRelay(pool, kafka, logger, metrics, {
     service: definition.name,
     maxBackoffMs: config.OUTBOX_BACKOFF_MAX_MS,
