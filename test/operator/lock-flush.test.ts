@@ -47,12 +47,14 @@ async function finished(name: string): Promise<ControlObject> {
   await waitUntil(
     `LockFlush ${name} finished`,
     async () => {
-      object = await getJson(cluster, `lockflush/${name}`);
-      return object.status?.completedAt !== undefined;
+      const current = await getJson(cluster, `lockflush/${name}`);
+      object = current;
+      return current.status?.completedAt !== undefined;
     },
     { timeoutMs: 30_000 },
   );
-  return object as ControlObject;
+  if (!object) throw new Error(`LockFlush ${name} not found`);
+  return object;
 }
 
 test.before(async () => {

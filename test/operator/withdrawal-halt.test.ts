@@ -1,0 +1,158 @@
+/**
+ * @module WithdrawalHalt end to end: a real API server, three real payments replicas with
+ * their PostgreSQL and Redis, and the operator running with exactly its generated RBAC. The
+ * user works through kubectl; payouts are tried on every replica.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { RunningOperator } from "../../operators/operator";
+import { type KubeCluster, startKube } from "../harness/kube";
+import { waitUntil } from "../harness/process";
+import { asAdmin, call } from "../payments/payments-fixture";
+import { getJson, installControls, kubectlOk, withdrawalHaltYaml } from "./cluster";
+import { createTokenSecret, startOperatorInProcess, writeTargets } from "./operator-runner";
+import {
+  adminToken,
+  allAccept,
+  allRefuse,
+  type PaymentsReplicas,
+  startPaymentsReplicas,
+  tryPayout,
+} from "./payments-replicas";
+
+let cluster: KubeCluster;
+let payments: PaymentsReplicas;
+let operator: RunningOperator;
+
+const apply = (yaml: string) => kubectlOk(cluster, ["apply", "-f", "-"], { input: yaml });
+
+async function phase(name: string, wanted: string): Promise<void> {
+  await waitUntil(
+    `${name} phase ${wanted}`,
+    async () => (await getJson(cluster, `withdrawalhalt/${name}`)).status?.phase === wanted,
+    { timeoutMs: 30_000 },
+  );
+}
+
+async function storedIds(): Promise<string[]> {
+  const answer = await call(payments.urls[0]!, "GET", "/admin/v1/controls", undefined, asAdmin);
+  return (answer.body.controls as { id: string }[]).map((control) => control.id);
+}
+
+test.before(async () => {
+  [cluster, payments] = await Promise.all([startKube(), startPaymentsReplicas(3)]);
+  await installControls(cluster);
+  await createTokenSecret(cluster, adminToken);
+  operator = await startOperatorInProcess(cluster, {
+    OPERATOR_TARGETS_FILE: writeTargets({ paymentsUrl: payments.urls[0]! }),
+  });
+});
+
+test.after(async () => {
+  await operator?.stop();
+  await Promise.all([cluster?.stop(), payments?.stop()]);
+});
+
+test("a halt is enforced by all three replicas, with the ticket in every refusal", async () => {
+  assert.ok(await allAccept(payments.urls, "BTC"), "payouts flow before the halt");
+  await apply(withdrawalHaltYaml("halt-btc", { currencies: ["BTC"] }));
+  const waited = await cluster.kubectl([
+    "wait",
+    "--for=condition=Ready",
+    "withdrawalhalt/halt-btc",
+    "-n",
+    "payments",
+    "--timeout=30s",
+  ]);
+  assert.is(waited.code, 0, waited.stderr);
+  const object = await getJson(cluster, "withdrawalhalt/halt-btc");
+  assert.is(object.status?.phase, "Applied");
+  assert.equal(
+    object.status?.enforcement && { ...object.status.enforcement, services: undefined },
+    {
+      acknowledged: 3,
+      live: 3,
+      summary: "3/3",
+      services: undefined,
+    },
+  );
+  const enforced = object.status?.conditions?.find((condition) => condition.type === "Enforced");
+  assert.is(enforced?.status, "True");
+  assert.is(object.status?.observedGeneration, object.metadata.generation);
+  for (const url of payments.urls) {
+    const refused = await tryPayout(url, "BTC");
+    assert.is(refused.status, 423, `${url} refuses`);
+    assert.is(refused.body.ticket, "INC-1234");
+    assert.is(refused.body.control, "withdrawalhalt.payments.halt-btc");
+    assert.match(refused.body.type ?? "", "withdrawals/halted");
+  }
+  assert.ok(await allAccept(payments.urls, "ETH"), "other currencies still pay out");
+  const table = await kubectlOk(cluster, ["get", "controls", "-n", "payments"]);
+  assert.match(table, /halt-btc\s+payouts in BTC on payments\s+Applied\s+3\/3\s+INC-1234/);
+  const events = await kubectlOk(cluster, [
+    "get",
+    "events",
+    "-n",
+    "payments",
+    "--field-selector",
+    "involvedObject.name=halt-btc",
+  ]);
+  assert.match(events, "Applied");
+});
+
+test("changing the scope moves the halt", async () => {
+  await apply(withdrawalHaltYaml("halt-btc", { currencies: ["ETH"] }));
+  await waitUntil("the halt moved to ETH", async () => {
+    const object = await getJson(cluster, "withdrawalhalt/halt-btc");
+    return object.status?.observedGeneration === 2 && object.status.phase === "Applied";
+  });
+  assert.ok(await allRefuse(payments.urls, "ETH"));
+  assert.ok(await allAccept(payments.urls, "BTC"));
+});
+
+test("deleting the halt lifts it before the object goes", async () => {
+  await kubectlOk(cluster, [
+    "delete",
+    "withdrawalhalt",
+    "halt-btc",
+    "-n",
+    "payments",
+    "--timeout=30s",
+  ]);
+  assert.not.ok((await storedIds()).includes("withdrawalhalt.payments.halt-btc"));
+  await waitUntil("payouts accepted on every replica", () => allAccept(payments.urls, "ETH"));
+});
+
+test("a halt with expiresAt lifts itself then, and the object stays as Expired", async () => {
+  const expiresAt = new Date(Date.now() + 5_000).toISOString();
+  await apply(withdrawalHaltYaml("halt-briefly", { currencies: ["BTC"], expiresAt }));
+  await phase("halt-briefly", "Applied");
+  assert.ok(await allRefuse(payments.urls, "BTC"));
+  await phase("halt-briefly", "Expired");
+  await waitUntil("payouts accepted after expiry", () => allAccept(payments.urls, "BTC"));
+  const object = await getJson(cluster, "withdrawalhalt/halt-briefly");
+  assert.match(object.status?.message ?? "", `expired at ${expiresAt}`);
+  assert.not.ok((await storedIds()).includes("withdrawalhalt.payments.halt-briefly"));
+});
+
+test("a dry run reports what would be halted and halts nothing", async () => {
+  await apply(withdrawalHaltYaml("halt-maybe", { currencies: ["BTC"], dryRun: true }));
+  await phase("halt-maybe", "Completed");
+  const object = await getJson(cluster, "withdrawalhalt/halt-maybe");
+  assert.equal(object.status?.wouldHalt, [{ service: "payments", live: 3 }]);
+  assert.match(
+    object.status?.message ?? "",
+    "dry run: would enforce WithdrawalHalt (payouts in BTC on payments)",
+  );
+  assert.not.ok((await storedIds()).includes("withdrawalhalt.payments.halt-maybe"));
+  assert.ok(await allAccept(payments.urls, "BTC"));
+});
+
+test("a halt naming a service nobody runs fails with a clear message", async () => {
+  await apply(withdrawalHaltYaml("halt-elsewhere", { services: ["escrow"] }));
+  await phase("halt-elsewhere", "Failed");
+  const object = await getJson(cluster, "withdrawalhalt/halt-elsewhere");
+  assert.match(object.status?.message ?? "", "no target service escrow enforces WithdrawalHalt");
+});
+
+test.run();
