@@ -1,0 +1,42 @@
+/**
+ * @module promtool cases for `OutboxProcessingFailed`: relay attempts failing for 15m fire;
+ * a burst that recovered, or successful publishing, does not.
+ */
+import type { AlertGroup } from "../../../charts/alerts/alert-group";
+import { firing, payments, type RuleCase, ruleNamed, series } from "../rule-cases";
+
+function outbox(result: string, values: string) {
+  return { series: series("outbox_events_total", { ...payments, result }), values };
+}
+
+export function outboxCases(group: AlertGroup): RuleCase[] {
+  const failed = ruleNamed(group, "OutboxProcessingFailed");
+  return [
+    {
+      name: "OutboxProcessingFailed fires after 15m of failed relay attempts, not before",
+      input_series: [outbox("published", "0+20x5 100x40"), outbox("failed", "0x5 0+2x40")],
+      alert_rule_test: [
+        { eval_time: "15m", alertname: failed.name, exp_alerts: [] },
+        {
+          eval_time: "30m",
+          alertname: failed.name,
+          exp_alerts: [
+            firing(
+              failed,
+              payments,
+              "The outbox relay of payments in breakwater-services has failed to publish for 15m (0.033 failed attempts/s); its events wait, in order, until the broker takes them.",
+            ),
+          ],
+        },
+      ],
+    },
+    {
+      name: "OutboxProcessingFailed stays quiet after a short burst the relay recovered from",
+      input_series: [outbox("published", "0+20x40"), outbox("failed", "0+5x3 15x40")],
+      alert_rule_test: [
+        { eval_time: "10m", alertname: failed.name, exp_alerts: [] },
+        { eval_time: "30m", alertname: failed.name, exp_alerts: [] },
+      ],
+    },
+  ];
+}
