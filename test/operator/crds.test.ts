@@ -92,4 +92,23 @@ test("kubectl explain describes the fields", async () => {
   assert.match(scope, "Stop after deleting this many keys");
 });
 
+test("the operator's generated RBAC grants what it needs and nothing more", async () => {
+  const can = async (...args: string[]) =>
+    (await cluster.kubectl(["auth", "can-i", ...args], { user: "operator" })).stdout.trim();
+  assert.is(await can("watch", "withdrawalhalts.ops.breakwater.dev", "--all-namespaces"), "yes");
+  assert.is(await can("patch", "lockflushes.ops.breakwater.dev/status", "-n", "payments"), "yes");
+  assert.is(await can("update", "symbolmodes.ops.breakwater.dev/finalizers", "-n", "x"), "yes");
+  assert.is(await can("create", "events", "-n", "payments"), "yes");
+  assert.is(await can("delete", "withdrawalhalts.ops.breakwater.dev", "-n", "payments"), "no");
+  assert.is(await can("create", "withdrawalhalts.ops.breakwater.dev", "-n", "payments"), "no");
+  const secrets = ["-n", "breakwater-system"];
+  assert.is(await can("get", "secret/payments-admin-token", ...secrets), "yes");
+  assert.is(await can("get", "secret/another-secret", ...secrets), "no");
+  assert.is(await can("list", "secrets", ...secrets), "no");
+  assert.is(await can("get", "secret/payments-admin-token", "-n", "payments"), "no");
+  assert.is(await can("update", "lease/breakwater-operator", ...secrets), "yes");
+  assert.is(await can("update", "lease/someone-else", ...secrets), "no");
+  assert.is(await can("get", "pods", "-n", "payments"), "no");
+});
+
 test.run();
