@@ -1,0 +1,321 @@
+/**
+ * @module `npm run bench -- payments`: transfers per second and p50/p99 latency through the
+ * HTTP API of a payments replica (its own process, started with `npm run service`), against
+ * the same ledger writes done directly in SQL from Node as the baseline (target ratio ≥ 0.5):
+ * the very transaction a transfer commits (posting + outbox event), called without HTTP;
+ * then payout creation with 100 active controls against none (target ratio ≥ 0.97). Real
+ * PostgreSQL and Redis from the harness, loopback only, bounded durations. The outbox relay
+ * and the payout worker are slowed down so that only the request path is measured.
+ *
+ * Options: `--seconds N` per measured phase (default 8), `--concurrency N` (default 32).
+ */
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { Agent, request } from "node:http";
+import { join } from "node:path";
+import { createPool } from "../../services/kit/db";
+import { createTransfer } from "../../services/payments/transfers";
+import { startPostgres } from "../harness/postgres";
+import { freePort, waitUntil } from "../harness/process";
+import { startRedis } from "../harness/redis";
+import {
+  adminToken,
+  asAdmin,
+  call,
+  fundedWallet,
+  webhookSecret,
+} from "../payments/payments-fixture";
+import { startPspServer } from "../payments/psp-server";
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? Number(args[index + 1]) : fallback;
+};
+const seconds = option("seconds", 8);
+const concurrency = option("concurrency", 32);
+const walletCount = 64;
+const wallets = Array.from({ length: walletCount }, (_, index) => `users:bench${index}:wallet`);
+
+interface Phase {
+  readonly operations: number;
+  readonly failures: number;
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** Run `operation` from `concurrency` loops for `durationMs`; count and time the successes. */
+async function measure(
+  durationMs: number,
+  operation: (index: number) => Promise<boolean>,
+): Promise<Phase> {
+  const latencies: number[] = [];
+  let failures = 0;
+  let counter = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const begin = performance.now();
+        const ok = await operation(counter++).catch(() => false);
+        if (ok) latencies.push(performance.now() - begin);
+        else failures += 1;
+      }
+    }),
+  );
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (quantile: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(quantile * latencies.length))] ?? 0;
+  return {
+    operations: latencies.length,
+    failures,
+    perSecond: latencies.length / elapsedSeconds,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
+}
+
+function pair(index: number): [string, string] {
+  const source = wallets[(index * 17) % walletCount]!;
+  const target = wallets[(index * 17 + 1 + (index % (walletCount - 1))) % walletCount]!;
+  return [source, target === source ? wallets[(index + 1) % walletCount]! : target];
+}
+
+async function startReplica(
+  env: Record<string, string>,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const root = join(import.meta.dirname, "..", "..");
+  // BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of the replica there, to find hot spots.
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, "--import", "tsx", join(root, "services", "run.ts"), "payments"],
+    {
+      cwd: root,
+      env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil("payments replica", async () => (await fetch(`${url}/health/ready`)).ok, {
+    timeoutMs: 60_000,
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Keep-alive connections, one per concurrent loop: the client should cost as little CPU as it can. */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** POST JSON with a fresh Idempotency-Key; resolves with the status once the body is read. */
+function post(url: string, path: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      `${url}${path}`,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          "idempotency-key": randomUUID(),
+        },
+      },
+      (incoming) => {
+        incoming.resume();
+        incoming.once("end", () => resolve(incoming.statusCode ?? 0));
+        incoming.once("error", reject);
+      },
+    );
+    outgoing.once("error", reject);
+    outgoing.end(body);
+  });
+}
+
+/** Several rounds as one phase: summed operations over summed time, worst p99, mean p50. */
+function combine(phases: readonly Phase[], roundMs: number): Phase {
+  const operations = phases.reduce((sum, phase) => sum + phase.operations, 0);
+  return {
+    operations,
+    failures: phases.reduce((sum, phase) => sum + phase.failures, 0),
+    perSecond: operations / ((phases.length * roundMs) / 1000),
+    p50Ms: phases.reduce((sum, phase) => sum + phase.p50Ms, 0) / phases.length,
+    p99Ms: Math.max(...phases.map((phase) => phase.p99Ms)),
+  };
+}
+
+const format = (phase: Phase) =>
+  `${phase.perSecond.toFixed(0)}/s  p50 ${phase.p50Ms.toFixed(1)} ms  p99 ${phase.p99Ms.toFixed(1)} ms  (${phase.operations} ok, ${phase.failures} failed)`;
+
+async function main(): Promise<void> {
+  const [postgres, redis, psp] = await Promise.all([
+    startPostgres(),
+    startRedis(),
+    startPspServer(),
+  ]);
+  const databaseUrl = await postgres.createDatabase();
+  const replica = await startReplica({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
+    ADMIN_TOKEN: adminToken,
+    PSP_URL: psp.url,
+    WEBHOOK_SECRET: webhookSecret,
+    PAYOUT_INTERVAL_MS: "3600000",
+    RECONCILIATION_INTERVAL_MS: "3600000",
+    OUTBOX_RELAY_INTERVAL_MS: "3600000",
+  });
+  const pool = createPool(databaseUrl, undefined, { max: 10 });
+  try {
+    for (const wallet of wallets) await fundedWallet(replica.url, wallet, 1_000_000_000_000n);
+    const durationMs = seconds * 1000;
+    const rounds = 3;
+    const roundMs = Math.max(1000, Math.floor(durationMs / rounds));
+
+    const transfer = async (index: number) => {
+      const [source, target] = pair(index);
+      const body = JSON.stringify({ source, target, amount: "1", currency: "USD" });
+      return (await post(replica.url, "/v1/transfers", body)) === 201;
+    };
+    // The baseline commits exactly what the API commits for a transfer (the ledger posting and
+    // its outbox event in one transaction), minus HTTP, validation and the idempotency store.
+    const direct = async (index: number) => {
+      const [source, target] = pair(index);
+      await createTransfer(pool, {
+        source,
+        target,
+        amount: 1n,
+        currency: "USD",
+        reference: randomUUID(),
+      });
+      return true;
+    };
+    await measure(1000, transfer); // warm-up: JIT, pools, plans
+    await measure(1000, direct);
+    // Alternate rounds so that drift (a growing table, a busy neighbour) hits both sides.
+    const apiRounds: Phase[] = [];
+    const sqlRounds: Phase[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      apiRounds.push(await measure(roundMs, transfer));
+      sqlRounds.push(await measure(roundMs, direct));
+    }
+    const api = combine(apiRounds, roundMs);
+    const sql = combine(sqlRounds, roundMs);
+    console.log(`transfers via HTTP API : ${format(api)}`);
+    console.log(`same writes, direct SQL: ${format(sql)}`);
+    const apiRatio = api.perSecond / sql.perSecond;
+    console.log(`API / SQL ratio        : ${apiRatio.toFixed(3)} (target >= 0.5)`);
+
+    const payout = async () => {
+      const response = await fetch(`${replica.url}/v1/payouts`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+        body: JSON.stringify({
+          account: wallets[Math.floor(Math.random() * walletCount)],
+          amount: "1",
+          currency: "USD",
+          destination: "acct-bench",
+        }),
+      });
+      await response.arrayBuffer();
+      return response.status === 201;
+    };
+    const controlIds = Array.from(
+      { length: 100 },
+      (_, index) => `withdrawalhalt.payments.bench-${index}`,
+    );
+    const setControls = async (active: boolean) => {
+      for (const [index, id] of controlIds.entries()) {
+        // Active halts on other currencies: every payout is checked against all of them.
+        const answer = active
+          ? await call(
+              replica.url,
+              "PUT",
+              `/admin/v1/controls/${id}`,
+              {
+                kind: "WithdrawalHalt",
+                spec: {
+                  scope: {
+                    services: ["payments"],
+                    currencies: [`X${String(index).padStart(2, "0")}A`],
+                  },
+                },
+                source: { uid: id, generation: 1, namespace: "payments", name: `bench-${index}` },
+                reason: "benchmark",
+                ticket: "BENCH-1",
+                actor: "bench",
+              },
+              asAdmin,
+            )
+          : await call(replica.url, "DELETE", `/admin/v1/controls/${id}`, undefined, asAdmin);
+        if (answer.status !== 200) throw new Error(`control ${id}: ${answer.status}`);
+      }
+      const listed = await call(replica.url, "GET", "/admin/v1/controls", undefined, asAdmin);
+      if (listed.body.controls.length !== (active ? 100 : 0))
+        throw new Error("controls not in place");
+      await waitUntil("replica acknowledged", async () => {
+        const now = await call(replica.url, "GET", "/admin/v1/controls", undefined, asAdmin);
+        return now.body.replicas.every(
+          (item: { version: number }) => item.version >= now.body.version,
+        );
+      });
+    };
+    const none: Phase[] = [];
+    const hundred: Phase[] = [];
+    await measure(1000, payout);
+    for (let round = 0; round < rounds; round += 1) {
+      none.push(await measure(roundMs, payout));
+      await setControls(true);
+      hundred.push(await measure(roundMs, payout));
+      await setControls(false);
+    }
+    const noneRate = combine(none, roundMs).perSecond;
+    const hundredRate = combine(hundred, roundMs).perSecond;
+    const controlsRatio = hundredRate / noneRate;
+    console.log(`payouts, no controls   : ${format(combine(none, roundMs))}`);
+    console.log(`payouts, 100 controls  : ${format(combine(hundred, roundMs))}`);
+    console.log(`100 controls / none    : ${controlsRatio.toFixed(3)} (target >= 0.97)`);
+    console.log(
+      JSON.stringify({
+        benchmark: "payments",
+        concurrency,
+        seconds,
+        apiTransfersPerSecond: Math.round(api.perSecond),
+        apiP50Ms: Number(api.p50Ms.toFixed(2)),
+        apiP99Ms: Number(api.p99Ms.toFixed(2)),
+        apiFailures: api.failures,
+        sqlTransfersPerSecond: Math.round(sql.perSecond),
+        sqlP50Ms: Number(sql.p50Ms.toFixed(2)),
+        sqlP99Ms: Number(sql.p99Ms.toFixed(2)),
+        apiToSqlRatio: Number(apiRatio.toFixed(3)),
+        payoutsPerSecondNoControls: Math.round(noneRate),
+        payoutsPerSecond100Controls: Math.round(hundredRate),
+        controlsRatio: Number(controlsRatio.toFixed(3)),
+      }),
+    );
+  } finally {
+    await pool.end();
+    await replica.stop();
+    await psp.stop();
+    await Promise.all([redis.stop(), postgres.stop()]);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
