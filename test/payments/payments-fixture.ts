@@ -99,14 +99,18 @@ export async function startPaymentsFixture(options: FixtureOptions = {}): Promis
   return fixture;
 }
 
-export interface ApiAnswer<T = any> {
+/** A parsed JSON answer; tests read many shapes, so the body is loosely typed by default. */
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies of many shapes, checked by assertions.
+export type Json = any;
+
+export interface ApiAnswer<T = Json> {
   readonly status: number;
   readonly body: T;
   readonly headers: Headers;
 }
 
 /** Call the API with a JSON body (if any) and parse the JSON answer. */
-export async function call<T = any>(
+export async function call<T = Json>(
   url: string,
   method: string,
   path: string,

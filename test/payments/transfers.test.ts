@@ -12,6 +12,7 @@ import {
   call,
   eventually,
   fundedWallet,
+  type Json,
   metricValue,
   type PaymentsFixture,
   type PaymentsReplica,
@@ -42,7 +43,7 @@ interface Intent {
 async function sendUntilDefinite(
   intent: Intent,
   abortFirstAfterMs: number | undefined,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: Json }> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
     try {
       const signal =
@@ -55,7 +56,7 @@ async function sendUntilDefinite(
         body: JSON.stringify(intent.body),
         signal,
       });
-      const body = (await response.json()) as any;
+      const body = (await response.json()) as Json;
       if (response.status === 409 && String(body.type).endsWith("idempotency/in-progress")) {
         await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 50));
         continue;
@@ -98,7 +99,7 @@ test("200 concurrent transfers with aborts, retries, repeated keys and overdraft
   );
 
   // One definite outcome per key: the same answer for every copy of an intent.
-  const outcome = new Map<string, { status: number; body: any }>();
+  const outcome = new Map<string, { status: number; body: Json }>();
   for (const intent of intents) {
     const final = await sendUntilDefinite(intent, undefined);
     outcome.set(intent.key, final);
