@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { chartPins } from "./charts";
-import { projectName, requiredSecretConfigKeys } from "./settings";
+import { projectName } from "./settings";
 import { testSecrets } from "./testing/mock-stack";
 
 function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
@@ -18,7 +18,7 @@ test("the staging stack exports its environment, namespaces, charts and root app
     Object.fromEntries(
       Object.entries(testSecrets).map(([key, value]) => [`${projectName}:${key}`, value]),
     ),
-    requiredSecretConfigKeys.map((key) => `${projectName}:${key}`),
+    Object.keys(testSecrets).map((key) => `${projectName}:${key}`),
   );
   await pulumi.runtime.setMocks(
     {
@@ -35,6 +35,8 @@ test("the staging stack exports its environment, namespaces, charts and root app
   assert.is(program.charts["plugin-barman-cloud"], chartPins.barmanCloudPlugin.version);
   assert.is(await outputValue(program.rootApplication), "breakwater");
   assert.is(await outputValue(program.backupCredentialsSecret), "backup-object-store");
+  assert.ok(program.manifestSecrets.includes("breakwater-services/payments-admin-token"));
+  assert.ok(program.manifestSecrets.includes("data-plane/redis-password"));
 });
 
 test.run();

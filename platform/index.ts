@@ -17,3 +17,5 @@ export const charts = Object.fromEntries(
 );
 export const rootApplication = platform.rootApplication.application.metadata.name;
 export const backupCredentialsSecret = platform.backupCredentials.secret.metadata.name;
+/** `<namespace>/<name>` of every Secret the manifests reference, besides the backup one. */
+export const manifestSecrets = Object.keys(platform.manifestSecrets.secrets);

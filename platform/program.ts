@@ -1,7 +1,7 @@
 /**
  * @module The bootstrap of one cluster, in dependency order: namespaces first; cert-manager
  * before the Barman Cloud plugin, which also needs the CloudNativePG operator beside it; the
- * credentials; and the Argo CD root application last, once every operator whose CRDs the
+ * credentials and every Secret the manifests reference; and the Argo CD root application last, once every operator whose CRDs the
  * rendered manifests use is installed.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -11,6 +11,7 @@ import { BackupCredentials } from "./components/backup-credentials";
 import { BarmanCloudPlugin } from "./components/barman-cloud-plugin";
 import { CertManager } from "./components/cert-manager";
 import { CloudNativePg } from "./components/cloudnative-pg";
+import { ManifestSecrets } from "./components/manifest-secrets";
 import { MonitoringStack } from "./components/monitoring-stack";
 import { Namespaces } from "./components/namespaces";
 import { RedisOperator } from "./components/redis-operator";
@@ -19,6 +20,7 @@ import { RepositoryCredentials } from "./components/repository-credentials";
 import { RootApplication } from "./components/root-application";
 import { operatorNamespaceNames, planNamespaces } from "./namespace-plan";
 import { rootSyncPolicyFor } from "./root-sync-policy";
+import { planManifestSecrets } from "./secret-plan";
 import type { PlatformSettings } from "./settings";
 
 /** How long Prometheus keeps samples; longer history belongs in long-term storage. */
@@ -39,6 +41,8 @@ export interface Operators {
 export interface Platform extends Operators {
   readonly namespaces: Namespaces;
   readonly backupCredentials: BackupCredentials;
+  /** Every other Secret the rendered manifests reference. */
+  readonly manifestSecrets: ManifestSecrets;
   /** Present only when the stack has a `repoToken` (a private repository). */
   readonly repositoryCredentials?: RepositoryCredentials;
   readonly rootApplication: RootApplication;
@@ -52,6 +56,11 @@ export function definePlatform(settings: PlatformSettings): Platform {
   const operators = installOperators(environment, namespaces);
   const backupCredentials = storeBackupCredentials(settings, afterNamespaces);
   const repositoryCredentials = storeRepositoryCredentials(settings, afterNamespaces);
+  const manifestSecrets = new ManifestSecrets(
+    "manifest-secrets",
+    { secrets: planManifestSecrets(environment), values: settings.manifestSecretValues },
+    afterNamespaces,
+  );
   const rootApplication = new RootApplication(
     "breakwater",
     {
@@ -65,6 +74,8 @@ export function definePlatform(settings: PlatformSettings): Platform {
       dependsOn: [
         ...Object.values(operators),
         backupCredentials,
+        // Pods that Argo CD starts must find every Secret they reference.
+        manifestSecrets,
         ...(repositoryCredentials ? [repositoryCredentials] : []),
       ],
     },
@@ -73,6 +84,7 @@ export function definePlatform(settings: PlatformSettings): Platform {
     namespaces,
     ...operators,
     backupCredentials,
+    manifestSecrets,
     ...(repositoryCredentials ? { repositoryCredentials } : {}),
     rootApplication,
   };

@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { environmentNames, loadEnvironment } from "../environments";
-import { projectName, requiredSecretConfigKeys, secretConfigKeys } from "./settings";
+import { projectName, requiredSecretConfigKeysFor, secretConfigKeysOf } from "./settings";
 
 const directory = import.meta.dirname;
 
@@ -19,15 +19,30 @@ function stackConfig(environmentName: string): Record<string, unknown> {
   return document.config ?? {};
 }
 
+interface Project {
+  name: string;
+  main: string;
+  config: Record<string, { secret?: boolean }>;
+}
+
+const project = parse(readFileSync(join(directory, "Pulumi.yaml"), "utf8")) as Project;
+
 test("the project is named as the program reads its config", () => {
-  const project = parse(readFileSync(join(directory, "Pulumi.yaml"), "utf8")) as {
-    name: string;
-    main: string;
-    config: Record<string, { secret?: boolean }>;
-  };
   assert.is(project.name, projectName);
   assert.ok(existsSync(join(directory, project.main)), `main ${project.main} does not exist`);
-  for (const key of requiredSecretConfigKeys) {
+});
+
+test("Pulumi.yaml declares secret exactly the keys every environment needs", () => {
+  // A declared key without a default is required by the CLI in every stack, so declaring one
+  // that some environment does not need would stop that stack for nothing.
+  const perEnvironment = environmentNames.map((name) =>
+    requiredSecretConfigKeysFor(loadEnvironment(name)),
+  );
+  const everywhere = perEnvironment[0]!.filter((key) =>
+    perEnvironment.every((keys) => keys.includes(key)),
+  );
+  assert.equal(Object.keys(project.config).sort(), everywhere.sort());
+  for (const key of everywhere) {
     assert.is(project.config[key]?.secret, true, `${key} is not declared secret`);
   }
 });
@@ -37,7 +52,7 @@ for (const environmentName of environmentNames) {
 
   test(`${environmentName}: the stack file holds no secret in plain text`, () => {
     const config = stackConfig(environmentName);
-    for (const key of secretConfigKeys) {
+    for (const key of secretConfigKeysOf(environment)) {
       const value = config[`${projectName}:${key}`];
       if (value === undefined) continue;
       assert.type(value, "object", `${key} is plain text in Pulumi.${environmentName}.yaml`);

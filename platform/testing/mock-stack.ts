@@ -4,12 +4,13 @@
  * assert on what `pulumi up` would be asked to create without a cluster or the Pulumi CLI.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { environmentNames, loadEnvironment } from "../../environments";
 import { definePlatform, type Platform } from "../program";
 import {
+  type objectStoreSecretConfigKeys,
   projectName,
   readPlatformSettings,
-  type requiredSecretConfigKeys,
-  secretConfigKeys,
+  requiredSecretConfigKeysFor,
 } from "../settings";
 
 /** One resource as the engine would receive it. */
@@ -30,8 +31,21 @@ export interface StackRun {
   readonly resources: readonly RecordedResource[];
 }
 
-/** The secret values the runs use; tests check these never appear in plain form. */
-export const testSecrets: Record<(typeof requiredSecretConfigKeys)[number], string> = {
+type ObjectStoreKey = (typeof objectStoreSecretConfigKeys)[number];
+
+/** Every secret config key some environment requires. */
+export const allSecretConfigKeys = [
+  ...new Set(
+    environmentNames.flatMap((name) => requiredSecretConfigKeysFor(loadEnvironment(name))),
+  ),
+].sort();
+
+/**
+ * The secret values the runs use, one distinct value per key (so a test can tell which key a
+ * value came from); tests check these never appear in plain form.
+ */
+export const testSecrets: Readonly<Record<ObjectStoreKey, string> & Record<string, string>> = {
+  ...Object.fromEntries(allSecretConfigKeys.map((key) => [key, `${key}-test-value-never-plain`])),
   objectStoreAccessKeyId: "AKIAEXAMPLETESTKEY01",
   objectStoreSecretAccessKey: "wJalrXUtnFEMI-test-secret-never-plain",
 };
@@ -75,7 +89,7 @@ export async function runPlatformStack(
   }
   pulumi.runtime.setAllConfig(
     values,
-    secretConfigKeys.map((key) => `${projectName}:${key}`),
+    [...allSecretConfigKeys, "repoToken"].map((key) => `${projectName}:${key}`),
   );
   const inputs = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
