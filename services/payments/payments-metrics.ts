@@ -14,7 +14,7 @@ export interface PaymentsMetrics {
   readonly manualReviewTransitions: Counter<"action">;
   /** `ledger_imbalance_total{currency}`: reconciliation runs that found a mismatch. */
   readonly ledgerImbalance: Counter<"currency">;
-  /** `payouts_total{result}`: settled, refunded, manual_review, retried sends. */
+  /** `payouts_total{result}`: sends by PSP answer (sent, failed, ambiguous, unreachable). */
   readonly payoutResults: Counter<"result">;
 }
 
@@ -45,7 +45,7 @@ export function createPaymentsMetrics(metrics: ServiceMetrics): PaymentsMetrics 
     }),
     payoutResults: new Counter({
       name: "payouts_total",
-      help: "Payout sends by result: settled, refunded, manual_review, retry.",
+      help: "Payout sends by how the PSP answered: sent, failed, ambiguous, unreachable.",
       labelNames: ["result"] as const,
       registers,
     }),

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { verifyAudit } from "../../services/kit/audit";
+import { createPspGateway } from "../../services/payments/psp-gateway";
 import {
   asAdmin,
   balanceOf,
@@ -281,6 +282,45 @@ test("an unreachable PSP is retried with the same reference and pays once", asyn
     (metricValue(await scrape(), "worker_runs_total", { worker: "payout", result: "success" }) ??
       0) > 0,
   );
+});
+
+test("a send whose worker died is re-sent after the lease expires, and the PSP pays once", async () => {
+  fixture.psp.script("acct-crash", "succeed");
+  await fixture.psp.stop();
+  const payout = await requestPayout("acct-crash", "60");
+  await eventually(
+    "a failed attempt",
+    async () => (await call(replica.url, "GET", `/v1/payouts/${payout.id}`)).body.attempts >= 1,
+  );
+  // Hold it back from the worker while the scene is set.
+  await eventually("held back", async () => {
+    const held = await fixture.pool.query(
+      "UPDATE payouts SET next_attempt_at = now() + interval '1 hour' WHERE id = $1 AND status = 'queued'",
+      [payout.id],
+    );
+    return held.rowCount === 1;
+  });
+  await fixture.psp.start();
+  // A worker sent it (the PSP paid) and died before recording anything: its lease is over.
+  const gateway = createPspGateway({ baseUrl: fixture.psp.url, timeoutMs: 1_000 });
+  assert.is(
+    (
+      await gateway.send({
+        reference: payout.id,
+        amount: 60n,
+        currency: "USD",
+        destination: "acct-crash",
+      })
+    ).kind,
+    "sent",
+  );
+  await fixture.pool.query(
+    "UPDATE payouts SET status = 'sending', attempts = attempts + 1, lease_until = now() - interval '1 second' WHERE id = $1",
+    [payout.id],
+  );
+  await settledAs(payout.id, "settled");
+  assert.is(fixture.psp.requests.filter((request) => request.reference === payout.id).length, 2);
+  assert.is(fixture.psp.executions(payout.id), 1);
 });
 
 test("a payout is refused without funds, without a key, and a repeated key returns the same payout", async () => {
