@@ -17,16 +17,26 @@ const datasource = { type: "prometheus", uid: "$datasource" };
 const scope = 'service="payments"';
 const rate = "$__rate_interval";
 
+interface Place {
+  readonly id: number;
+  readonly x: number;
+  readonly y: number;
+  /** @default 12 (half the width) */
+  readonly w?: number;
+}
+
 function query(expr: string, legend: string): DataqueryBuilder {
   return new DataqueryBuilder().expr(expr).legendFormat(legend).datasource(datasource);
 }
 
-function timeseries(title: string, unit: string, gridPos: { x: number; y: number }) {
+function timeseries(title: string, unit: string, place: Place, target: DataqueryBuilder) {
   return new TimeseriesBuilder()
+    .id(place.id)
     .title(title)
     .unit(unit)
     .datasource(datasource)
-    .gridPos({ ...gridPos, w: 12, h: 8 });
+    .gridPos({ x: place.x, y: place.y, w: place.w ?? 12, h: 8 })
+    .withTarget(target);
 }
 
 function latency(quantile: number): DataqueryBuilder {
@@ -34,6 +44,63 @@ function latency(quantile: number): DataqueryBuilder {
     `histogram_quantile(${quantile}, sum by (path, le) (rate(http_request_duration_seconds_bucket{${scope}}[${rate}])))`,
     "{{path}}",
   );
+}
+
+const errorRate = query(
+  `sum by (path) (rate(http_request_duration_seconds_count{${scope},status=~"5.."}[${rate}])) / sum by (path) (rate(http_request_duration_seconds_count{${scope}}[${rate}]))`,
+  "{{path}}",
+);
+
+function httpRow(builder: DashboardBuilder): DashboardBuilder {
+  return builder
+    .withRow(new RowBuilder("HTTP").id(100).gridPos({ x: 0, y: 0, w: 24, h: 1 }))
+    .withPanel(timeseries("Latency p50 by route", "s", { id: 1, x: 0, y: 1 }, latency(0.5)))
+    .withPanel(timeseries("Latency p99 by route", "s", { id: 2, x: 12, y: 1 }, latency(0.99)))
+    .withPanel(
+      timeseries("5xx error rate by route", "percentunit", { id: 3, x: 0, y: 9 }, errorRate),
+    )
+    .withPanel(
+      timeseries(
+        "Idempotency outcomes",
+        "ops",
+        { id: 4, x: 12, y: 9 },
+        query(
+          `sum by (outcome) (rate(idempotency_events_total{${scope}}[${rate}]))`,
+          "{{outcome}}",
+        ),
+      ),
+    );
+}
+
+function moneyRow(builder: DashboardBuilder): DashboardBuilder {
+  const queue = new StatBuilder()
+    .id(5)
+    .title("Manual review queue")
+    .datasource(datasource)
+    .gridPos({ x: 0, y: 18, w: 6, h: 8 })
+    .withTarget(query(`max(payout_manual_review_queue_size{${scope}})`, "waiting"));
+  const transitions = query(
+    `sum by (action) (increase(payout_manual_review_transitions_total{${scope}}[${rate}]))`,
+    "{{action}}",
+  );
+  const workers = query(
+    `sum by (worker, result) (rate(worker_runs_total{${scope}}[${rate}]))`,
+    "{{worker}} {{result}}",
+  );
+  const imbalance = query(
+    `sum by (currency) (increase(ledger_imbalance_total{${scope}}[${rate}]))`,
+    "{{currency}}",
+  );
+  const controls = query("max by (kind) (breakwater_operator_controls_in_force)", "{{kind}}");
+  return builder
+    .withRow(new RowBuilder("Payouts and ledger").id(101).gridPos({ x: 0, y: 17, w: 24, h: 1 }))
+    .withPanel(queue)
+    .withPanel(
+      timeseries("Manual review transitions", "short", { id: 6, x: 6, y: 18, w: 6 }, transitions),
+    )
+    .withPanel(timeseries("Worker runs by result", "ops", { id: 7, x: 12, y: 18 }, workers))
+    .withPanel(timeseries("Ledger imbalance findings", "short", { id: 8, x: 0, y: 26 }, imbalance))
+    .withPanel(timeseries("Controls in force", "short", { id: 9, x: 12, y: 26 }, controls));
 }
 
 /** The Payments dashboard model. */
@@ -46,64 +113,7 @@ export function paymentsDashboard(): DashboardDefinition {
     .timezone("utc")
     .withVariable(
       new DatasourceVariableBuilder("datasource").label("Data source").type("prometheus"),
-    )
-    .withRow(new RowBuilder("HTTP").gridPos({ x: 0, y: 0, w: 24, h: 1 }))
-    .withPanel(timeseries("Latency p50 by route", "s", { x: 0, y: 1 }).withTarget(latency(0.5)))
-    .withPanel(timeseries("Latency p99 by route", "s", { x: 12, y: 1 }).withTarget(latency(0.99)))
-    .withPanel(
-      timeseries("5xx error rate by route", "percentunit", { x: 0, y: 9 }).withTarget(
-        query(
-          `sum by (path) (rate(http_request_duration_seconds_count{${scope},status=~"5.."}[${rate}])) / sum by (path) (rate(http_request_duration_seconds_count{${scope}}[${rate}]))`,
-          "{{path}}",
-        ),
-      ),
-    )
-    .withPanel(
-      timeseries("Idempotency outcomes", "ops", { x: 12, y: 9 }).withTarget(
-        query(
-          `sum by (outcome) (rate(idempotency_events_total{${scope}}[${rate}]))`,
-          "{{outcome}}",
-        ),
-      ),
-    )
-    .withRow(new RowBuilder("Payouts and ledger").gridPos({ x: 0, y: 17, w: 24, h: 1 }))
-    .withPanel(
-      new StatBuilder()
-        .title("Manual review queue")
-        .datasource(datasource)
-        .gridPos({ x: 0, y: 18, w: 6, h: 8 })
-        .withTarget(query(`max(payout_manual_review_queue_size{${scope}})`, "waiting")),
-    )
-    .withPanel(
-      timeseries("Manual review transitions", "short", { x: 6, y: 18 })
-        .gridPos({ x: 6, y: 18, w: 6, h: 8 })
-        .withTarget(
-          query(
-            `sum by (action) (increase(payout_manual_review_transitions_total{${scope}}[${rate}]))`,
-            "{{action}}",
-          ),
-        ),
-    )
-    .withPanel(
-      timeseries("Worker runs by result", "ops", { x: 12, y: 18 }).withTarget(
-        query(
-          `sum by (worker, result) (rate(worker_runs_total{${scope}}[${rate}]))`,
-          "{{worker}} {{result}}",
-        ),
-      ),
-    )
-    .withPanel(
-      timeseries("Ledger imbalance findings", "short", { x: 0, y: 26 }).withTarget(
-        query(
-          `sum by (currency) (increase(ledger_imbalance_total{${scope}}[${rate}]))`,
-          "{{currency}}",
-        ),
-      ),
-    )
-    .withPanel(
-      timeseries("Controls in force", "short", { x: 12, y: 26 }).withTarget(
-        query("max by (kind) (breakwater_operator_controls_in_force)", "{{kind}}"),
-      ),
     );
-  return { file: "payments", json: builder.build() as unknown as Record<string, unknown> };
+  const json = moneyRow(httpRow(builder)).build();
+  return { file: "payments", json: json as unknown as Record<string, unknown> };
 }
