@@ -1,5 +1,5 @@
 /**
- * @module Writing and reading the ledger in PostgreSQL. A posting locks the balances it
+ * @module Writing the ledger in PostgreSQL. A posting locks the balances it
  * touches (in one stable order), checks them, then writes the transaction, its entries and
  * the new balances in one statement. Callers own the database transaction, so a posting
  * commits together with whatever caused it (a payout row, an outbox event).
@@ -24,7 +24,7 @@ export class AccountNotFoundError extends Error {
   }
 }
 
-/** A posting would take an account that may not go negative below zero. */
+/** A posting would take a non-negative account below zero. */
 export class InsufficientFundsError extends Error {
   constructor(
     readonly account: string,
