@@ -219,7 +219,6 @@ export function standingControlReconciler(
     object: ControlObject,
     inScope: Map<string, AdminClient>,
   ): Promise<ReconcileResult> {
-    const withFinalizer = await deps.client.addFinalizer(object);
     const id = controlId(object);
     const body = {
       kind: kind.kind,
@@ -236,7 +235,10 @@ export function standingControlReconciler(
       ...(object.spec.expiresAt ? { expiresAt: object.spec.expiresAt } : {}),
     };
     const outOfScope = [...deps.services()].filter(([name]) => !inScope.has(name));
-    const [states] = await Promise.all([
+    // The finalizer and the PUTs go out together: time to enforce matters more than the
+    // round trip saved. If the object is deleted before its finalizer lands, `gone` lifts it.
+    const [withFinalizer, states] = await Promise.all([
+      deps.client.addFinalizer(object),
       Promise.all([...inScope].map(([name, client]) => applyTo(name, client, id, body))),
       // Narrowed scope: the services no longer in it must not keep enforcing it.
       Promise.all(
@@ -320,6 +322,11 @@ export function standingControlReconciler(
 
   return {
     kind: kind.kind,
+    async gone(namespace, name) {
+      const id = `${kind.kind.toLowerCase()}.${namespace}.${name}`;
+      const lift = { reason: `${kind.kind} ${namespace}/${name} no longer exists` };
+      await Promise.all([...deps.services().values()].map((client) => client.lift(id, lift)));
+    },
     async reconcile(object) {
       if (object.metadata.deletionTimestamp) return finalize(object);
       const named = kind.services(object.spec);

@@ -22,6 +22,11 @@ export interface ReconcileResult {
 export interface Reconciler {
   readonly kind: string;
   reconcile(object: ControlObject): Promise<ReconcileResult>;
+  /**
+   * The object with this key is gone. Normally its finalizer already undid its effect; this
+   * is the safety net for an effect made before the finalizer was in place.
+   */
+  gone?(namespace: string, name: string): Promise<void>;
 }
 
 export interface ControllerOptions {
@@ -95,13 +100,19 @@ export class Controller {
   private async process(key: string): Promise<void> {
     const { queue, metrics, reconciler, log } = this.options;
     const object = this.find(key);
+    const kind = reconciler.kind;
     if (!object) {
-      // Gone: a standing control's finalizer already lifted it before it could go.
-      queue.forget(key);
       this.setInForce(key, false);
+      const [namespace = "", name = ""] = key.split("/");
+      try {
+        await reconciler.gone?.(namespace, name);
+        queue.forget(key);
+      } catch (error) {
+        log.warn({ err: error, key, kind }, "cleanup after deletion failed; retrying");
+        queue.addRateLimited(key);
+      }
       return;
     }
-    const kind = reconciler.kind;
     const stopTimer = metrics.reconcileDuration.startTimer({ kind });
     try {
       const result = await reconciler.reconcile(object);
