@@ -1,6 +1,7 @@
 /**
  * @module Alerts every kit service gets from `http_request_duration_seconds{method,path,status}`:
- * the 5xx share and the p95 latency per service, against the environment's thresholds.
+ * the 5xx share and the p95 latency per service, against the environment's thresholds: a
+ * warning above `latencyP95Ms` and a page above `latencySevereMs` (seed 001's SEV-2, > 5 s).
  */
 import type { Environment } from "../../environments";
 import type { AlertGroup } from "./alert-group";
@@ -12,9 +13,13 @@ export const httpComponent = "http";
 const by = "namespace, service";
 const requests = "http_request_duration_seconds_count";
 
+function p95Above(seconds: number, window: string): string {
+  return `histogram_quantile(0.95, sum by (${by}, le) (rate(http_request_duration_seconds_bucket[${window}]))) > ${seconds}`;
+}
+
 /** HTTP alerts for one environment's error ratio and p95 latency. */
 export function httpAlerts(environment: Environment): AlertGroup {
-  const { errorRatio, latencyP95Ms } = environment.alerts;
+  const { errorRatio, latencyP95Ms, latencySevereMs } = environment.alerts;
   const window = fixed.rateWindow;
   const rules = [
     alertRule(
@@ -38,10 +43,22 @@ export function httpAlerts(environment: Environment): AlertGroup {
         name: "HttpLatencyP95High",
         component: httpComponent,
         severity: "warning",
-        expr: `histogram_quantile(0.95, sum by (${by}, le) (rate(http_request_duration_seconds_bucket[${window}]))) > ${latencyP95Ms / 1000}`,
+        expr: p95Above(latencyP95Ms / 1000, window),
         forDuration: fixed.httpSustained,
         summary: "A service answers slowly at the 95th percentile.",
         description: `{{ $labels.service }} in {{ $labels.namespace }} answers 95% of requests within {{ $value | humanizeDuration }} over ${window}, above ${latencyP95Ms}ms.`,
+      },
+      environment.gitops,
+    ),
+    alertRule(
+      {
+        name: "HttpLatencyP95Severe",
+        component: httpComponent,
+        severity: "critical",
+        expr: p95Above(latencySevereMs / 1000, window),
+        forDuration: fixed.httpSustained,
+        summary: "A service takes seconds to answer at the 95th percentile.",
+        description: `{{ $labels.service }} in {{ $labels.namespace }} answers 95% of requests within {{ $value | humanizeDuration }} over ${window}, above ${latencySevereMs}ms: clients time out.`,
       },
       environment.gitops,
     ),

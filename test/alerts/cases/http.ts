@@ -26,6 +26,7 @@ function buckets(perMinute: Record<string, number>) {
 export function httpCases(group: AlertGroup): RuleCase[] {
   const errors = ruleNamed(group, "HttpErrorRateHigh");
   const latency = ruleNamed(group, "HttpLatencyP95High");
+  const severe = ruleNamed(group, "HttpLatencyP95Severe");
   return [
     {
       name: "HttpErrorRateHigh fires when 10% of requests answer 5xx for 10m, not before",
@@ -76,6 +77,42 @@ export function httpCases(group: AlertGroup): RuleCase[] {
       name: "HttpLatencyP95High stays quiet when requests take under 250 ms",
       input_series: buckets({ "0.25": 10, "0.5": 10, "1": 10, "+Inf": 10 }),
       alert_rule_test: [{ eval_time: "30m", alertname: latency.name, exp_alerts: [] }],
+    },
+    {
+      name: "HttpLatencyP95Severe fires when requests take 5–10 s, and stays quiet at 0.5–1 s",
+      input_series: buckets({ "1": 0, "5": 0, "10": 10, "+Inf": 10 }),
+      alert_rule_test: [
+        { eval_time: "8m", alertname: severe.name, exp_alerts: [] },
+        {
+          eval_time: "20m",
+          alertname: severe.name,
+          exp_alerts: [
+            firing(
+              severe,
+              payments,
+              "payments in breakwater-services answers 95% of requests within 9.75s over 5m, above 5000ms: clients time out.",
+            ),
+          ],
+        },
+      ],
+    },
+    {
+      name: "HttpLatencyP95Severe stays quiet when only the warning threshold is crossed",
+      input_series: buckets({ "0.5": 0, "1": 10, "5": 10, "+Inf": 10 }),
+      alert_rule_test: [
+        { eval_time: "30m", alertname: severe.name, exp_alerts: [] },
+        {
+          eval_time: "30m",
+          alertname: latency.name,
+          exp_alerts: [
+            firing(
+              latency,
+              payments,
+              "payments in breakwater-services answers 95% of requests within 975ms over 5m, above 500ms.",
+            ),
+          ],
+        },
+      ],
     },
   ];
 }
