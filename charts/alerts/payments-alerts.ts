@@ -5,7 +5,7 @@
  */
 import type { Environment } from "../../environments";
 import type { AlertGroup } from "./alert-group";
-import { alertRule } from "./alert-rule";
+import { type AlertRuleProps, alertRule } from "./alert-rule";
 import { fixedAlertThresholds as fixed } from "./fixed-thresholds";
 
 export const paymentsComponent = "payments";
@@ -53,72 +53,82 @@ function payoutFailureSpikeExpr(): string {
   ].join("\n");
 }
 
+type Thresholds = Environment["alerts"];
+type PaymentsAlert = Omit<AlertRuleProps, "component">;
+
+function ledgerImbalance(thresholds: Thresholds): PaymentsAlert {
+  const window = `${thresholds.ledgerImbalanceWindowMinutes}m`;
+  return {
+    name: "PaymentsLedgerImbalance",
+    severity: "critical",
+    expr: ledgerImbalanceExpr(window),
+    summary: "Reconciliation found the ledger out of balance.",
+    description: `Reconciliation of {{ $labels.service }} in {{ $labels.namespace }} found the {{ $labels.currency }} ledger out of balance in the last ${window}: its entries do not sum to zero, or a balance differs from its entries. Freeze payouts in {{ $labels.currency }} and reconcile.`,
+  };
+}
+
+function manualReviewQueue(thresholds: Thresholds): PaymentsAlert {
+  const hours = fixed.businessHours;
+  const minutes = thresholds.manualReviewQueueMinutes;
+  return {
+    name: "PaymentsManualReviewQueueNotEmpty",
+    severity: "warning",
+    expr: `max by (${by}) (payout_manual_review_queue_size{${scope}}) > 0\n${businessHoursExpr()}`,
+    forDuration: `${minutes}m`,
+    summary: "Payouts are waiting in manual review during business hours.",
+    description: `{{ $value }} payouts of {{ $labels.service }} in {{ $labels.namespace }} have been waiting for a human decision for ${minutes}m or more (business hours ${hours.startHourUtc}:00–${hours.endHourUtc}:00 UTC, Monday to Friday).`,
+  };
+}
+
+function payoutFailureSpike(): PaymentsAlert {
+  const spike = fixed.payoutFailureSpike;
+  return {
+    name: "PaymentsPayoutWorkerFailureSpike",
+    severity: "critical",
+    expr: payoutFailureSpikeExpr(),
+    summary: "The payout worker fails far more often than its baseline.",
+    description: `The payout worker of {{ $labels.service }} in {{ $labels.namespace }} fails {{ $value | printf "%.3f" }} runs/s over ${spike.window}, more than ${spike.factor}x its rate over the ${spike.baselineWindow} before; payouts are not going out.`,
+  };
+}
+
+function reconciliationFailing(thresholds: Thresholds): PaymentsAlert {
+  const lookback = fixed.reconciliationLookback;
+  const minutes = thresholds.reconciliationFailedMinutes;
+  return {
+    name: "PaymentsReconciliationFailing",
+    severity: "warning",
+    expr: `sum by (${by}) (increase(${workerFailures("reconciliation")}[${lookback}])) > 0`,
+    forDuration: `${minutes}m`,
+    summary: "The reconciliation worker has been failing for an hour.",
+    description: `The reconciliation worker of {{ $labels.service }} in {{ $labels.namespace }} has had failed runs in every ${lookback} for ${minutes}m; ledger imbalances go unseen while it fails.`,
+  };
+}
+
+function idempotencyStoreErrors(): PaymentsAlert {
+  const sustained = fixed.idempotencyErrorsSustained;
+  const errors = `idempotency_events_total{${scope},outcome=~"reserve_error|finalize_error"}`;
+  return {
+    name: "PaymentsIdempotencyStoreErrors",
+    severity: "critical",
+    expr: `sum by (${by}, outcome) (rate(${errors}[${fixed.rateWindow}])) > 0`,
+    forDuration: sustained,
+    summary: "The idempotency store keeps failing to reserve or finalize keys.",
+    description: `{{ $labels.service }} in {{ $labels.namespace }} has recorded idempotency {{ $labels.outcome }} for ${sustained} ({{ $value | printf "%.3f" }}/s): money-moving requests are refused (reserve_error) or their answers are not stored (finalize_error).`,
+  };
+}
+
 /** The payments alert group for one environment's thresholds. */
 export function paymentsAlerts(environment: Environment): AlertGroup {
   const thresholds = environment.alerts;
-  const source = environment.gitops;
-  const ledgerWindow = `${thresholds.ledgerImbalanceWindowMinutes}m`;
-  const spike = fixed.payoutFailureSpike;
-  const hours = fixed.businessHours;
-  const rules = [
-    alertRule(
-      {
-        name: "PaymentsLedgerImbalance",
-        component: paymentsComponent,
-        severity: "critical",
-        expr: ledgerImbalanceExpr(ledgerWindow),
-        summary: "Reconciliation found the ledger out of balance.",
-        description: `Reconciliation of {{ $labels.service }} in {{ $labels.namespace }} found the {{ $labels.currency }} ledger out of balance in the last ${ledgerWindow}: its entries do not sum to zero, or a balance differs from its entries. Freeze payouts in {{ $labels.currency }} and reconcile.`,
-      },
-      source,
-    ),
-    alertRule(
-      {
-        name: "PaymentsManualReviewQueueNotEmpty",
-        component: paymentsComponent,
-        severity: "warning",
-        expr: `max by (${by}) (payout_manual_review_queue_size{${scope}}) > 0\n${businessHoursExpr()}`,
-        forDuration: `${thresholds.manualReviewQueueMinutes}m`,
-        summary: "Payouts are waiting in manual review during business hours.",
-        description: `{{ $value }} payouts of {{ $labels.service }} in {{ $labels.namespace }} have been waiting for a human decision for ${thresholds.manualReviewQueueMinutes}m or more (business hours ${hours.startHourUtc}:00–${hours.endHourUtc}:00 UTC, Monday to Friday).`,
-      },
-      source,
-    ),
-    alertRule(
-      {
-        name: "PaymentsPayoutWorkerFailureSpike",
-        component: paymentsComponent,
-        severity: "critical",
-        expr: payoutFailureSpikeExpr(),
-        summary: "The payout worker fails far more often than its baseline.",
-        description: `The payout worker of {{ $labels.service }} in {{ $labels.namespace }} fails {{ $value | printf "%.3f" }} runs/s over ${spike.window}, more than ${spike.factor}x its rate over the ${spike.baselineWindow} before; payouts are not going out.`,
-      },
-      source,
-    ),
-    alertRule(
-      {
-        name: "PaymentsReconciliationFailing",
-        component: paymentsComponent,
-        severity: "warning",
-        expr: `sum by (${by}) (increase(${workerFailures("reconciliation")}[${fixed.reconciliationLookback}])) > 0`,
-        forDuration: `${thresholds.reconciliationFailedMinutes}m`,
-        summary: "The reconciliation worker has been failing for an hour.",
-        description: `The reconciliation worker of {{ $labels.service }} in {{ $labels.namespace }} has had failed runs in every ${fixed.reconciliationLookback} for ${thresholds.reconciliationFailedMinutes}m; ledger imbalances go unseen while it fails.`,
-      },
-      source,
-    ),
-    alertRule(
-      {
-        name: "PaymentsIdempotencyStoreErrors",
-        component: paymentsComponent,
-        severity: "critical",
-        expr: `sum by (${by}, outcome) (rate(idempotency_events_total{${scope},outcome=~"reserve_error|finalize_error"}[${fixed.rateWindow}])) > 0`,
-        forDuration: fixed.idempotencyErrorsSustained,
-        summary: "The idempotency store keeps failing to reserve or finalize keys.",
-        description: `{{ $labels.service }} in {{ $labels.namespace }} has recorded idempotency {{ $labels.outcome }} for ${fixed.idempotencyErrorsSustained} ({{ $value | printf "%.3f" }}/s): money-moving requests are refused (reserve_error) or their answers are not stored (finalize_error).`,
-      },
-      source,
-    ),
+  const alerts = [
+    ledgerImbalance(thresholds),
+    manualReviewQueue(thresholds),
+    payoutFailureSpike(),
+    reconciliationFailing(thresholds),
+    idempotencyStoreErrors(),
   ];
+  const rules = alerts.map((alert) =>
+    alertRule({ ...alert, component: paymentsComponent }, environment.gitops),
+  );
   return { component: paymentsComponent, name: `breakwater.${paymentsComponent}`, rules };
 }
