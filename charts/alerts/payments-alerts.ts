@@ -10,7 +10,11 @@ import { fixedAlertThresholds as fixed } from "./fixed-thresholds";
 
 export const paymentsComponent = "payments";
 
-/** Every payments series is scoped to the service, so a later service's workers never match. */
+/**
+ * Every payments series is scoped to the service, so a later service's workers never match.
+ * `service` is both the kit's default metric label and the ServiceMonitor's target label (the
+ * Kubernetes Service's name); the two agree, so either way it reads `payments`.
+ */
 const scope = 'service="payments"';
 const by = "namespace, service";
 
