@@ -35,6 +35,7 @@ export class Informer<T extends KubeObject> {
   private resourceVersion: string | undefined;
   private readonly stopping = new AbortController();
   private synced = false;
+  private relistCount = 0;
   private running: Promise<void> | undefined;
 
   constructor(
@@ -56,6 +57,11 @@ export class Informer<T extends KubeObject> {
   /** The namespace watched; undefined for all namespaces. */
   get namespace(): string | undefined {
     return this.options.namespace;
+  }
+
+  /** How many times it listed (1 + relists after 410 Gone); for tests and logs. */
+  get lists(): number {
+    return this.relistCount;
   }
 
   get hasSynced(): boolean {
@@ -105,6 +111,7 @@ export class Informer<T extends KubeObject> {
     }
     this.resourceVersion = list.metadata.resourceVersion;
     this.synced = true;
+    this.relistCount += 1;
   }
 
   private async run(): Promise<void> {
