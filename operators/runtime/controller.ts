@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import { ConflictError } from "./control-client";
 import type { Informer } from "./informer";
 import type { OperatorMetrics } from "./metrics";
-import type { ControlObject } from "./resource";
+import { type ControlObject, logFields } from "./resource";
 import type { WorkQueue } from "./work-queue";
 
 export interface ReconcileResult {
@@ -129,7 +129,12 @@ export class Controller {
         kind,
         result: error instanceof ConflictError ? "conflict" : "error",
       });
-      const fields = { err: error, key, kind, delayMs, failures: queue.failureCount(key) };
+      const fields = {
+        err: error,
+        ...logFields(object),
+        delayMs,
+        failures: queue.failureCount(key),
+      };
       if (error instanceof ConflictError)
         log.debug(fields, "reconcile lost a write race; retrying");
       else log.warn(fields, "reconcile failed; retrying with backoff");
