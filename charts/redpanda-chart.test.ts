@@ -31,6 +31,10 @@ test("the cluster is sized from the environment and takes users from a Secret", 
   assert.is(cluster.metadata.annotations["argocd.argoproj.io/sync-options"], "Prune=false");
 });
 
+test("TLS is off explicitly, since the chart's default (on, CA in the data namespace) would lock the services out", () => {
+  assert.equal(cluster.spec.clusterSpec.tls, { enabled: false });
+});
+
 test("every service topic exists with its partitions, replication and retention", () => {
   const byName = new Map(topics.map((topic) => [topic.spec.overwriteTopicName, topic.spec]));
   assert.equal([...byName.keys()].sort(), [

@@ -6,6 +6,8 @@
  * are declared through `auth.sasl.secretRef` — a Secret (`users.txt`, one
  * `name:password:mechanism` line per service) that Pulumi creates from Pulumi secrets. That
  * keeps every password out of git and needs no CRD we cannot check.
+ *
+ * TLS: off, explicitly (see `kafkaTlsEnabled`).
  */
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
@@ -23,6 +25,18 @@ import { componentLabels } from "./labels";
 import { poolSelector } from "./node-pools";
 
 export const saslMechanism = "SCRAM-SHA-512";
+
+/**
+ * Whether the Kafka listener serves TLS. The Redpanda chart's default is `tls.enabled: true`
+ * with a self-signed CA from cert-manager whose Secret lives in the data namespace, where the
+ * services (another namespace) cannot mount it; a client without that CA cannot connect at
+ * all. So the cluster says `tls.enabled: false` and the services `KAFKA_TLS=false`: in-cluster
+ * Kafka traffic is SASL-authenticated (SCRAM, one user per service) and NetworkPolicies admit
+ * only the services, the operator and monitoring to the data namespace. Turning TLS on needs a
+ * CA the services can mount (an issuer backed by a CA that Pulumi also copies into the services
+ * namespace) and `KAFKA_TLS_CA_FILE` pointing at it.
+ */
+export const kafkaTlsEnabled = false;
 
 export class RedpandaChart extends Chart {
   readonly cluster: RedpandaV1Alpha2;
@@ -65,6 +79,8 @@ export class RedpandaChart extends Chart {
               users: [],
             },
           },
+          // Explicit, because the chart's default is on: see kafkaTlsEnabled.
+          tls: { enabled: kafkaTlsEnabled },
           external: { enabled: false },
           console: { enabled: false },
           monitoring: { enabled: true, scrapeInterval: "30s" },

@@ -1,6 +1,7 @@
 /**
- * @module What the charts know about each domain service beyond its sizes: its database, the
- * topic it publishes to, and the Secrets (by name and key only) it reads at start.
+ * @module What the charts know about each domain service beyond its sizes: its database and
+ * the Secrets (by name and key only) it reads at start. Its topics are named in its code and
+ * rendered from `environments/topics.ts`.
  */
 import type { DatabaseName, ServiceName } from "../environments";
 import { secretNames } from "./conventions";
@@ -12,8 +13,6 @@ export interface SecretKey {
 
 export interface ServiceEntry {
   readonly database: DatabaseName;
-  /** The topic the service's outbox publishes its domain events to. */
-  readonly eventsTopic: string;
   /** Secret environment variables beyond the ones every service reads. */
   readonly secrets: Readonly<Record<string, SecretKey>>;
   /** Calls providers outside the cluster over HTTPS (PSPs, purchasing providers, Paystack). */
@@ -25,7 +24,6 @@ export interface ServiceEntry {
 export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
   payments: {
     database: "payments",
-    eventsTopic: "payments.events",
     // Verifies X-Webhook-Signature on PSP deposits (seed 000).
     secrets: { WEBHOOK_SECRET: { name: "payments-webhook", key: "secret" } },
     callsProviders: true,
@@ -33,7 +31,6 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
   },
   purchasing: {
     database: "purchasing",
-    eventsTopic: "purchasing.events",
     // Guards POST /api/cron/reconcile (seed 001).
     secrets: { CRON_SECRET: { name: "purchasing-cron", key: "secret" } },
     callsProviders: true,
@@ -41,14 +38,12 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
   },
   exchange: {
     database: "exchange",
-    eventsTopic: "exchange.events",
     secrets: {},
     callsProviders: false,
     enforces: ["SymbolMode", "WithdrawalHalt"],
   },
   escrow: {
     database: "escrow",
-    eventsTopic: "escrow.events",
     secrets: { WEBHOOK_SECRET: { name: "escrow-webhook", key: "secret" } },
     callsProviders: true,
     enforces: ["WithdrawalHalt"],

@@ -1,46 +1,155 @@
 /**
- * @module Tests that a rendered service starts: its ConfigMap plus the Secrets it references
- * satisfy the service's own config schema (services/), in every environment, so a variable
- * the service needs is never missing from the manifests.
+ * @module Tests that what a rendered service is given is exactly what it reads: every variable
+ * its Deployment sets (ConfigMap keys, Secret keys, pod fields) is one the kit's or the
+ * service's zod schema accepts, every variable they require is set, the whole environment
+ * passes `loadConfig`, and its Kafka settings match the listener the Redpanda cluster serves.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import type { z } from "zod";
 import { environmentNames, loadEnvironment } from "../environments";
-import { loadConfig } from "../services/kit/config";
-import { paymentsConfigSchema } from "../services/payments/config";
+import { commonConfigSchema, loadConfig } from "../services/kit/config";
+import { controlEventsTopic } from "../services/kit/outbox";
+import { loadServiceDefinition } from "../services/kit/service-registry";
+import { paymentsEventsTopic } from "../services/payments/events";
+import {
+  containerEnvironment,
+  type RenderedObject,
+  type VariableSource,
+} from "./container-environment";
 import { renderEnvironment } from "./render";
 
-/** What Pulumi's Secrets would hold, shaped like the real values. */
-function secretValue(variable: string): string {
-  if (variable === "DATABASE_URL")
-    return "postgresql://payments:pw@payments-db-rw.data-plane:5432/payments";
-  if (variable === "REDIS_URL") return "redis://:pw@redis-master.data-plane:6379";
-  return "s".repeat(32);
+type EnvironmentName = (typeof environmentNames)[number];
+
+function renderedObjects(name: EnvironmentName): RenderedObject[] {
+  return renderEnvironment(loadEnvironment(name)).map(({ object }) => object as RenderedObject);
 }
 
-function containerEnvironment(name: "dev" | "staging" | "prod", service: string) {
-  const objects = renderEnvironment(loadEnvironment(name)).map(({ object }) => object as any);
-  const deployment = objects.find((o) => o.kind === "Deployment" && o.metadata.name === service);
-  const container = deployment.spec.template.spec.containers[0];
-  const configMapName = container.envFrom[0].configMapRef.name;
-  const configMap = objects.find(
-    (o) => o.kind === "ConfigMap" && o.metadata.name === configMapName,
-  );
-  const env: Record<string, string> = { ...configMap.data };
-  for (const variable of container.env) {
-    if (variable.valueFrom?.secretKeyRef) env[variable.name] = secretValue(variable.name);
-    else if (variable.valueFrom?.fieldRef) env[variable.name] = "payments-7d9f-abcde";
+/** The kit's settings merged with the service's own, as `loadConfig` merges them. */
+async function serviceSchema(service: string): Promise<z.ZodObject> {
+  const definition = await loadServiceDefinition(service);
+  return commonConfigSchema.extend(definition.config?.shape ?? {});
+}
+
+/** Variables set but not read, and variables required but not set. */
+function drift(variables: ReadonlySet<string>, schema: z.ZodObject) {
+  const accepted = Object.keys(schema.shape);
+  const required = accepted.filter((key) => !schema.shape[key]!.safeParse(undefined).success);
+  return {
+    unread: [...variables].filter((variable) => !accepted.includes(variable)).sort(),
+    missing: required.filter((variable) => !variables.has(variable)).sort(),
+  };
+}
+
+/** What the kubelet would put in the container, with Secrets shaped like Pulumi's values. */
+function startEnvironment(variables: ReadonlyMap<string, VariableSource>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [variable, source] of variables) {
+    if (source.from === "value" || source.from === "configMap") env[variable] = source.value;
+    else if (source.from === "field") env[variable] = "service-7d9f8c6b5-x2x4q";
+    else if (variable === "DATABASE_URL")
+      env[variable] = "postgresql://payments:pw@payments-db-rw.data-plane:5432/payments";
+    else if (variable === "REDIS_URL") env[variable] = "redis://:pw@redis-master.data-plane:6379";
+    else env[variable] = "s".repeat(32);
   }
   return env;
 }
 
+function renderedServices(objects: readonly RenderedObject[], namespace: string): string[] {
+  return objects
+    .filter((object) => object.kind === "Deployment" && object.metadata.namespace === namespace)
+    .map((object) => object.metadata.name)
+    .sort();
+}
+
 for (const name of environmentNames) {
-  test(`payments in ${name} gets every setting it needs`, () => {
-    const config = loadConfig(containerEnvironment(name, "payments"), paymentsConfigSchema);
-    assert.is(config.PORT, 8080);
-    assert.equal(config.KAFKA_BROKERS, ["redpanda.data-plane.svc.cluster.local:9093"]);
-    assert.match(config.PSP_URL, /^https:\/\//);
+  const objects = renderedObjects(name);
+  const namespace = loadEnvironment(name).namespaces.services.name;
+  const services = renderedServices(objects, namespace);
+
+  test(`${name}: every enabled service is rendered`, () => {
+    const environment = loadEnvironment(name);
+    const enabled = Object.entries(environment.services)
+      .filter(([, service]) => service.enabled)
+      .map(([service]) => service)
+      .sort();
+    assert.equal(services, enabled);
+    assert.ok(services.length > 0);
+  });
+
+  for (const service of services) {
+    test(`${name}: ${service} is set exactly what its schemas read, required ones included`, async () => {
+      const variables = containerEnvironment(objects, namespace, service);
+      const result = drift(new Set(variables.keys()), await serviceSchema(service));
+      assert.equal(result, { unread: [], missing: [] });
+    });
+
+    test(`${name}: ${service} starts from its rendered environment`, async () => {
+      const definition = await loadServiceDefinition(service);
+      const env = startEnvironment(containerEnvironment(objects, namespace, service));
+      const config = loadConfig(env, definition.config);
+      assert.is(config.PORT, 8080);
+      assert.is(config.REPLICA_ID, "service-7d9f8c6b5-x2x4q");
+      assert.is(config.KAFKA_SASL_MECHANISM, "scram-sha-512");
+      assert.is(config.KAFKA_SASL_USERNAME, service);
+    });
+  }
+}
+
+/**
+ * The Redpanda chart's defaults (its values.yaml) where our `clusterSpec` says nothing: the
+ * internal Kafka listener on 9093 behind the headless Service named after the cluster, and
+ * `tls.enabled: true`.
+ */
+const redpandaChartDefaults = { kafkaPort: 9093, tlsEnabled: true };
+
+interface ClusterSpec {
+  readonly listeners?: { readonly kafka?: { readonly port?: number } };
+  readonly tls?: { readonly enabled?: boolean };
+  readonly auth: { readonly sasl: { readonly enabled: boolean } };
+}
+
+for (const name of environmentNames) {
+  test(`${name}: services reach the Kafka listener Redpanda really serves, TLS as it serves it`, () => {
+    const objects = renderedObjects(name);
+    const cluster = objects.find((object) => object.kind === "Redpanda")!;
+    const spec = (cluster.spec as { clusterSpec: ClusterSpec }).clusterSpec;
+    const port = spec.listeners?.kafka?.port ?? redpandaChartDefaults.kafkaPort;
+    const tls = spec.tls?.enabled ?? redpandaChartDefaults.tlsEnabled;
+    const host = `${cluster.metadata.name}.${cluster.metadata.namespace}.svc.cluster.local`;
+    const namespace = loadEnvironment(name).namespaces.services.name;
+    for (const service of renderedServices(objects, namespace)) {
+      const env = startEnvironment(containerEnvironment(objects, namespace, service));
+      const config = loadConfig(env);
+      assert.equal(config.KAFKA_BROKERS, [`${host}:${port}`]);
+      assert.is(config.KAFKA_TLS, tls);
+      assert.is(spec.auth.sasl.enabled, true, "plaintext Kafka is only acceptable with SASL");
+    }
+  });
+
+  test(`${name}: every topic the service code publishes to is rendered`, () => {
+    const topics = renderedObjects(name)
+      .filter((object) => object.kind === "Topic")
+      .map((object) => (object.spec as { overwriteTopicName: string }).overwriteTopicName);
+    for (const topic of [controlEventsTopic, paymentsEventsTopic]) {
+      assert.ok(topics.includes(topic), `${topic} is not rendered`);
+    }
   });
 }
+
+test("a variable nothing reads, or a required one left out, is reported", async () => {
+  const schema = await serviceSchema("payments");
+  const objects = renderedObjects("prod");
+  const variables = new Set(
+    containerEnvironment(
+      objects,
+      loadEnvironment("prod").namespaces.services.name,
+      "payments",
+    ).keys(),
+  );
+  variables.add("KAFKA_EVENTS_TOPIC");
+  variables.delete("PSP_URL");
+  assert.equal(drift(variables, schema), { unread: ["KAFKA_EVENTS_TOPIC"], missing: ["PSP_URL"] });
+});
 
 test.run();

@@ -5,7 +5,6 @@
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { type Environment, type ServiceName, serviceNames } from "../environments";
-import { controlEventsTopic } from "../environments/topics";
 import { HonoService } from "./constructs/hono-service";
 import {
   kafkaBrokers,
@@ -17,7 +16,7 @@ import {
 } from "./conventions";
 import { componentLabels } from "./labels";
 import { poolSelector } from "./node-pools";
-import { saslMechanism } from "./redpanda-chart";
+import { kafkaTlsEnabled, saslMechanism } from "./redpanda-chart";
 import { commonSecrets, serviceCatalog } from "./service-catalog";
 
 export class ServicesChart extends Chart {
@@ -32,18 +31,21 @@ export class ServicesChart extends Chart {
   }
 }
 
-/** The non-secret settings a service reads; the environment's own config wins. */
+/**
+ * The non-secret settings a service reads (services/kit/config.ts plus its own schema); the
+ * environment's own config wins. Only variables a program reads belong here: topics are named
+ * in the service code, not configured (`charts/services-chart.test.ts` holds this to the
+ * schemas).
+ */
 export function serviceConfig(environment: Environment, name: ServiceName): Record<string, string> {
   const service = environment.services[name];
   return {
-    SERVICE_NAME: name,
-    BREAKWATER_ENVIRONMENT: environment.name,
     LOG_LEVEL: service.logLevel,
     KAFKA_BROKERS: kafkaBrokers(environment),
+    // Plaintext on purpose: see `kafkaTlsEnabled` in redpanda-chart.ts.
+    KAFKA_TLS: String(kafkaTlsEnabled),
     KAFKA_SASL_MECHANISM: saslMechanism,
     KAFKA_SASL_USERNAME: name,
-    KAFKA_EVENTS_TOPIC: serviceCatalog[name].eventsTopic,
-    KAFKA_CONTROL_EVENTS_TOPIC: controlEventsTopic,
     ...service.config,
   };
 }

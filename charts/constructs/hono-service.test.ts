@@ -6,7 +6,7 @@
 import { Chart, Testing } from "cdk8s";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { HonoService, type HonoServiceProps } from "./hono-service";
+import { configDigestAnnotation, HonoService, type HonoServiceProps } from "./hono-service";
 
 type Manifest = {
   kind: string;
@@ -120,6 +120,16 @@ test("Prometheus scrapes /metrics on the http port", () => {
   const monitor = byKind(synth(), "ServiceMonitor").spec;
   assert.equal(monitor.endpoints, [{ port: "http", path: "/metrics", interval: "30s" }]);
   assert.equal(byKind(synth(), "Service").spec.ports[0].name, "http");
+});
+
+test("a changed setting changes the pod template, so the replicas restart and read it", () => {
+  const digest = (config: Record<string, string>) =>
+    byKind(synth({ config }), "Deployment").spec.template.metadata.annotations[
+      configDigestAnnotation
+    ];
+  assert.match(digest({ LOG_LEVEL: "info" }), /^[0-9a-f]{64}$/);
+  assert.is(digest({ LOG_LEVEL: "info" }), digest({ LOG_LEVEL: "info" }));
+  assert.is.not(digest({ LOG_LEVEL: "debug" }), digest({ LOG_LEVEL: "info" }));
 });
 
 test.run();

@@ -3,6 +3,7 @@
  * Deployment, its Service, PodDisruptionBudget, HorizontalPodAutoscaler, NetworkPolicy and
  * ServiceMonitor — with config from a ConfigMap and secrets only by reference.
  */
+import { createHash } from "node:crypto";
 import { Duration } from "cdk8s";
 import * as plus from "cdk8s-plus-27";
 import { Construct } from "constructs";
@@ -48,6 +49,13 @@ export interface HonoServiceProps {
   readonly egressInternetHttps?: boolean;
   /** Pods run only on nodes with these labels. @default any node */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+/** Pod template annotation holding a digest of the service's ConfigMap. */
+export const configDigestAnnotation = "breakwater.dev/config-sha256";
+
+function configDigest(data: Readonly<Record<string, string>>): string {
+  return createHash("sha256").update(JSON.stringify(data)).digest("hex");
 }
 
 /** The uid/gid the service image runs as; never root. */
@@ -116,7 +124,11 @@ export class HonoService extends Construct {
     }
     const deployment = new plus.Deployment(this, "deployment", {
       metadata,
-      podMetadata: { labels: metadata.labels },
+      podMetadata: {
+        labels: metadata.labels,
+        // The service reads its environment once, at start: a changed ConfigMap rolls the pods.
+        annotations: { [configDigestAnnotation]: configDigest(this.configMap.data) },
+      },
       // A replica that cannot load its controls must not take traffic: roll one at a time.
       strategy: plus.DeploymentStrategy.rollingUpdate({
         maxSurge: plus.PercentOrAbsolute.absolute(1),
