@@ -3,6 +3,7 @@
  * its ServiceAccount and RBAC (exactly `operators/rbac.ts`), the targets file that says which
  * service enforces which control, and a hardened Deployment.
  */
+import { createHash } from "node:crypto";
 import { ApiObject, Chart, Duration } from "cdk8s";
 import * as plus from "cdk8s-plus-27";
 import type { Construct } from "constructs";
@@ -13,6 +14,7 @@ import { crdManifests } from "../operators/crds/index";
 import { operatorServiceAccount, rbacManifests } from "../operators/rbac";
 import { type Targets, targetsSchema } from "../operators/targets";
 import { crdWave, inWave } from "./argo";
+import { configDigestAnnotation } from "./constructs/hono-service";
 import { imageReference, secretNames, serviceHost, servicePort } from "./conventions";
 import { ServiceMonitor } from "./imports/monitoring-servicemonitor-monitoring.coreos.com";
 import { componentLabels, selectorLabels } from "./labels";
@@ -21,7 +23,8 @@ import { serviceCatalog } from "./service-catalog";
 
 const operatorName = "breakwater-operator";
 const metricsPort = 8080;
-const targetsPath = "/etc/breakwater/targets.yaml";
+const targetsDirectory = "/etc/breakwater";
+const targetsFileName = "targets.yaml";
 const operatorUser = 10001;
 
 /** Which enabled service enforces which control, and where its admin token lives. */
@@ -38,6 +41,16 @@ export function operatorTargets(environment: Environment): Targets {
   }
   // Parsed so a targets file the operator would refuse never reaches a cluster.
   return targetsSchema.parse({ services, redis: { default: {} } });
+}
+
+/** The operator's environment variables from its ConfigMap (operators/config.ts reads them). */
+export function operatorConfig(environment: Environment): Record<string, string> {
+  return {
+    OPERATOR_TARGETS_FILE: `${targetsDirectory}/${targetsFileName}`,
+    OPERATOR_METRICS_PORT: String(metricsPort),
+    OPERATOR_LEASE_NAMESPACE: environment.namespaces.system.name,
+    LOG_LEVEL: "info",
+  };
 }
 
 export class OperatorChart extends Chart {
@@ -57,19 +70,22 @@ export class OperatorChart extends Chart {
       metadata: { name: operatorServiceAccount, namespace, labels },
       automountToken: true,
     });
+    // Two ConfigMaps: the environment (every key becomes a variable through envFrom, so only
+    // what operators/config.ts reads) and the targets file mounted at OPERATOR_TARGETS_FILE.
     const config = new plus.ConfigMap(this, "config", {
       metadata: { name: `${operatorName}-config`, namespace, labels },
-      data: {
-        "targets.yaml": stringify(targets, { sortMapEntries: true }),
-        OPERATOR_TARGETS_FILE: targetsPath,
-        OPERATOR_METRICS_PORT: String(metricsPort),
-        OPERATOR_LEASE_NAMESPACE: namespace,
-        LOG_LEVEL: "info",
-        AUTOPILOT_ENABLED: String(environment.features.autopilot.enabled),
-        AUTOPILOT_DRY_RUN: String(environment.features.autopilot.dryRun),
-      },
+      data: operatorConfig(environment),
     });
-    this.deployment = operatorDeployment(this, environment, { serviceAccount, config, labels });
+    const targetsFile = new plus.ConfigMap(this, "targets", {
+      metadata: { name: `${operatorName}-targets`, namespace, labels },
+      data: { [targetsFileName]: stringify(targets, { sortMapEntries: true }) },
+    });
+    this.deployment = operatorDeployment(this, environment, {
+      serviceAccount,
+      config,
+      targetsFile,
+      labels,
+    });
     new plus.Service(this, "metrics", {
       metadata: { name: operatorName, namespace, labels },
       selector: this.deployment,
@@ -89,15 +105,25 @@ export class OperatorChart extends Chart {
 interface DeploymentParts {
   readonly serviceAccount: plus.ServiceAccount;
   readonly config: plus.ConfigMap;
+  readonly targetsFile: plus.ConfigMap;
   readonly labels: Record<string, string>;
+}
+
+/**
+ * The operator reads its environment and its targets file once, at start; a digest of both on
+ * the pod template makes a change (a service enabled, a setting changed) roll the pods.
+ */
+function configDigest(...configMaps: plus.ConfigMap[]): string {
+  const data = configMaps.map((configMap) => configMap.data);
+  return createHash("sha256").update(JSON.stringify(data)).digest("hex");
 }
 
 function operatorDeployment(scope: Construct, environment: Environment, parts: DeploymentParts) {
   const operator = environment.operator;
   const namespace = environment.namespaces.system.name;
-  const targetsVolume = plus.Volume.fromConfigMap(scope, "targets", parts.config, {
+  const targetsVolume = plus.Volume.fromConfigMap(scope, "targets-volume", parts.targetsFile, {
     name: "targets",
-    items: { "targets.yaml": { path: "targets.yaml" } },
+    items: { [targetsFileName]: { path: targetsFileName } },
   });
   const tmp = plus.Volume.fromEmptyDir(scope, "tmp", "tmp", { sizeLimit: size("16Mi") });
   const redisUrl = plus.Secret.fromSecretName(scope, "redis-url", secretNames.redisUrl);
@@ -107,7 +133,10 @@ function operatorDeployment(scope: Construct, environment: Environment, parts: D
       namespace,
       labels: { ...parts.labels, ...selectorLabels(operatorName) },
     },
-    podMetadata: { labels: { ...parts.labels, ...selectorLabels(operatorName) } },
+    podMetadata: {
+      labels: { ...parts.labels, ...selectorLabels(operatorName) },
+      annotations: { [configDigestAnnotation]: configDigest(parts.config, parts.targetsFile) },
+    },
     replicas: operator.replicas,
     serviceAccount: parts.serviceAccount,
     automountServiceAccountToken: true,
@@ -125,7 +154,7 @@ function operatorDeployment(scope: Construct, environment: Environment, parts: D
           REDIS_URL: plus.EnvValue.fromSecretValue({ secret: redisUrl, key: "url" }),
         },
         volumeMounts: [
-          { path: "/etc/breakwater", volume: targetsVolume, readOnly: true },
+          { path: targetsDirectory, volume: targetsVolume, readOnly: true },
           { path: "/tmp", volume: tmp },
         ],
         liveness: plus.Probe.fromHttpGet("/metrics", {
