@@ -1,5 +1,6 @@
 /** @module The Hono environment of every service app: what middleware puts on the context. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { IdempotencyReservation } from "./idempotency";
 import type { Logger } from "./logger";
 
 export interface AppEnv {
@@ -10,6 +11,10 @@ export interface AppEnv {
     logger: Logger;
     /** Set once the idempotency middleware handled the request (so a second mount is a no-op). */
     idempotencyHandled?: boolean;
+    /** The Idempotency-Key reservation this request holds, if any. */
+    idempotency?: IdempotencyReservation;
+    /** The validated key on a route guarded by `requireIdempotencyKey()`. */
+    idempotencyKey?: string;
   };
 }
 

@@ -10,7 +10,8 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv, ServiceApp } from "./app-env";
-import { isDependencyOutage } from "./dependency-error";
+import { dependencyUnavailable, isDependencyOutage } from "./dependency-error";
+import { validationProblem } from "./input-problems";
 import type { Logger } from "./logger";
 import type { ServiceMetrics } from "./metrics";
 import { kitProblems, ProblemError, problem, problemResponse } from "./problem";
@@ -96,15 +97,7 @@ export function errorToResponse(error: unknown, c: Context<AppEnv>): Response {
   }
   if (isDependencyOutage(error)) {
     c.var.logger?.warn({ err: error }, "dependency unavailable");
-    return problemResponse({
-      type: kitProblems.dependencyUnavailable,
-      title: "A dependency is unavailable",
-      status: 503,
-      detail:
-        "the request could not complete because a backing service is unreachable; retry later",
-      extensions: { requestId: c.var.requestId },
-      headers: { "retry-after": "2" },
-    });
+    return problemResponse(dependencyUnavailable(c.var.requestId));
   }
   c.var.logger?.error({ err: error }, "unhandled error");
   return problemResponse({
@@ -119,20 +112,7 @@ export function errorToResponse(error: unknown, c: Context<AppEnv>): Response {
 /** Turns a failed zod validation into a 422 problem listing every issue. */
 export const validationHook: NonNullable<OpenAPIHonoOptions<AppEnv>["defaultHook"]> = (result) => {
   if (result.success) return;
-  const issues = result.error.issues.map((issue) => ({
-    in: result.target,
-    path: issue.path.join("."),
-    message: issue.message,
-  }));
-  throw problem({
-    type: kitProblems.validation,
-    title: "Request validation failed",
-    status: 422,
-    detail: issues
-      .map((issue) => `${issue.in} ${issue.path || "(root)"}: ${issue.message}`)
-      .join("; "),
-    extensions: { errors: issues },
-  });
+  throw validationProblem(result.error, result.target);
 };
 
 /**

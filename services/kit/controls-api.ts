@@ -10,19 +10,11 @@ import { type ControlKind, controlSpecSchemas } from "./control-kinds";
 import type { Controls } from "./controls";
 import { deleteControl, loadControlSet, putControl } from "./controls-store";
 import type { Pool } from "./db";
+import { parseJsonBody, validInput } from "./input-problems";
 import { kitProblems, problem } from "./problem";
+import { problemContent } from "./problem-schema";
 
 export const controlIdPattern = /^[a-z0-9][a-z0-9.-]{0,252}$/;
-
-const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number(),
-    detail: z.string().optional(),
-  })
-  .passthrough()
-  .openapi("Problem");
 
 const controlSchema = z
   .object({
@@ -74,7 +66,6 @@ const idParam = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
-const problemContent = { "application/problem+json": { schema: problemSchema } };
 const security = [{ adminBearer: [] }];
 
 export interface ControlsApiOptions {
@@ -224,32 +215,10 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
   );
 }
 
-/** The optional JSON body of a DELETE; an empty body is fine, a malformed one is 422. */
+/** The optional JSON body of a DELETE; an empty body is fine, a malformed one is 400 or 422. */
 async function liftBody(text: string): Promise<z.infer<typeof liftBodySchema>> {
   if (text.trim() === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw problem({
-      type: kitProblems.badRequest,
-      title: "Malformed request",
-      status: 400,
-      detail: "body is not JSON",
-    });
-  }
-  const result = liftBodySchema.safeParse(parsed);
-  if (!result.success) {
-    throw problem({
-      type: kitProblems.validation,
-      title: "Request validation failed",
-      status: 422,
-      detail: result.error.issues
-        .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
-        .join("; "),
-    });
-  }
-  return result.data;
+  return validInput(liftBodySchema, parseJsonBody(text));
 }
 
 function validSpec(
@@ -268,16 +237,5 @@ function validSpec(
   }
   const schema = controlSpecSchemas[kind as ControlKind];
   if (!schema) return spec;
-  const result = schema.safeParse(spec);
-  if (!result.success) {
-    throw problem({
-      type: kitProblems.validation,
-      title: "Request validation failed",
-      status: 422,
-      detail: result.error.issues
-        .map((issue) => `spec.${issue.path.join(".")}: ${issue.message}`)
-        .join("; "),
-    });
-  }
-  return result.data as Record<string, unknown>;
+  return validInput(schema, spec, "json", "spec.") as Record<string, unknown>;
 }

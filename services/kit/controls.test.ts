@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { symbolModeRank } from "./control-kinds";
-import { mostRestrictive, refuse } from "./controls";
+import { isControlActive, mostRestrictive, refuse } from "./controls";
 import type { Control } from "./controls-store";
 
 function control(
@@ -79,6 +79,19 @@ test("a refusal names the control, its ticket and reason", () => {
   assert.is(error.details.ticket, "INC-4");
   assert.is(error.details.reason, "reason withdrawalhalt.payments.halt-btc");
   assert.match(error.details.type, /\/problems\/withdrawals\/halted$/);
+});
+
+test("a control is active until its expiresAt, and forever without one", () => {
+  assert.ok(isControlActive(control("open", "WithdrawalHalt", {}, 1), now));
+  assert.ok(
+    isControlActive(control("later", "WithdrawalHalt", {}, 1, "2026-11-22T11:00:01Z"), now),
+  );
+  assert.not.ok(
+    isControlActive(control("exact", "WithdrawalHalt", {}, 1, "2026-11-22T11:00:00Z"), now),
+  );
+  assert.not.ok(
+    isControlActive(control("past", "WithdrawalHalt", {}, 1, "2026-11-22T10:59:59Z"), now),
+  );
 });
 
 test.run();

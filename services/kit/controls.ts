@@ -100,7 +100,8 @@ export function controlsUnavailable(detail?: string): ProblemError {
   });
 }
 
-function isActive(control: Control, nowMs: number): boolean {
+/** Whether `control` is in force at `nowMs`: it has no `expiresAt`, or that time is still ahead. */
+export function isControlActive(control: Control, nowMs: number = Date.now()): boolean {
   return control.expiresAt === null || Date.parse(control.expiresAt) > nowMs;
 }
 
@@ -117,7 +118,7 @@ export function mostRestrictive(
 ): Control | undefined {
   let best: Control | undefined;
   for (const control of controls) {
-    if (control.kind !== kind || !isActive(control, nowMs) || !matches(control)) continue;
+    if (control.kind !== kind || !isControlActive(control, nowMs) || !matches(control)) continue;
     if (
       best === undefined ||
       rank(control) > rank(best) ||
@@ -173,6 +174,19 @@ export class Controls {
   ): Control | undefined {
     this.requireAvailable();
     return mostRestrictive(this.#view.controls, kind, matches, rank, Date.now());
+  }
+
+  /**
+   * Every active (unexpired) control of `kind` that `matches`, for callers that need all of
+   * them rather than the most restrictive one (e.g. every halted currency). Fails closed like
+   * {@link findBlocking}.
+   */
+  active(kind: string, matches: (control: Control) => boolean = () => true): Control[] {
+    this.requireAvailable();
+    const nowMs = Date.now();
+    return this.#view.controls.filter(
+      (control) => control.kind === kind && isControlActive(control, nowMs) && matches(control),
+    );
   }
 
   /** Start: first load, subscription, reload timer and heartbeat. Never throws for a failed load. */

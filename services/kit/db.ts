@@ -53,6 +53,19 @@ export interface TransactionOptions {
 
 const retryableCodes = new Set(["40001", "40P01"]);
 
+/** Callbacks to run once the transaction of a client has committed. */
+const commitCallbacks = new WeakMap<Tx, Array<() => void>>();
+
+/**
+ * Run `callback` after the transaction `tx` (from {@link withTransaction}) commits; never when
+ * it rolls back. For in-memory bookkeeping that must only believe what is durable.
+ */
+export function onCommit(tx: Tx, callback: () => void): void {
+  const callbacks = commitCallbacks.get(tx);
+  if (callbacks === undefined) throw new Error("onCommit needs a transaction from withTransaction");
+  callbacks.push(callback);
+}
+
 /**
  * Run `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws.
  *
@@ -81,11 +94,13 @@ async function runOnce<T>(
 ): Promise<T> {
   const { client } = await checkout(pool);
   let broken: Error | undefined;
+  const callbacks: Array<() => void> = [];
+  commitCallbacks.set(client, callbacks);
+  let result: T;
   try {
     await client.query(isolation ? `BEGIN ISOLATION LEVEL ${isolation}` : "BEGIN");
-    const result = await fn(client);
+    result = await fn(client);
     await client.query("COMMIT");
-    return result;
   } catch (error) {
     try {
       await client.query("ROLLBACK");
@@ -94,7 +109,10 @@ async function runOnce<T>(
     }
     throw error;
   } finally {
+    commitCallbacks.delete(client);
     // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
     client.release(broken);
   }
+  for (const callback of callbacks) callback();
+  return result;
 }

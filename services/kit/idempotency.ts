@@ -7,13 +7,16 @@
  * does not wait: it gets 409 `idempotency/in-progress` with `Retry-After: 1`, so concurrent
  * repeats produce one effect. Server errors (5xx) and transient refusals (401, 403, 408, 409,
  * 423, 425, 429) release the key so the client can retry with it; other results are kept.
- * A reservation whose holder died is taken over after `leaseMs`.
+ * A reservation whose holder died is taken over after `leaseMs`. A handler that writes its
+ * effect in one transaction can store its answer in that same transaction
+ * ({@link storeIdempotentResponse}): the effect and its stored answer then commit together,
+ * and the request costs one round trip and one commit less.
  */
 import { createHash } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { routeTemplate, unmatchedPath } from "./app";
 import type { AppEnv } from "./app-env";
-import type { Pool } from "./db";
+import { onCommit, type Pool, type Tx } from "./db";
 import type { ServiceMetrics } from "./metrics";
 import { kitProblems, problem } from "./problem";
 
@@ -69,6 +72,16 @@ function defaultActor(c: Context<AppEnv>): string {
   return createHash("sha256").update(authorization).digest("hex").slice(0, 32);
 }
 
+/** The reservation a request holds, on `c.var.idempotency` while it runs. */
+export interface IdempotencyReservation {
+  readonly scope: string;
+  readonly key: string;
+  /** `locked_until` as reserved: fences writes, so a holder whose lease was taken over writes nothing. */
+  readonly token: string;
+  /** Set once the handler's transaction committed the response with the effect. */
+  stored: boolean;
+}
+
 interface StoredRow {
   request_hash: string;
   state: "in_progress" | "completed";
@@ -95,22 +108,16 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
     if (!unsafeMethods.has(c.req.method) || skipped || c.var.idempotencyHandled) return next();
     c.set("idempotencyHandled", true);
     const template = routeTemplate(c);
-    const key = c.req.header("idempotency-key");
     if (template === unmatchedPath) return next();
-    if (key === undefined) {
-      if (options.required) throw invalidKey("this endpoint requires an Idempotency-Key header");
-      return next();
-    }
-    if (!keyPattern.test(key))
-      throw invalidKey("Idempotency-Key must be 1-255 visible ASCII characters");
+    const key = validKey(c.req.header("idempotency-key"), options.required ?? false);
+    if (key === undefined) return next();
     const body = new Uint8Array(await c.req.arrayBuffer());
     const hash = requestHash(c.req.method, template, body);
     const scope = `${c.req.method} ${template} ${actorOf(c)}`;
 
-    let reserved: boolean;
-    let existing: StoredRow | undefined;
+    let reservation: { token?: string; existing?: StoredRow };
     try {
-      ({ reserved, existing } = await reserve(options.pool, scope, key, hash, leaseMs));
+      reservation = await reserve(options.pool, scope, key, hash, leaseMs);
     } catch (error) {
       count("reserve_error");
       c.var.logger.error({ err: error }, "cannot reserve idempotency key");
@@ -122,26 +129,92 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
         headers: { "retry-after": "1" },
       });
     }
-    if (!reserved) return answerRepeat(existing!, hash, key, count);
+    if (reservation.token === undefined)
+      return answerRepeat(reservation.existing!, hash, key, count);
     count("reserved");
+    const held: IdempotencyReservation = { scope, key, token: reservation.token, stored: false };
+    c.set("idempotency", held);
     await next();
-    await finalize(c, options.pool, scope, key, count);
+    if (!held.stored) await finalize(c, options.pool, held, count);
   };
 }
 
 /**
- * Refuse (400 `idempotency/invalid-key`) a request without an `Idempotency-Key`; mount it on
- * the routes that must have one (the kit's idempotency middleware does the rest).
+ * Refuse (400 `idempotency/invalid-key`) a request without a well-formed `Idempotency-Key`;
+ * mount it on the routes that must have one (the kit's idempotency middleware does the rest),
+ * then read the key with {@link idempotencyKeyOf}.
  *
  * @example app.use("/v1/transfers", requireIdempotencyKey());
+ * @example createRoute({ method: "post", path: "/v1/transfers", middleware: [requireIdempotencyKey()], ... })
  */
 export function requireIdempotencyKey(): MiddlewareHandler<AppEnv> {
   return async function requireIdempotencyKeyMiddleware(c, next) {
-    if (unsafeMethods.has(c.req.method) && c.req.header("idempotency-key") === undefined) {
-      throw invalidKey("this endpoint requires an Idempotency-Key header");
-    }
+    if (unsafeMethods.has(c.req.method))
+      c.set("idempotencyKey", validKey(c.req.header("idempotency-key"), true));
     await next();
   };
+}
+
+/**
+ * The `Idempotency-Key` of a request on a route guarded by {@link requireIdempotencyKey}, e.g.
+ * to use it as the reference of the effect as a second line of defence.
+ */
+export function idempotencyKeyOf(c: Context<AppEnv>): string {
+  const key = c.var.idempotencyKey;
+  if (key === undefined)
+    throw new Error(`${c.req.path} reads Idempotency-Key without requireIdempotencyKey()`);
+  return key;
+}
+
+/**
+ * Store `response` as the answer to this request's Idempotency-Key inside `tx`, the handler's
+ * own transaction, as its last statement before COMMIT: the effect and its replayable answer
+ * commit together, and the middleware does not store it again. Without a reservation (no key,
+ * or the kit's idempotency off) or for a status that is not kept, it only returns `response`.
+ * A reservation taken over by another request (its holder outlived the lease) is refused with
+ * 409 `idempotency/in-progress`, which rolls the effect back.
+ *
+ * @example return withTransaction(pool, async (tx) => { ...effect...; return storeIdempotentResponse(c, tx, c.json(result, 201)); });
+ */
+export async function storeIdempotentResponse<R extends Response>(
+  c: Context<AppEnv>,
+  tx: Tx,
+  response: R,
+): Promise<R> {
+  const held = c.var.idempotency;
+  if (held === undefined || held.stored || !isStoredStatus(response.status)) return response;
+  const stored = await tx.query(completeSql, [
+    held.scope,
+    held.key,
+    held.token,
+    ...(await storedResponse(response)),
+  ]);
+  if (stored.rowCount !== 1)
+    throw inProgress("the reservation of this key was taken over by a newer request");
+  onCommit(tx, () => {
+    held.stored = true;
+  });
+  return response;
+}
+
+function validKey(key: string | undefined, required: boolean): string | undefined {
+  if (key === undefined) {
+    if (required) throw invalidKey("this endpoint requires an Idempotency-Key header");
+    return undefined;
+  }
+  if (!keyPattern.test(key))
+    throw invalidKey("Idempotency-Key must be 1-255 visible ASCII characters");
+  return key;
+}
+
+function inProgress(detail: string) {
+  return problem({
+    type: kitProblems.idempotencyInProgress,
+    title: "A request with this Idempotency-Key is in progress",
+    status: 409,
+    detail,
+    headers: { "retry-after": "1" },
+  });
 }
 
 function invalidKey(detail: string) {
@@ -153,20 +226,26 @@ function invalidKey(detail: string) {
   });
 }
 
+const reserveSql = `
+  INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until)
+  VALUES ($1, $2, $3, 'in_progress', now() + $4 * interval '1 millisecond')
+  ON CONFLICT DO NOTHING RETURNING locked_until::text AS token`;
+
+const takeOverSql = `
+  UPDATE idempotency_keys SET locked_until = now() + $3 * interval '1 millisecond'
+   WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND locked_until <= now()
+  RETURNING locked_until::text AS token`;
+
+/** Reserve the key: a token when this request holds it now, else the row that holds it. */
 async function reserve(
   pool: Pool,
   scope: string,
   key: string,
   hash: string,
   leaseMs: number,
-): Promise<{ reserved: boolean; existing?: StoredRow }> {
-  const inserted = await pool.query(
-    `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until)
-     VALUES ($1, $2, $3, 'in_progress', now() + ($4::text || ' milliseconds')::interval)
-     ON CONFLICT DO NOTHING RETURNING key`,
-    [scope, key, hash, String(leaseMs)],
-  );
-  if (inserted.rowCount === 1) return { reserved: true };
+): Promise<{ token?: string; existing?: StoredRow }> {
+  const inserted = await pool.query<{ token: string }>(reserveSql, [scope, key, hash, leaseMs]);
+  if (inserted.rowCount === 1) return { token: inserted.rows[0]!.token };
   const found = await pool.query<StoredRow>(
     `SELECT request_hash, state, response_status, response_headers, response_body,
             locked_until <= now() AS lease_expired
@@ -181,14 +260,10 @@ async function reserve(
     existing.lease_expired &&
     existing.request_hash === hash
   ) {
-    const taken = await pool.query(
-      `UPDATE idempotency_keys SET locked_until = now() + ($3::text || ' milliseconds')::interval
-       WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND locked_until <= now()`,
-      [scope, key, String(leaseMs)],
-    );
-    if (taken.rowCount === 1) return { reserved: true };
+    const taken = await pool.query<{ token: string }>(takeOverSql, [scope, key, leaseMs]);
+    if (taken.rowCount === 1) return { token: taken.rows[0]!.token };
   }
-  return { reserved: false, existing };
+  return { existing };
 }
 
 function answerRepeat(
@@ -208,13 +283,7 @@ function answerRepeat(
   }
   if (existing.state === "in_progress") {
     count("in_progress");
-    throw problem({
-      type: kitProblems.idempotencyInProgress,
-      title: "A request with this Idempotency-Key is in progress",
-      status: 409,
-      detail: "retry shortly with the same key to get its result",
-      headers: { "retry-after": "1" },
-    });
+    throw inProgress("retry shortly with the same key to get its result");
   }
   count("replayed");
   const headers = new Headers(existing.response_headers ?? {});
@@ -227,34 +296,47 @@ function answerRepeat(
   );
 }
 
+const completeSql = `
+  UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_headers = $5,
+         response_body = $6, completed_at = now()
+   WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND locked_until = $3::timestamptz`;
+
+const releaseSql = `
+  DELETE FROM idempotency_keys
+   WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND locked_until = $3::timestamptz`;
+
+/** Status, headers (JSON) and body bytes of `response`, as stored for replay. */
+async function storedResponse(response: Response): Promise<[number, string, Buffer]> {
+  const body = Buffer.from(await response.clone().arrayBuffer());
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!unstoredHeaders.has(name)) headers[name] = value;
+  });
+  return [response.status, JSON.stringify(headers), body];
+}
+
 async function finalize(
   c: Context<AppEnv>,
   pool: Pool,
-  scope: string,
-  key: string,
+  held: IdempotencyReservation,
   count: (outcome: IdempotencyOutcome) => void,
 ): Promise<void> {
   const response = c.res;
+  const fence = [held.scope, held.key, held.token];
   try {
     if (!isStoredStatus(response.status)) {
-      await pool.query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2", [scope, key]);
+      await pool.query(releaseSql, fence);
       count("released");
       return;
     }
-    const body = Buffer.from(await response.clone().arrayBuffer());
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      if (!unstoredHeaders.has(name)) headers[name] = value;
-    });
-    await pool.query(
-      `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_headers = $4,
-         response_body = $5, completed_at = now() WHERE scope = $1 AND key = $2`,
-      [scope, key, response.status, JSON.stringify(headers), body],
-    );
+    await pool.query(completeSql, [...fence, ...(await storedResponse(response))]);
   } catch (error) {
     // The effect happened but its result is not stored: the key stays in progress until its
     // lease ends, so repeats get 409 in-progress rather than a second effect right away.
     count("finalize_error");
-    c.var.logger.error({ err: error, idempotencyKey: key }, "cannot store idempotent response");
+    c.var.logger.error(
+      { err: error, idempotencyKey: held.key },
+      "cannot store idempotent response",
+    );
   }
 }

@@ -35,6 +35,7 @@ export {
   controlsChannel,
   controlsUnavailable,
   failClosed,
+  isControlActive,
   type Refusal,
   type ReplicaStatus,
   refuse,
@@ -42,15 +43,32 @@ export {
 } from "./controls";
 export { controlIdPattern, mountControlsApi } from "./controls-api";
 export { type Control, type ControlSet, loadControlSet } from "./controls-store";
-export { createPool, type Pool, type TransactionOptions, type Tx, withTransaction } from "./db";
+export {
+  createPool,
+  onCommit,
+  type Pool,
+  type TransactionOptions,
+  type Tx,
+  withTransaction,
+} from "./db";
+export { dependencyUnavailable, isDependencyOutage } from "./dependency-error";
 export { readinessFailures } from "./health";
 export {
   type IdempotencyOptions,
   type IdempotencyOutcome,
+  type IdempotencyReservation,
   idempotency,
+  idempotencyKeyOf,
   requestHash,
   requireIdempotencyKey,
+  storeIdempotentResponse,
 } from "./idempotency";
+export {
+  parseJsonBody,
+  type ValidationIssue,
+  validationProblem,
+  validInput,
+} from "./input-problems";
 export { createKafka } from "./kafka";
 export { type AcquireOptions, createLocks, type Lock, type Locks, lockKey } from "./locks";
 export { createLogger, type Logger } from "./logger";
@@ -75,6 +93,7 @@ export {
   problemType,
   problemTypeBase,
 } from "./problem";
+export { problemContent, problemResponses, problemSchema } from "./problem-schema";
 export { createRedis } from "./redis";
 export { pruneKitTables, type RetentionOptions, type RetentionResult } from "./retention";
 export {

@@ -2,8 +2,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ServiceApp } from "../kit/app-env";
 import { problem } from "../kit/problem";
+import { problemResponses } from "../kit/problem-schema";
 import { createAccount, getAccount } from "./accounts";
-import { accountCreateSchema, accountSchema, problemResponses } from "./api-schemas";
+import { accountCreateSchema, accountSchema } from "./api-schemas";
 import type { PaymentsContext } from "./payments-context";
 import { asProblem, paymentsProblems } from "./problems";
 

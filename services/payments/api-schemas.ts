@@ -133,18 +133,3 @@ export const uuidParam = (name: string) =>
     .string()
     .uuid()
     .openapi({ param: { name, in: "path" } });
-
-/** Error responses in the OpenAPI document point at the kit's Problem schema. */
-export function problemResponses(...statuses: number[]) {
-  const responses: Record<
-    number,
-    { description: string; content: Record<string, { schema: { $ref: string } }> }
-  > = {};
-  for (const status of statuses) {
-    responses[status] = {
-      description: "RFC 9457 problem",
-      content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
-    };
-  }
-  return responses;
-}

@@ -45,6 +45,17 @@ export class DuplicateReferenceError extends Error {
   }
 }
 
+/** A caller's reference (its Idempotency-Key) already used by a different transfer or payout. */
+export class ReferenceConflictError extends Error {
+  constructor(
+    readonly what: "transfer" | "payout",
+    readonly reference: string,
+  ) {
+    super(`reference ${reference} was already used by a different ${what}`);
+    this.name = "ReferenceConflictError";
+  }
+}
+
 /** An external account named where the caller allows only internal ones. */
 export class ExternalAccountError extends Error {
   constructor(readonly account: string) {

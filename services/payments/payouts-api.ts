@@ -6,21 +6,31 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { adminAuth } from "../kit/admin-auth";
 import type { ServiceApp } from "../kit/app-env";
+import {
+  idempotencyKeyOf,
+  requireIdempotencyKey,
+  storeIdempotentResponse,
+} from "../kit/idempotency";
 import { problem } from "../kit/problem";
+import { problemResponses } from "../kit/problem-schema";
 import { parseAmount } from "./amount";
 import {
   manualReviewPageSchema,
   manualReviewQuerySchema,
   payoutCreateSchema,
   payoutSchema,
-  problemResponses,
   resolveSchema,
   uuidParam,
 } from "./api-schemas";
-import { idempotencyReference } from "./idempotency-reference";
 import type { PaymentsContext } from "./payments-context";
 import { resolvePayout } from "./payout-resolution";
-import { countManualReview, createPayout, getPayout, listManualReview } from "./payouts";
+import {
+  countManualReview,
+  createPayout,
+  getPayout,
+  listManualReview,
+  type Payout,
+} from "./payouts";
 import { asProblem, paymentsProblems } from "./problems";
 import { findWithdrawalHalt, withdrawalsHalted } from "./withdrawal-halt";
 
@@ -30,6 +40,7 @@ const createPayoutRoute = createRoute({
   method: "post",
   path: "/v1/payouts",
   summary: "Reserve funds and queue a payout to the PSP; requires Idempotency-Key",
+  middleware: [requireIdempotencyKey()] as const,
   request: {
     body: { content: { "application/json": { schema: payoutCreateSchema } }, required: true },
   },
@@ -92,13 +103,18 @@ export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void
 
   app.openapi(createPayoutRoute, async (c) => {
     const body = c.req.valid("json");
-    const reference = idempotencyReference(c);
     const halt = findWithdrawalHalt(controls, name, body.currency);
     if (halt) throw withdrawalsHalted(halt);
+    // The key is also the payout's reference: one payout per key even without the kit's record.
+    const input = { ...body, amount: parseAmount(body.amount), reference: idempotencyKeyOf(c) };
+    const respond = (payout: Payout) => c.json(payout, 201);
+    let stored: ReturnType<typeof respond> | undefined;
     const payout = await asProblem(() =>
-      createPayout(pool, { ...body, amount: parseAmount(body.amount), reference }),
+      createPayout(pool, input, async (tx, created) => {
+        stored = await storeIdempotentResponse(c, tx, respond(created));
+      }),
     );
-    return c.json(payout, 201);
+    return stored ?? respond(payout);
   });
 
   // Registered before /v1/payouts/{id} so that "manual-review" is never read as an id.

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { canonicalJson } from "../kit/canonical-json";
 import { type Pool, type Tx, withTransaction } from "../kit/db";
 import { publishEvent } from "./events";
-import { postTransaction } from "./ledger";
+import { postTransaction, ReferenceConflictError } from "./ledger";
 import type { PayoutStatus } from "./payout-state";
 
 /** Where reserved payout funds wait until the PSP answers. */
@@ -41,24 +41,28 @@ export interface Payout {
   readonly updatedAt: string;
 }
 
-/** A reference already used by a payout that differs from this one. */
-export class PayoutReferenceConflictError extends Error {
-  constructor(readonly reference: string) {
-    super(`reference ${reference} was already used by a different payout`);
-    this.name = "PayoutReferenceConflictError";
-  }
-}
-
-/** Reserve the funds and queue the payout; the payout worker sends it. */
-export async function createPayout(pool: Pool, input: PayoutInput): Promise<Payout> {
+/**
+ * Reserve the funds and queue the payout; the payout worker sends it. `beforeCommit` runs
+ * last in the payout's transaction (the API stores its idempotent answer there); a repeat
+ * whose reference is already queued answers the existing payout without it.
+ */
+export async function createPayout(
+  pool: Pool,
+  input: PayoutInput,
+  beforeCommit?: (tx: Tx, payout: Payout) => Promise<unknown>,
+): Promise<Payout> {
   try {
-    return await withTransaction(pool, (tx) => insertPayout(tx, input));
+    return await withTransaction(pool, async (tx) => {
+      const payout = await insertPayout(tx, input);
+      await beforeCommit?.(tx, payout);
+      return payout;
+    });
   } catch (error) {
     const record = error as { code?: string; constraint?: string };
     if (record.code !== "23505" || record.constraint !== "payouts_reference_key") throw error;
     const existing = await findPayoutByReference(pool, input.reference);
     if (existing === undefined || !samePayout(existing, input)) {
-      throw new PayoutReferenceConflictError(input.reference);
+      throw new ReferenceConflictError("payout", input.reference);
     }
     return existing;
   }

@@ -2,9 +2,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DepositReferenceMismatchError } from "./deposits";
-import { InsufficientFundsError } from "./ledger";
+import { InsufficientFundsError, ReferenceConflictError } from "./ledger";
 import { PayoutNotInReviewError } from "./payout-resolution";
-import { isDatabaseUnavailable, problemFor } from "./problems";
+import { problemFor } from "./problems";
 
 test("domain errors become problems with their slug and status", () => {
   const funds = problemFor(new InsufficientFundsError("users:1:wallet", "USD", 5n, 9n));
@@ -19,18 +19,19 @@ test("domain errors become problems with their slug and status", () => {
   assert.is(resolved!.details.payoutStatus, "settled");
 });
 
-test("a lost database is 503; a bug is left to the kit's 500", () => {
+test("other errors, a lost database included, are left to the kit's handler", () => {
   const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), {
     code: "ECONNREFUSED",
   });
-  assert.ok(isDatabaseUnavailable(refused));
-  assert.ok(isDatabaseUnavailable(new Error("Connection terminated unexpectedly")));
-  assert.ok(
-    isDatabaseUnavailable(Object.assign(new Error("terminating connection"), { code: "57P01" })),
-  );
-  assert.is(problemFor(refused)?.status, 503);
-  assert.not.ok(isDatabaseUnavailable(Object.assign(new Error("syntax error"), { code: "42601" })));
+  assert.is(problemFor(refused), undefined);
   assert.is(problemFor(new TypeError("x is undefined")), undefined);
+});
+
+test("a reference reused for another transfer or payout is a 409", () => {
+  const conflict = problemFor(new ReferenceConflictError("payout", "key-1"));
+  assert.is(conflict?.status, 409);
+  assert.match(conflict!.details.type, /ledger\/reference-conflict$/);
+  assert.match(conflict!.details.detail as string, /different payout/);
 });
 
 test.run();

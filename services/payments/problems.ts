@@ -1,16 +1,20 @@
 /**
  * @module Payments' problem types and the mapping from domain errors to RFC 9457 problems
  * (slugs under the kit's base URI). Handlers run their work through {@link asProblem} so
- * every refusal names what went wrong, and a lost database is a 503, never a bare 500.
+ * every refusal names what went wrong; anything else (a lost database included: 503
+ * `dependency/unavailable`) is the kit's error handler's to answer.
  */
-import { kitProblems, ProblemError, problem } from "../kit/problem";
+import { ProblemError, problem } from "../kit/problem";
 import { AccountConflictError } from "./accounts";
 import { DepositReferenceMismatchError } from "./deposits";
-import { AccountNotFoundError, ExternalAccountError, InsufficientFundsError } from "./ledger";
+import {
+  AccountNotFoundError,
+  ExternalAccountError,
+  InsufficientFundsError,
+  ReferenceConflictError,
+} from "./ledger";
 import { InvalidPostingError } from "./ledger-posting";
 import { PayoutNotFoundError, PayoutNotInReviewError } from "./payout-resolution";
-import { PayoutReferenceConflictError } from "./payouts";
-import { TransferReferenceConflictError } from "./transfers";
 
 /** The slugs payments answers with beside the kit's. */
 export const paymentsProblems = {
@@ -26,19 +30,6 @@ export const paymentsProblems = {
   webhookSignature: "webhook/invalid-signature",
   webhookReferenceMismatch: "webhook/reference-mismatch",
 } as const;
-
-/** PostgreSQL classes and messages that mean the database is out of reach, not wrong. */
-const unavailableCodes = new Set([
-  "57P01",
-  "57P02",
-  "57P03",
-  "53300",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-]);
-const unavailableMessages =
-  /Connection terminated|timeout exceeded when trying to connect|connection error|Connection ended|not queryable/i;
 
 /** The problem for a domain error, or undefined when the error is not one of ours. */
 export function problemFor(error: unknown): ProblemError | undefined {
@@ -78,10 +69,7 @@ export function problemFor(error: unknown): ProblemError | undefined {
       detail: error.message,
     });
   }
-  if (
-    error instanceof TransferReferenceConflictError ||
-    error instanceof PayoutReferenceConflictError
-  ) {
+  if (error instanceof ReferenceConflictError) {
     return problem({
       type: paymentsProblems.referenceConflict,
       title: "Reference already used",
@@ -123,29 +111,12 @@ export function problemFor(error: unknown): ProblemError | undefined {
       extensions: { payoutStatus: error.status },
     });
   }
-  if (isDatabaseUnavailable(error)) {
-    return problem({
-      type: kitProblems.dependencyUnavailable,
-      title: "A dependency is unavailable",
-      status: 503,
-      detail: "PostgreSQL cannot be reached; nothing was changed by this request",
-      headers: { "retry-after": "2" },
-    });
-  }
   return undefined;
-}
-
-/** Whether an error says the database is out of reach. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const record = error as { code?: unknown; message?: unknown };
-  const code = typeof record.code === "string" ? record.code : "";
-  if (code.startsWith("08") || unavailableCodes.has(code)) return true;
-  return typeof record.message === "string" && unavailableMessages.test(record.message);
 }
 
 /**
  * Run `work` and rethrow a domain error as its problem (others pass through to the kit's
- * handler, which answers 500 problem+json).
+ * handler, which answers 503 for an outage and 500 otherwise).
  */
 export async function asProblem<T>(work: () => Promise<T>): Promise<T> {
   try {

@@ -1,17 +1,23 @@
 /** @module `POST /v1/transfers`: move money between two internal accounts, idempotently. */
 import { createRoute } from "@hono/zod-openapi";
 import type { ServiceApp } from "../kit/app-env";
+import {
+  idempotencyKeyOf,
+  requireIdempotencyKey,
+  storeIdempotentResponse,
+} from "../kit/idempotency";
+import { problemResponses } from "../kit/problem-schema";
 import { parseAmount } from "./amount";
-import { problemResponses, transferCreateSchema, transferSchema } from "./api-schemas";
-import { idempotencyReference } from "./idempotency-reference";
+import { transferCreateSchema, transferSchema } from "./api-schemas";
 import type { PaymentsContext } from "./payments-context";
 import { asProblem } from "./problems";
-import { createTransfer } from "./transfers";
+import { createTransfer, type Transfer } from "./transfers";
 
 const createTransferRoute = createRoute({
   method: "post",
   path: "/v1/transfers",
   summary: "Transfer between accounts; requires Idempotency-Key",
+  middleware: [requireIdempotencyKey()] as const,
   request: {
     body: { content: { "application/json": { schema: transferCreateSchema } }, required: true },
   },
@@ -28,12 +34,19 @@ export function mountTransfersApi(app: ServiceApp, context: PaymentsContext): vo
   const { pool, controls } = context.service;
   app.openapi(createTransferRoute, async (c) => {
     const body = c.req.valid("json");
-    const reference = idempotencyReference(c);
     // Money moves only on a replica that holds its controls (fail closed).
     controls.requireAvailable();
+    // The key is also the ledger reference: the money moves once even if the kit's record of
+    // the answer were lost.
+    const input = { ...body, amount: parseAmount(body.amount), reference: idempotencyKeyOf(c) };
+    const respond = (transfer: Transfer) => c.json(transfer, 201);
+    let stored: ReturnType<typeof respond> | undefined;
     const transfer = await asProblem(() =>
-      createTransfer(pool, { ...body, amount: parseAmount(body.amount), reference }),
+      createTransfer(pool, input, async (tx, created) => {
+        // The answer commits with the money, so a repeat can never miss it.
+        stored = await storeIdempotentResponse(c, tx, respond(created));
+      }),
     );
-    return c.json(transfer, 201);
+    return stored ?? respond(transfer);
   });
 }

@@ -4,9 +4,9 @@
  * request repeated after its idempotency record was lost still moves the money once.
  */
 import { canonicalJson } from "../kit/canonical-json";
-import { type Pool, withTransaction } from "../kit/db";
+import { type Pool, type Tx, withTransaction } from "../kit/db";
 import { publishEvent } from "./events";
-import { DuplicateReferenceError, postTransaction } from "./ledger";
+import { DuplicateReferenceError, postTransaction, ReferenceConflictError } from "./ledger";
 
 export interface TransferInput {
   readonly source: string;
@@ -30,16 +30,16 @@ export interface Transfer {
   readonly createdAt: string;
 }
 
-/** A reference already used by a transfer that differs from this one. */
-export class TransferReferenceConflictError extends Error {
-  constructor(readonly reference: string) {
-    super(`reference ${reference} was already used by a different transfer`);
-    this.name = "TransferReferenceConflictError";
-  }
-}
-
-/** Move money between two internal accounts; external accounts are refused. */
-export async function createTransfer(pool: Pool, input: TransferInput): Promise<Transfer> {
+/**
+ * Move money between two internal accounts; external accounts are refused. `beforeCommit`
+ * runs last in the transfer's transaction (the API stores its idempotent answer there); a
+ * repeat whose reference already posted answers the existing transfer without it.
+ */
+export async function createTransfer(
+  pool: Pool,
+  input: TransferInput,
+  beforeCommit?: (tx: Tx, transfer: Transfer) => Promise<unknown>,
+): Promise<Transfer> {
   const details = {
     source: input.source,
     target: input.target,
@@ -63,6 +63,7 @@ export async function createTransfer(pool: Pool, input: TransferInput): Promise<
         createdAt: posted.createdAt.toISOString(),
       };
       await publishEvent(tx, "transfer.completed", posted.id, transfer);
+      await beforeCommit?.(tx, transfer);
       return transfer;
     });
   } catch (error) {
@@ -72,7 +73,7 @@ export async function createTransfer(pool: Pool, input: TransferInput): Promise<
       existing === undefined ||
       canonicalJson(withoutIdentity(existing)) !== canonicalJson(details)
     ) {
-      throw new TransferReferenceConflictError(input.reference);
+      throw new ReferenceConflictError("transfer", input.reference);
     }
     return existing;
   }

@@ -5,9 +5,11 @@
  */
 import { createRoute } from "@hono/zod-openapi";
 import type { ServiceApp } from "../kit/app-env";
-import { kitProblems, problem } from "../kit/problem";
+import { parseJsonBody, validInput } from "../kit/input-problems";
+import { problem } from "../kit/problem";
+import { problemResponses } from "../kit/problem-schema";
 import { parseAmount } from "./amount";
-import { depositSchema, depositWebhookSchema, problemResponses } from "./api-schemas";
+import { depositSchema, depositWebhookSchema } from "./api-schemas";
 import { recordDeposit } from "./deposits";
 import type { PaymentsContext } from "./payments-context";
 import { asProblem, paymentsProblems } from "./problems";
@@ -40,40 +42,13 @@ export function mountWebhooksApi(app: ServiceApp, context: PaymentsContext): voi
           "X-Webhook-Signature must be the hex HMAC-SHA256 of the raw body with the shared key",
       });
     }
-    const payload = parseJson(raw);
-    const parsed = depositWebhookSchema.safeParse(payload);
-    if (!parsed.success) {
-      const errors = parsed.error.issues.map((issue) => ({
-        in: "json",
-        path: issue.path.join("."),
-        message: issue.message,
-      }));
-      throw problem({
-        type: kitProblems.validation,
-        title: "Request validation failed",
-        status: 422,
-        detail: errors.map((error) => `${error.path || "(root)"}: ${error.message}`).join("; "),
-        extensions: { errors },
-      });
-    }
+    const payload = parseJsonBody(raw);
+    const deposit = validInput(depositWebhookSchema, payload);
     controls.requireAvailable();
-    const { deposit, replayed } = await asProblem(() =>
-      recordDeposit(pool, { ...parsed.data, amount: parseAmount(parsed.data.amount), payload }),
+    const recorded = await asProblem(() =>
+      recordDeposit(pool, { ...deposit, amount: parseAmount(deposit.amount), payload }),
     );
-    if (replayed) c.header("webhook-replayed", "true");
-    return c.json(deposit, 200);
+    if (recorded.replayed) c.header("webhook-replayed", "true");
+    return c.json(recorded.deposit, 200);
   });
-}
-
-function parseJson(raw: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(raw));
-  } catch {
-    throw problem({
-      type: kitProblems.badRequest,
-      title: "Malformed request",
-      status: 400,
-      detail: "the body is not JSON",
-    });
-  }
 }

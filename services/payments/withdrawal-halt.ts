@@ -61,13 +61,10 @@ export function haltedPayouts(controls: Controls, service: string): HaltedPayout
   });
   if (all) return { all, currencies: [] };
   const named = new Set<string>();
-  for (const control of controls.current().controls) {
-    if (control.kind !== withdrawalHaltKind) continue;
-    for (const currency of scopeOf(control).currencies ?? []) named.add(currency.toUpperCase());
+  for (const halt of controls.active(withdrawalHaltKind, (control) =>
+    scopeIncludes(scopeOf(control).services, service),
+  )) {
+    for (const currency of scopeOf(halt).currencies ?? []) named.add(currency.toUpperCase());
   }
-  // findBlocking applies the kit's rules (expiry, scope) to each candidate currency.
-  const currencies = [...named].filter((currency) =>
-    findWithdrawalHalt(controls, service, currency),
-  );
-  return { all: undefined, currencies };
+  return { all: undefined, currencies: [...named] };
 }
