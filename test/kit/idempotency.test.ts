@@ -160,4 +160,77 @@ test("when the store is down the request is refused with 503 and counted as rese
   assert.is(await outcome("reserve_error"), before + 1);
 });
 
+function createAtomic(key: string, body: Record<string, unknown>): Promise<Response> {
+  return fetch(`${service.url}/v1/atomic-things`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "idempotency-key": key },
+    body: JSON.stringify(body),
+  });
+}
+
+async function keyState(key: string): Promise<string | undefined> {
+  const result = await service.context.pool.query<{ state: string }>(
+    "SELECT state FROM idempotency_keys WHERE key = $1",
+    [key],
+  );
+  return result.rows[0]?.state;
+}
+
+test("an answer stored in the effect's transaction replays byte for byte and races make one effect", async () => {
+  const responses = await Promise.all(
+    Array.from({ length: 20 }, () => createAtomic("atomic-1", { name: "atomic" })),
+  );
+  const statuses = responses.map((response) => response.status);
+  assert.ok(
+    statuses.every((status) => status === 201 || status === 409),
+    `statuses: ${statuses}`,
+  );
+  assert.is(await effects("atomic"), 1);
+  const first = responses.find((response) => response.status === 201)!;
+  const firstBytes = Buffer.from(await first.arrayBuffer()).toString("hex");
+  // Completed by the handler's own commit, before the answer left.
+  assert.is(await keyState("atomic-1"), "completed");
+  const again = await createAtomic("atomic-1", { name: "atomic" });
+  assert.is(again.status, 201);
+  assert.is(again.headers.get("idempotent-replayed"), "true");
+  assert.is(Buffer.from(await again.arrayBuffer()).toString("hex"), firstBytes);
+  const other = await createAtomic("atomic-1", { name: "atomic-other" });
+  assert.is(other.status, 409);
+  assert.match(((await other.json()) as { type: string }).type, /idempotency\/conflict$/);
+  assert.is(await effects("atomic"), 1);
+});
+
+test("a transaction that rolls back after storing its answer leaves no answer and releases the key", async () => {
+  const failed = await createAtomic("atomic-2", { name: "atomic-rollback", failAfterStore: true });
+  assert.is(failed.status, 500);
+  assert.is(await effects("atomic-rollback"), 0);
+  assert.is(await keyState("atomic-2"), undefined);
+  const retried = await createAtomic("atomic-2", { name: "atomic-rollback", failAfterStore: true });
+  assert.is(retried.status, 500, "the same key runs again: nothing was stored");
+  assert.is(await effects("atomic-rollback"), 0);
+});
+
+test("a holder whose reservation was taken over stores nothing and its effect rolls back", async () => {
+  const pending = createAtomic("atomic-3", { name: "atomic-taken", sleepMs: 600 });
+  await waitForKey("atomic-3");
+  // What a takeover after an expired lease does: a new locked_until, i.e. a new holder.
+  await service.context.pool.query(
+    "UPDATE idempotency_keys SET locked_until = now() + interval '1 minute' WHERE key = $1",
+    ["atomic-3"],
+  );
+  const response = await pending;
+  assert.is(response.status, 409);
+  assert.match(((await response.json()) as { type: string }).type, /idempotency\/in-progress$/);
+  assert.is(await effects("atomic-taken"), 0);
+  assert.is(await keyState("atomic-3"), "in_progress", "the new holder's reservation stays");
+});
+
+async function waitForKey(key: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if ((await keyState(key)) !== undefined) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`key ${key} was never reserved`);
+}
+
 test.run();

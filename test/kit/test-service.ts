@@ -14,6 +14,7 @@ import {
   requireIdempotencyKey,
   scopeIncludes,
   startService,
+  storeIdempotentResponse,
   withTransaction,
 } from "../../services/kit";
 import type { PostgresServer } from "../harness/postgres";
@@ -67,6 +68,28 @@ export const testService = defineService({
         return c.json({ id, name: body.name, amount: body.amount, at: Date.now() }, 201);
       },
     );
+    // Stores its idempotent answer in the transaction of its effect (the opt-in fast path).
+    app.post("/v1/atomic-things", async (c) => {
+      const body = (await c.req.json()) as {
+        name: string;
+        sleepMs?: number;
+        failAfterStore?: boolean;
+      };
+      return withTransaction(ctx.pool, async (tx) => {
+        await tx.query("SELECT pg_sleep($1::float8 / 1000)", [body.sleepMs ?? 50]);
+        const row = await tx.query<{ id: string }>(
+          "INSERT INTO things (name, amount) VALUES ($1, '1') RETURNING id",
+          [body.name],
+        );
+        const response = await storeIdempotentResponse(
+          c,
+          tx,
+          c.json({ id: row.rows[0]!.id, name: body.name, at: Date.now() }, 201),
+        );
+        if (body.failAfterStore) throw new Error("failed after the answer was written");
+        return response;
+      });
+    });
     app.get("/v1/things/:id", async (c) => {
       const row = await ctx.pool.query("SELECT id, name FROM things WHERE id = $1", [
         c.req.param("id"),
