@@ -1,0 +1,30 @@
+/**
+ * @module The one container image every breakwater program runs from (`Dockerfile` at the
+ * repository root) and how a container picks its program: the command and the user the image
+ * sets, and the arguments that name a service or the operator.
+ */
+
+/** The image's ENTRYPOINT: Node with tsx's loader, so the TypeScript sources run as they are. */
+export const imageEntrypoint: readonly string[] = ["node", "--import", "tsx"];
+
+/**
+ * The uid and gid the image runs as (its numeric `USER`, so `runAsNonRoot` can verify it); the
+ * Deployments set the same so a pod never depends on the image's default.
+ */
+export const imageUser = 65532;
+
+/** The program that starts one service by name (`npm run service -- <name>`). */
+export const serviceProgram = "services/run.ts";
+
+/** The program that starts the control operator (`npm run operator`). */
+export const operatorProgram = "operators/main.ts";
+
+/** The container arguments that run exactly the service `name`. */
+export function serviceArgs(name: string): string[] {
+  return [serviceProgram, name];
+}
+
+/** The container arguments that run the operator. */
+export function operatorArgs(): string[] {
+  return [operatorProgram];
+}
