@@ -4,10 +4,13 @@
  * it reads, pointing at each enabled service's admin Service and the token Secret that
  * service itself reads, and grants `get` on exactly those Secrets.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { Testing } from "cdk8s";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { environmentNames, loadEnvironment } from "../environments";
+import { breakwaterImage } from "../environments/images";
 import { loadConfig } from "../operators/config";
 import { crdManifests } from "../operators/crds/index";
 import { operatorNamespace, operatorServiceAccount } from "../operators/rbac";
@@ -19,6 +22,7 @@ import {
   type RenderedObject,
   type VariableSource,
 } from "./container-environment";
+import { imageEntrypoint, imageUser, operatorProgram } from "./container-image";
 import { OperatorChart, operatorTargets } from "./operator-chart";
 import { renderEnvironment } from "./render";
 
@@ -207,6 +211,24 @@ function isOperator(subjects: readonly any[] | undefined): boolean {
       subject.name === operatorServiceAccount &&
       subject.namespace === operatorNamespace,
   );
+}
+
+for (const name of environmentNames) {
+  test(`${name}: the operator container runs operators/main.ts from the shared image`, () => {
+    const chart = new OperatorChart(Testing.app(), "operator", loadEnvironment(name));
+    const deployments = Testing.synth(chart).filter((object) => object.kind === "Deployment");
+    assert.is(deployments.length, 1);
+    const pod = deployments[0].spec.template.spec;
+    const [container] = pod.containers;
+    assert.equal(container.command, imageEntrypoint);
+    assert.equal(container.args, [operatorProgram]);
+    assert.ok(existsSync(join(import.meta.dirname, "..", operatorProgram)));
+    const [repository, tag] = container.image.split(":");
+    assert.is(repository, breakwaterImage("0.0.0").repository);
+    assert.match(tag, /^\d+\.\d+\.\d+/, `a release tag, not ${tag}`);
+    assert.is(pod.securityContext.runAsUser, imageUser);
+    assert.is(container.securityContext.runAsUser, imageUser);
+  });
 }
 
 test("a variable the operator does not read is visible to the check", () => {

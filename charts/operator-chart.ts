@@ -15,6 +15,7 @@ import { operatorServiceAccount, rbacManifests } from "../operators/rbac";
 import { type Targets, targetsSchema } from "../operators/targets";
 import { crdWave, inWave } from "./argo";
 import { configDigestAnnotation } from "./constructs/hono-service";
+import { imageEntrypoint, imageUser, operatorArgs } from "./container-image";
 import { imageReference, secretNames, serviceHost, servicePort } from "./conventions";
 import { ServiceMonitor } from "./imports/monitoring-servicemonitor-monitoring.coreos.com";
 import { componentLabels, selectorLabels } from "./labels";
@@ -25,7 +26,6 @@ const operatorName = "breakwater-operator";
 const metricsPort = 8080;
 const targetsDirectory = "/etc/breakwater";
 const targetsFileName = "targets.yaml";
-const operatorUser = 10001;
 
 /** Which enabled service enforces which control, and where its admin token lives. */
 export function operatorTargets(environment: Environment): Targets {
@@ -140,12 +140,15 @@ function operatorDeployment(scope: Construct, environment: Environment, parts: D
     replicas: operator.replicas,
     serviceAccount: parts.serviceAccount,
     automountServiceAccountToken: true,
-    securityContext: { ensureNonRoot: true, user: operatorUser, group: operatorUser },
+    securityContext: { ensureNonRoot: true, user: imageUser, group: imageUser },
     containers: [
       {
         name: "operator",
         image: imageReference(environment.images.operator),
         imagePullPolicy: plus.ImagePullPolicy.IF_NOT_PRESENT,
+        // The image every breakwater program shares; the arguments pick the operator.
+        command: [...imageEntrypoint],
+        args: operatorArgs(),
         ports: [{ name: "metrics", number: metricsPort }],
         envFrom: [plus.Env.fromConfigMap(parts.config)],
         envVariables: {
@@ -176,8 +179,8 @@ function operatorDeployment(scope: Construct, environment: Environment, parts: D
           readOnlyRootFilesystem: true,
           allowPrivilegeEscalation: false,
           privileged: false,
-          user: operatorUser,
-          group: operatorUser,
+          user: imageUser,
+          group: imageUser,
         },
       },
     ],

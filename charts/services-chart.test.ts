@@ -4,20 +4,26 @@
  * service's zod schema accepts, every variable they require is set, the whole environment
  * passes `loadConfig`, and its Kafka settings match the listener the Redpanda cluster serves.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Testing } from "cdk8s";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { z } from "zod";
 import { environmentNames, loadEnvironment } from "../environments";
+import { breakwaterImage } from "../environments/images";
 import { commonConfigSchema, loadConfig } from "../services/kit/config";
 import { controlEventsTopic } from "../services/kit/outbox";
-import { loadServiceDefinition } from "../services/kit/service-registry";
+import { knownServices, loadServiceDefinition } from "../services/kit/service-registry";
 import { paymentsEventsTopic } from "../services/payments/events";
 import {
   containerEnvironment,
   type RenderedObject,
   type VariableSource,
 } from "./container-environment";
+import { imageEntrypoint, serviceProgram } from "./container-image";
 import { renderEnvironment } from "./render";
+import { ServicesChart } from "./services-chart";
 
 type EnvironmentName = (typeof environmentNames)[number];
 
@@ -94,6 +100,51 @@ for (const name of environmentNames) {
       assert.is(config.KAFKA_SASL_USERNAME, service);
     });
   }
+}
+
+interface Container {
+  readonly image: string;
+  readonly command?: string[];
+  readonly args?: string[];
+}
+
+/** Each service Deployment of the chart and its one container, synthesized with cdk8s. */
+function serviceContainers(name: EnvironmentName): Map<string, Container> {
+  const chart = new ServicesChart(Testing.app(), "services", loadEnvironment(name));
+  const containers = new Map<string, Container>();
+  for (const object of Testing.synth(chart)) {
+    if (object.kind !== "Deployment") continue;
+    const [container, ...others] = object.spec.template.spec.containers as Container[];
+    assert.is(others.length, 0, `${object.metadata.name} runs one container`);
+    containers.set(object.metadata.name, container!);
+  }
+  return containers;
+}
+
+const sharedImage = breakwaterImage("0.0.0").repository;
+const repositoryRoot = join(import.meta.dirname, "..");
+
+for (const name of environmentNames) {
+  test(`${name}: each service container runs exactly its own service, a known one`, async () => {
+    const containers = serviceContainers(name);
+    assert.ok(containers.size > 0);
+    assert.ok(existsSync(join(repositoryRoot, serviceProgram)), `${serviceProgram} exists`);
+    for (const [deployment, container] of containers) {
+      assert.equal(container.command, imageEntrypoint);
+      assert.equal(container.args, [serviceProgram, deployment]);
+      assert.ok(knownServices().includes(deployment), `services/${deployment} exists`);
+      // What services/run.ts does with the argument: the definition it finds is this service.
+      assert.is((await loadServiceDefinition(container.args?.[1])).name, deployment);
+    }
+  });
+
+  test(`${name}: every service runs the shared image at a pinned release`, () => {
+    for (const [deployment, container] of serviceContainers(name)) {
+      const [repository, tag = ""] = container.image.split(":");
+      assert.is(repository, sharedImage, deployment);
+      assert.match(tag, /^\d+\.\d+\.\d+/, `${deployment} runs a release tag, not ${tag}`);
+    }
+  });
 }
 
 /**

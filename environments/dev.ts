@@ -16,10 +16,10 @@ import { serviceTopics } from "./topics";
 
 const release = "0.1.0";
 
-function service(name: string, enabled: boolean) {
+function service(enabled: boolean) {
   return {
     enabled,
-    image: breakwaterImage(name, release),
+    image: breakwaterImage(release),
     minReplicas: 1,
     maxReplicas: 2,
     targetCpuUtilizationPercent: 80,
@@ -64,7 +64,7 @@ export const dev = {
     gitops: { name: "argocd" },
   },
   gitops: { repoURL: "https://github.com/breakwater/breakwater.git", revision: "main" },
-  images: { postgres: postgresImage, operator: breakwaterImage("operator", release) },
+  images: { postgres: postgresImage, operator: breakwaterImage(release) },
   objectStore: {
     bucket: "breakwater-dev-postgres-backups",
     endpoint: "http://minio.data-plane.svc.cluster.local:9000",
@@ -78,12 +78,12 @@ export const dev = {
   services: {
     // PSP_URL: replace with the payment provider's payout API for this environment.
     payments: {
-      ...service("payments", true),
+      ...service(true),
       config: { PSP_URL: "https://psp-sandbox.invalid/api" },
     },
-    purchasing: service("purchasing", false),
-    exchange: service("exchange", false),
-    escrow: service("escrow", false),
+    purchasing: service(false),
+    exchange: service(false),
+    escrow: service(false),
   },
   operator: {
     replicas: 1,

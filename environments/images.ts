@@ -4,9 +4,12 @@
  */
 import type { Image } from "./schema";
 
-/** breakwater's own images, tagged by release. */
-export function breakwaterImage(name: string, tag: string): Image {
-  return { repository: `ghcr.io/breakwater/${name}`, tag };
+/**
+ * breakwater's own image, tagged by release: one image holds every service and the operator
+ * (the repository's `Dockerfile`), and each Deployment's arguments choose the program.
+ */
+export function breakwaterImage(tag: string): Image {
+  return { repository: "ghcr.io/breakwater/breakwater", tag };
 }
 
 /** CloudNativePG's PostgreSQL operand image. */

@@ -21,10 +21,10 @@ const serviceResources = {
   limits: { cpu: "2", memory: "1Gi" },
 };
 
-function service(name: string, enabled: boolean) {
+function service(enabled: boolean) {
   return {
     enabled,
-    image: breakwaterImage(name, release),
+    image: breakwaterImage(release),
     minReplicas: 3,
     maxReplicas: 12,
     targetCpuUtilizationPercent: 65,
@@ -96,7 +96,7 @@ export const prod = {
     gitops: { name: "argocd" },
   },
   gitops: { repoURL: "https://github.com/breakwater/breakwater.git", revision: "main" },
-  images: { postgres: postgresImage, operator: breakwaterImage("operator", release) },
+  images: { postgres: postgresImage, operator: breakwaterImage(release) },
   objectStore: {
     bucket: "breakwater-prod-postgres-backups",
     endpoint: "https://s3.eu-west-1.amazonaws.com",
@@ -109,10 +109,10 @@ export const prod = {
   },
   services: {
     // PSP_URL: replace with the payment provider's payout API for this environment.
-    payments: { ...service("payments", true), config: { PSP_URL: "https://psp.invalid/api" } },
-    purchasing: service("purchasing", false),
-    exchange: service("exchange", false),
-    escrow: service("escrow", false),
+    payments: { ...service(true), config: { PSP_URL: "https://psp.invalid/api" } },
+    purchasing: service(false),
+    exchange: service(false),
+    escrow: service(false),
   },
   operator: {
     replicas: 2,

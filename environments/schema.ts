@@ -57,9 +57,9 @@ const retention = () => matching(retentionPattern, "a retention like `30d`, `8w`
 /** A container image pinned by tag (never `latest`) and, where known, by digest. */
 export const imageSchema = z.object({
   repository: z
-    .string({ error: "expected an image repository like `ghcr.io/breakwater/payments`" })
+    .string({ error: "expected an image repository like `ghcr.io/breakwater/breakwater`" })
     .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, {
-      error: "expected an image repository like `ghcr.io/breakwater/payments` (no tag)",
+      error: "expected an image repository like `ghcr.io/breakwater/breakwater` (no tag)",
     }),
   tag: matching(tagPattern, "an image tag like `1.4.2`").refine((tag) => tag !== "latest", {
     error: "expected a pinned tag, not `latest`",

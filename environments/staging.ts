@@ -21,10 +21,10 @@ const serviceResources = {
   limits: { cpu: "1", memory: "512Mi" },
 };
 
-function service(name: string, enabled: boolean) {
+function service(enabled: boolean) {
   return {
     enabled,
-    image: breakwaterImage(name, release),
+    image: breakwaterImage(release),
     minReplicas: 2,
     maxReplicas: 4,
     targetCpuUtilizationPercent: 65,
@@ -96,7 +96,7 @@ export const staging = {
     gitops: { name: "argocd" },
   },
   gitops: { repoURL: "https://github.com/breakwater/breakwater.git", revision: "main" },
-  images: { postgres: postgresImage, operator: breakwaterImage("operator", release) },
+  images: { postgres: postgresImage, operator: breakwaterImage(release) },
   objectStore: {
     bucket: "breakwater-staging-postgres-backups",
     endpoint: "https://s3.eu-west-1.amazonaws.com",
@@ -110,12 +110,12 @@ export const staging = {
   services: {
     // PSP_URL: replace with the payment provider's payout API for this environment.
     payments: {
-      ...service("payments", true),
+      ...service(true),
       config: { PSP_URL: "https://psp-sandbox.invalid/api" },
     },
-    purchasing: service("purchasing", false),
-    exchange: service("exchange", false),
-    escrow: service("escrow", false),
+    purchasing: service(false),
+    exchange: service(false),
+    escrow: service(false),
   },
   operator: {
     replicas: 2,

@@ -6,6 +6,7 @@
 import { Chart, Testing } from "cdk8s";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { imageEntrypoint, imageUser } from "../container-image";
 import { configDigestAnnotation, HonoService, type HonoServiceProps } from "./hono-service";
 
 type Manifest = {
@@ -18,7 +19,7 @@ type Manifest = {
 const props: HonoServiceProps = {
   name: "payments",
   namespace: "breakwater-services",
-  image: { repository: "ghcr.io/breakwater/payments", tag: "0.1.0" },
+  image: { repository: "ghcr.io/breakwater/breakwater", tag: "0.1.0" },
   labels: { "app.kubernetes.io/part-of": "breakwater" },
   minReplicas: 3,
   maxReplicas: 12,
@@ -74,6 +75,19 @@ test("the container is non-root with a read-only root filesystem and a writable 
     limits: { cpu: "2", memory: "1024Mi" },
     requests: { cpu: "500m", memory: "512Mi" },
   });
+});
+
+test("the container runs exactly its own service from the shared image, as the image's user", () => {
+  for (const name of ["payments", "escrow"]) {
+    const pod = byKind(synth({ name }), "Deployment").spec.template.spec;
+    const container = pod.containers[0];
+    assert.equal(container.command, imageEntrypoint);
+    assert.equal(container.args, ["services/run.ts", name]);
+    assert.is(container.image, "ghcr.io/breakwater/breakwater:0.1.0");
+    assert.is(pod.securityContext.runAsUser, imageUser);
+    assert.is(container.securityContext.runAsUser, imageUser);
+    assert.is(container.securityContext.runAsGroup, imageUser);
+  }
 });
 
 test("config comes from the ConfigMap and secrets only through secretKeyRef", () => {

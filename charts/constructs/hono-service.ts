@@ -8,6 +8,7 @@ import { Duration } from "cdk8s";
 import * as plus from "cdk8s-plus-27";
 import { Construct } from "constructs";
 import type { Image, Resources } from "../../environments";
+import { imageEntrypoint, imageUser, serviceArgs } from "../container-image";
 import { imageReference } from "../conventions";
 import { ServiceMonitor } from "../imports/monitoring-servicemonitor-monitoring.coreos.com";
 import { selectorLabels } from "../labels";
@@ -57,9 +58,6 @@ export const configDigestAnnotation = "breakwater.dev/config-sha256";
 function configDigest(data: Readonly<Record<string, string>>): string {
   return createHash("sha256").update(JSON.stringify(data)).digest("hex");
 }
-
-/** The uid/gid the service image runs as; never root. */
-const serviceUser = 10001;
 
 export class HonoService extends Construct {
   readonly deployment: plus.Deployment;
@@ -137,15 +135,18 @@ export class HonoService extends Construct {
       automountServiceAccountToken: false,
       securityContext: {
         ensureNonRoot: true,
-        user: serviceUser,
-        group: serviceUser,
-        fsGroup: serviceUser,
+        user: imageUser,
+        group: imageUser,
+        fsGroup: imageUser,
       },
       containers: [
         {
           name: "service",
           image: imageReference(props.image),
           imagePullPolicy: plus.ImagePullPolicy.IF_NOT_PRESENT,
+          // One image runs every program: the arguments say which service this is.
+          command: [...imageEntrypoint],
+          args: serviceArgs(props.name),
           ports: [{ name: "http", number: this.port }],
           envFrom: [plus.Env.fromConfigMap(this.configMap)],
           envVariables,
@@ -167,8 +168,8 @@ export class HonoService extends Construct {
             readOnlyRootFilesystem: true,
             allowPrivilegeEscalation: false,
             privileged: false,
-            user: serviceUser,
-            group: serviceUser,
+            user: imageUser,
+            group: imageUser,
           },
         },
       ],
