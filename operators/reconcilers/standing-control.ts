@@ -235,11 +235,12 @@ export function standingControlReconciler(
       ...(object.spec.expiresAt ? { expiresAt: object.spec.expiresAt } : {}),
     };
     const outOfScope = [...deps.services()].filter(([name]) => !inScope.has(name));
+    const seen = object.status?.observedGeneration === object.metadata.generation;
     // The finalizer and the PUTs go out together: time to enforce matters more than the
     // round trip saved. If the object is deleted before its finalizer lands, `gone` lifts it.
     const [withFinalizer, states] = await Promise.all([
       deps.client.addFinalizer(object),
-      Promise.all([...inScope].map(([name, client]) => applyTo(name, client, id, body))),
+      Promise.all([...inScope].map(([name, client]) => applyTo(name, client, id, body, seen))),
       // Narrowed scope: the services no longer in it must not keep enforcing it.
       Promise.all(
         outOfScope.map(([, client]) => client.lift(id, liftBody(object, "out of scope"))),
@@ -248,18 +249,33 @@ export function standingControlReconciler(
     return record(withFinalizer, states);
   }
 
+  /**
+   * Make `service` hold the control and count its acknowledgements. A generation not yet
+   * seen is PUT at once (time to enforce); later reconciles (acknowledgement polling,
+   * resync) read first and PUT only what the service lost or holds at another generation.
+   */
   async function applyTo(
     service: string,
     client: AdminClient,
     id: string,
     body: Parameters<AdminClient["put"]>[1],
+    seen: boolean,
   ): Promise<ServiceState> {
     try {
-      const stored = await client.put(id, body);
-      const list = await client.list();
-      const live = list.replicas.filter((replica) => replica.live);
-      const acknowledged = live.filter((replica) => replica.version >= stored.version).length;
-      return { service, controlVersion: stored.version, acknowledged, live: live.length };
+      let list = seen ? await client.list() : undefined;
+      let version = list?.controls.find(
+        (control) =>
+          control.id === id &&
+          control.source.uid === body.source.uid &&
+          control.source.generation === body.source.generation,
+      )?.version;
+      if (version === undefined) {
+        version = (await client.put(id, body)).version;
+        list = await client.list();
+      }
+      const live = list!.replicas.filter((replica) => replica.live);
+      const acknowledged = live.filter((replica) => replica.version >= version).length;
+      return { service, controlVersion: version, acknowledged, live: live.length };
     } catch (error) {
       return { service, acknowledged: 0, live: 0, message: (error as Error).message };
     }

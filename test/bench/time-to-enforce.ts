@@ -8,9 +8,15 @@
  *
  * A probe is a payout from an account that does not exist: a replica that is not halted
  * answers 404/422 without moving money, a halted one answers 423 before looking at accounts.
+ * Each replica is probed every 5 ms from the moment kubectl starts, so a figure is the true
+ * time plus at most one probe. A watch of its own also records when the API server announced
+ * the new object, which splits the figure into kubectl's part (process start, discovery, the
+ * create) and the platform's part (operator, service, replicas).
  */
 import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { createKubeApi } from "../../operators/runtime/kube-api";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { startPostgres } from "../harness/postgres";
 import {
@@ -95,7 +101,47 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, index)]!;
 }
 
-async function cycle(cluster: KubeCluster, urls: readonly string[], index: number) {
+/** When the API server announced each WithdrawalHalt (by name), seen through a watch. */
+const announcedAt = new Map<string, number>();
+
+function watchAnnouncements(cluster: KubeCluster): AbortController {
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromFile(cluster.kubeconfigPath);
+  const api = createKubeApi(kubeconfig);
+  const stop = new AbortController();
+  const path = "/apis/ops.breakwater.dev/v1alpha1/namespaces/payments/withdrawalhalts";
+  void (async () => {
+    while (!stop.signal.aborted) {
+      const list = await api.list<{ metadata: { resourceVersion: string } }>(path);
+      const query = `watch=1&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=3600`;
+      await api
+        .watch<{ metadata: { name: string } }>(
+          `${path}?${query}`,
+          (event) => {
+            const name = event.object.metadata?.name;
+            if (event.type === "ADDED" && name && !announcedAt.has(name)) {
+              announcedAt.set(name, performance.now());
+            }
+          },
+          stop.signal,
+        )
+        .catch(() => undefined);
+    }
+  })();
+  return stop;
+}
+
+interface Sample {
+  readonly enforcedMs: number;
+  readonly kubectlMs: number;
+  readonly afterCreateMs: number;
+}
+
+async function cycle(
+  cluster: KubeCluster,
+  urls: readonly string[],
+  index: number,
+): Promise<Sample> {
   const name = `bench-halt-${index}`;
   const started = performance.now();
   const probes = Promise.all(urls.map((url) => firstRefusal(url, Date.now() + 30_000)));
@@ -104,15 +150,32 @@ async function cycle(cluster: KubeCluster, urls: readonly string[], index: numbe
     .then((result) => ({ ...result, at: performance.now() }));
   const [refusedAt, apply] = await Promise.all([probes, applied]);
   if (apply.code !== 0) throw new Error(`kubectl apply: ${apply.stderr}`);
-  const enforcedMs = Math.max(...refusedAt) - started;
-  const kubectlMs = apply.at - started;
+  const enforcedAt = Math.max(...refusedAt);
+  await waitUntil("the watch saw the object", async () => announcedAt.has(name), { intervalMs: 5 });
+  const sample = {
+    enforcedMs: enforcedAt - started,
+    kubectlMs: apply.at - started,
+    afterCreateMs: enforcedAt - announcedAt.get(name)!,
+  };
   await kubectlOk(cluster, ["delete", "withdrawalhalt", name, "-n", "payments", "--timeout=30s"]);
   await waitUntil(
     "the halt is lifted on every replica",
     async () => (await Promise.all(urls.map(refuses))).every((refused) => !refused),
     { intervalMs: 10 },
   );
-  return { enforcedMs, kubectlMs };
+  return sample;
+}
+
+function summary(values: readonly number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const round = (value: number) => Number(value.toFixed(1));
+  return {
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p99: round(percentile(sorted, 99)),
+    min: round(sorted[0]!),
+    max: round(sorted.at(-1)!),
+  };
 }
 
 async function main(): Promise<void> {
@@ -150,39 +213,40 @@ async function main(): Promise<void> {
     (await operator.metrics()).includes("breakwater_operator_leader 1"),
   );
 
+  const watch = watchAnnouncements(cluster);
   // One unmeasured cycle warms connections, caches and JIT.
   await cycle(cluster, urls, 0);
-  const samples: number[] = [];
-  const kubectlSamples: number[] = [];
+  const samples: Sample[] = [];
   for (let index = 1; index <= cycles; index += 1) {
-    const measured = await cycle(cluster, urls, index);
-    samples.push(measured.enforcedMs);
-    kubectlSamples.push(measured.kubectlMs);
+    samples.push(await cycle(cluster, urls, index));
     if (index % 10 === 0) console.log(`  ${index}/${cycles} cycles`);
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  const kubectlSorted = [...kubectlSamples].sort((a, b) => a - b);
+  watch.abort();
+  const total = summary(samples.map((sample) => sample.enforcedMs));
+  const kubectl = summary(samples.map((sample) => sample.kubectlMs));
+  const platform = summary(samples.map((sample) => sample.afterCreateMs));
+  const line = (label: string, s: ReturnType<typeof summary>) =>
+    `  ${label}: p50 ${s.p50} ms, p90 ${s.p90} ms, p99 ${s.p99} ms (min ${s.min}, max ${s.max})`;
+  console.log(`time to enforce over ${cycles} cycles, 3 replicas:`);
+  console.log(line("kubectl apply -> 3/3 replicas refuse payouts", total));
+  console.log(line("  kubectl apply process (start to exit)     ", kubectl));
+  console.log(line("  object announced by the API server -> 3/3 ", platform));
+  console.log(`  target p99 <= 250 ms: ${total.p99 <= 250 ? "met" : "NOT met"}`);
   const result = {
     benchmark: "time-to-enforce",
     cycles,
     replicas: 3,
-    p50Ms: Number(percentile(sorted, 50).toFixed(1)),
-    p90Ms: Number(percentile(sorted, 90).toFixed(1)),
-    p99Ms: Number(percentile(sorted, 99).toFixed(1)),
-    minMs: Number(sorted[0]!.toFixed(1)),
-    maxMs: Number(sorted.at(-1)!.toFixed(1)),
-    kubectlApplyP50Ms: Number(percentile(kubectlSorted, 50).toFixed(1)),
-    kubectlApplyP99Ms: Number(percentile(kubectlSorted, 99).toFixed(1)),
+    p50Ms: total.p50,
+    p90Ms: total.p90,
+    p99Ms: total.p99,
+    maxMs: total.max,
+    kubectlP50Ms: kubectl.p50,
+    kubectlP99Ms: kubectl.p99,
+    afterCreateP50Ms: platform.p50,
+    afterCreateP99Ms: platform.p99,
     targetP99Ms: 250,
-    metTarget: percentile(sorted, 99) <= 250,
+    metTarget: total.p99 <= 250,
   };
-  console.log(`from kubectl apply to 3/3 replicas refusing payouts, ${cycles} cycles:`);
-  console.log(
-    `  p50 ${result.p50Ms} ms, p90 ${result.p90Ms} ms, p99 ${result.p99Ms} ms (min ${result.minMs}, max ${result.maxMs}); target p99 <= 250 ms: ${result.metTarget ? "met" : "NOT met"}`,
-  );
-  console.log(
-    `  of which kubectl apply itself (process start to exit): p50 ${result.kubectlApplyP50Ms} ms, p99 ${result.kubectlApplyP99Ms} ms`,
-  );
   await operator.process.stop();
   await Promise.all(replicas.map((replica) => replica.process.stop()));
   await Promise.all([psp.stop(), redis.stop(), postgres.stop(), cluster.stop()]);

@@ -137,3 +137,19 @@ export interface ControlObject {
     [key: string]: unknown;
   };
 }
+
+/**
+ * Wrap a `test.before` hook so that a failure to start the servers is printed (uvu would
+ * otherwise only report every test as not passed) and fails the file.
+ */
+export function setup(start: () => Promise<void>): () => Promise<void> {
+  return async function startServers() {
+    try {
+      await start();
+    } catch (error) {
+      console.error("setup failed:", error);
+      process.exitCode = 1;
+      throw error;
+    }
+  };
+}

@@ -5,14 +5,16 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type KubeCluster, startKube } from "../harness/kube";
-import { installControls, kubectlOk, lockFlushYaml, withdrawalHaltYaml } from "./cluster";
+import { installControls, kubectlOk, lockFlushYaml, setup, withdrawalHaltYaml } from "./cluster";
 
 let cluster: KubeCluster;
 
-test.before(async () => {
-  cluster = await startKube();
-  await installControls(cluster);
-});
+test.before(
+  setup(async () => {
+    cluster = await startKube();
+    await installControls(cluster);
+  }),
+);
 
 test.after(async () => {
   await cluster?.stop();

@@ -12,7 +12,7 @@ import { createKubeApi } from "../../operators/runtime/kube-api";
 import type { ControlObject } from "../../operators/runtime/resource";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
-import { installControls, kubectlOk, withdrawalHaltYaml } from "./cluster";
+import { installControls, kubectlOk, setup, withdrawalHaltYaml } from "./cluster";
 
 let cluster: KubeCluster;
 let informer: Informer<ControlObject>;
@@ -25,21 +25,23 @@ const type = {
   kind: "WithdrawalHalt",
 };
 
-test.before(async () => {
-  cluster = await startKube();
-  await installControls(cluster);
-  await kubectlOk(cluster, ["apply", "-f", "-"], { input: withdrawalHaltYaml("before-start") });
-  const kubeconfig = new KubeConfig();
-  kubeconfig.loadFromFile(cluster.kubeconfigFor("operator"));
-  informer = new Informer<ControlObject>(createKubeApi(kubeconfig), {
-    type,
-    onChange: (key) => changed.push(key),
-    log: pino({ level: "silent" }),
-    // Short watches, so the test sees several resumes.
-    watchTimeoutSeconds: 1,
-  });
-  await informer.start();
-});
+test.before(
+  setup(async () => {
+    cluster = await startKube();
+    await installControls(cluster);
+    await kubectlOk(cluster, ["apply", "-f", "-"], { input: withdrawalHaltYaml("before-start") });
+    const kubeconfig = new KubeConfig();
+    kubeconfig.loadFromFile(cluster.kubeconfigFor("operator"));
+    informer = new Informer<ControlObject>(createKubeApi(kubeconfig), {
+      type,
+      onChange: (key) => changed.push(key),
+      log: pino({ level: "silent" }),
+      // Short watches, so the test sees several resumes.
+      watchTimeoutSeconds: 1,
+    });
+    await informer.start();
+  }),
+);
 
 test.after(async () => {
   await informer?.stop();

@@ -9,7 +9,14 @@ import type { RunningOperator } from "../../operators/operator";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
 import { type RedisServer, startRedis } from "../harness/redis";
-import { type ControlObject, getJson, installControls, kubectlOk, lockFlushYaml } from "./cluster";
+import {
+  type ControlObject,
+  getJson,
+  installControls,
+  kubectlOk,
+  lockFlushYaml,
+  setup,
+} from "./cluster";
 import { startOperatorInProcess, writeTargets } from "./operator-runner";
 
 let cluster: KubeCluster;
@@ -57,11 +64,13 @@ async function finished(name: string): Promise<ControlObject> {
   return object;
 }
 
-test.before(async () => {
-  [cluster, redisServer] = await Promise.all([startKube(), startRedis()]);
-  redis = new Redis(redisServer.url);
-  await installControls(cluster);
-});
+test.before(
+  setup(async () => {
+    [cluster, redisServer] = await Promise.all([startKube(), startRedis()]);
+    redis = new Redis(redisServer.url);
+    await installControls(cluster);
+  }),
+);
 
 test.after(async () => {
   await operator?.stop();

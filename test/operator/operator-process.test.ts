@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
 import { metricValue } from "../payments/payments-fixture";
-import { getJson, installControls, kubectlOk, withdrawalHaltYaml } from "./cluster";
+import { getJson, installControls, kubectlOk, setup, withdrawalHaltYaml } from "./cluster";
 import {
   createTokenSecret,
   type OperatorProcess,
@@ -68,12 +68,14 @@ async function applied(name: string): Promise<void> {
   );
 }
 
-test.before(async () => {
-  [cluster, payments] = await Promise.all([startKube(), startPaymentsReplicas(3)]);
-  await installControls(cluster);
-  await createTokenSecret(cluster, adminToken);
-  targetsFile = writeTargets({ paymentsUrl: payments.urls[0]! });
-});
+test.before(
+  setup(async () => {
+    [cluster, payments] = await Promise.all([startKube(), startPaymentsReplicas(3)]);
+    await installControls(cluster);
+    await createTokenSecret(cluster, adminToken);
+    targetsFile = writeTargets({ paymentsUrl: payments.urls[0]! });
+  }),
+);
 
 test.after(async () => {
   await Promise.all([cluster?.stop(), payments?.stop()]);

@@ -9,7 +9,7 @@ import type { RunningOperator } from "../../operators/operator";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
 import { asAdmin, call } from "../payments/payments-fixture";
-import { getJson, installControls, kubectlOk, withdrawalHaltYaml } from "./cluster";
+import { getJson, installControls, kubectlOk, setup, withdrawalHaltYaml } from "./cluster";
 import { createTokenSecret, startOperatorInProcess, writeTargets } from "./operator-runner";
 import {
   adminToken,
@@ -39,14 +39,16 @@ async function storedIds(): Promise<string[]> {
   return (answer.body.controls as { id: string }[]).map((control) => control.id);
 }
 
-test.before(async () => {
-  [cluster, payments] = await Promise.all([startKube(), startPaymentsReplicas(3)]);
-  await installControls(cluster);
-  await createTokenSecret(cluster, adminToken);
-  operator = await startOperatorInProcess(cluster, {
-    OPERATOR_TARGETS_FILE: writeTargets({ paymentsUrl: payments.urls[0]! }),
-  });
-});
+test.before(
+  setup(async () => {
+    [cluster, payments] = await Promise.all([startKube(), startPaymentsReplicas(3)]);
+    await installControls(cluster);
+    await createTokenSecret(cluster, adminToken);
+    operator = await startOperatorInProcess(cluster, {
+      OPERATOR_TARGETS_FILE: writeTargets({ paymentsUrl: payments.urls[0]! }),
+    });
+  }),
+);
 
 test.after(async () => {
   await operator?.stop();
