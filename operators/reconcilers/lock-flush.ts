@@ -18,6 +18,7 @@ import { setConditions } from "../runtime/conditions";
 import type { ReconcileResult, Reconciler } from "../runtime/controller";
 import type { ControlObject, ControlStatus } from "../runtime/resource";
 import { commitStatus } from "../runtime/status";
+import { approvalCondition, awaitingApproval } from "./approval";
 import type { ReconcilerContext } from "./context";
 
 interface LockFlushSpec {
@@ -65,15 +66,7 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
       message,
       conditions: setConditions(
         previous.conditions,
-        [
-          { type: "Ready", status: ready, reason, message },
-          {
-            type: "Approved",
-            status: true,
-            reason: "NotRequired",
-            message: "no approval required",
-          },
-        ],
+        [{ type: "Ready", status: ready, reason, message }, approvalCondition(object)],
         object.metadata.generation,
         deps.now(),
       ),
@@ -163,6 +156,16 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
         );
       }
       const spec = object.spec as unknown as LockFlushSpec;
+      if (awaitingApproval(object)) {
+        const { message } = approvalCondition(object);
+        await commitStatus(
+          deps.client,
+          deps.events,
+          object,
+          status(object, { phase: "Pending" }, false, "AwaitingApproval", message),
+        );
+        return {};
+      }
       const refused = refusal(spec.pattern, deps.allowedPrefixes);
       if (refused) return finish(object, "Failed", "PatternNotAllowed", refused);
       const target = spec.redis ?? "default";

@@ -12,6 +12,7 @@ import type { ReconcileResult, Reconciler } from "../runtime/controller";
 import type { ControlObject, ControlStatus } from "../runtime/resource";
 import { commitStatus } from "../runtime/status";
 import type { EnforcedKind } from "../targets";
+import { approvalCondition, awaitingApproval } from "./approval";
 import type { ReconcilerContext } from "./context";
 
 /** What a standing kind adds to the shared logic. */
@@ -44,13 +45,6 @@ interface ServiceState {
   live: number;
   message?: string;
 }
-
-const approved = {
-  type: "Approved",
-  status: true,
-  reason: "NotRequired",
-  message: "no approval required",
-} as const;
 
 export function standingControlReconciler(
   kind: StandingKind,
@@ -109,7 +103,7 @@ export function standingControlReconciler(
             message: "the control was deleted and lifted",
           },
           { type: "Enforced", status: false, reason: "Lifted", message: "lifted" },
-          approved,
+          approvalCondition(object),
         ],
       ),
     ).catch(() => object); // A status write on a disappearing object may fail; lifting is what counts.
@@ -145,7 +139,38 @@ export function standingControlReconciler(
             message: `expired at ${object.spec.expiresAt}`,
           },
           { type: "Enforced", status: false, reason: "Expired", message: "lifted when it expired" },
-          approved,
+          approvalCondition(object),
+        ],
+      ),
+    );
+    return { inForce: false };
+  }
+
+  async function awaitApproval(object: ControlObject): Promise<ReconcileResult> {
+    const approval = approvalCondition(object);
+    // Approval withdrawn after it was applied: nothing unapproved stays in force.
+    if (object.status?.appliedAt) await liftEverywhere(object, "approval withdrawn");
+    await commitStatus(
+      deps.client,
+      deps.events,
+      object,
+      status(
+        object,
+        {
+          phase: "Pending",
+          message: approval.message,
+          appliedAt: undefined,
+          enforcedAt: undefined,
+        },
+        [
+          { type: "Ready", status: false, reason: "AwaitingApproval", message: approval.message },
+          {
+            type: "Enforced",
+            status: false,
+            reason: "AwaitingApproval",
+            message: "not approved yet",
+          },
+          approval,
         ],
       ),
     );
@@ -164,7 +189,7 @@ export function standingControlReconciler(
       status(object, { phase: "Failed", message }, [
         { type: "Ready", status: false, reason, message },
         { type: "Enforced", status: false, reason, message },
-        approved,
+        approvalCondition(object),
       ]),
     );
     return { inForce: false };
@@ -208,7 +233,7 @@ export function standingControlReconciler(
         [
           { type: "Ready", status: true, reason: "DryRun", message },
           { type: "Enforced", status: false, reason: "DryRun", message: "dry run: not enforced" },
-          approved,
+          approvalCondition(object),
         ],
       ),
     );
@@ -321,7 +346,7 @@ export function standingControlReconciler(
         [
           { type: "Ready", status: enforced, reason, message },
           { type: "Enforced", status: enforced, reason, message },
-          approved,
+          approvalCondition(object),
         ],
       ),
     );
@@ -367,6 +392,7 @@ export function standingControlReconciler(
       if (object.spec.expiresAt && Date.parse(object.spec.expiresAt) <= deps.now().getTime())
         return expire(object);
       if (object.spec.dryRun) return dryRun(object, inScope);
+      if (awaitingApproval(object)) return awaitApproval(object);
       return enforce(object, inScope);
     },
   };

@@ -150,11 +150,68 @@ test("a dry run reports what would be halted and halts nothing", async () => {
   assert.ok(await allAccept(payments.urls, "BTC"));
 });
 
+test("a halt that requires approval waits for it, then is enforced", async () => {
+  const yaml = withdrawalHaltYaml("halt-approve", { currencies: ["BTC"] }).replace(
+    "  namespace: payments\n",
+    '  namespace: payments\n  annotations: { ops.breakwater.dev/requires-approval: "true" }\n',
+  );
+  await apply(yaml);
+  await waitUntil("waiting for approval", async () => {
+    const object = await getJson(cluster, "withdrawalhalt/halt-approve");
+    const approved = object.status?.conditions?.find((condition) => condition.type === "Approved");
+    return approved?.status === "False" && approved.reason === "AwaitingApproval";
+  });
+  assert.is((await getJson(cluster, "withdrawalhalt/halt-approve")).status?.phase, "Pending");
+  assert.not.ok((await storedIds()).includes("withdrawalhalt.payments.halt-approve"));
+  assert.ok(await allAccept(payments.urls, "BTC"), "nothing halted before approval");
+  await kubectlOk(cluster, [
+    "annotate",
+    "withdrawalhalt",
+    "halt-approve",
+    "-n",
+    "payments",
+    "ops.breakwater.dev/approved-by=bob",
+  ]);
+  await phase("halt-approve", "Applied");
+  const object = await getJson(cluster, "withdrawalhalt/halt-approve");
+  const approved = object.status?.conditions?.find((condition) => condition.type === "Approved");
+  assert.is(approved?.message, "approved by bob");
+  assert.ok(await allRefuse(payments.urls, "BTC"));
+  await kubectlOk(cluster, [
+    "delete",
+    "withdrawalhalt",
+    "halt-approve",
+    "-n",
+    "payments",
+    "--timeout=30s",
+  ]);
+  await waitUntil("lifted", () => allAccept(payments.urls, "BTC"));
+});
+
 test("a halt naming a service nobody runs fails with a clear message", async () => {
   await apply(withdrawalHaltYaml("halt-elsewhere", { services: ["escrow"] }));
   await phase("halt-elsewhere", "Failed");
   const object = await getJson(cluster, "withdrawalhalt/halt-elsewhere");
   assert.match(object.status?.message ?? "", "no target service escrow enforces WithdrawalHalt");
+});
+
+test("a SymbolMode that no service enforces yet says so", async () => {
+  await apply(`apiVersion: ops.breakwater.dev/v1alpha1
+kind: SymbolMode
+metadata: { name: btc-cancel-only, namespace: payments }
+spec:
+  symbol: BTC-USD
+  mode: CANCEL_ONLY
+  reason: "ledger invariant violation on BTC-USD settlement"
+  ticket: INC-99
+  requestedBy: alice
+`);
+  await waitUntil("SymbolMode failed", async () => {
+    const object = await getJson(cluster, "symbolmode/btc-cancel-only");
+    return object.status?.phase === "Failed";
+  });
+  const object = await getJson(cluster, "symbolmode/btc-cancel-only");
+  assert.match(object.status?.message ?? "", "no service enforces SymbolMode");
 });
 
 test.run();
