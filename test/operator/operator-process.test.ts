@@ -83,16 +83,23 @@ test.after(async () => {
 
 test("a bad setting stops the operator with one line naming the variable", async () => {
   const { spawnSync } = await import("node:child_process");
-  const result = spawnSync(process.execPath, ["--import", "tsx", "operators/main.ts"], {
-    env: {
-      ...process.env,
-      KUBECONFIG: cluster.kubeconfigFor("operator"),
-      OPERATOR_METRICS_PORT: "ninety",
-    },
-    encoding: "utf8",
-  });
-  assert.is(result.status, 1);
-  assert.match(result.stderr.trim(), /^OPERATOR_METRICS_PORT: [^\n]+$/);
+  const { writeFileSync } = await import("node:fs");
+  const run = (env: Record<string, string>) =>
+    spawnSync(process.execPath, ["--import", "tsx", "operators/main.ts"], {
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfigFor("operator"), ...env },
+      encoding: "utf8",
+    });
+  const port = run({ OPERATOR_METRICS_PORT: "ninety" });
+  assert.is(port.status, 1);
+  assert.match(port.stderr.trim(), /^OPERATOR_METRICS_PORT: [^\n]+$/);
+  const badTargets = `${targetsFile}.bad.yaml`;
+  writeFileSync(badTargets, "services:\n  payments:\n    adminUrl: nowhere\n");
+  const targets = run({ OPERATOR_TARGETS_FILE: badTargets });
+  assert.is(targets.status, 1);
+  assert.match(
+    targets.stderr.trim(),
+    /^OPERATOR_TARGETS_FILE: \S+\.bad\.yaml: services\.payments\.adminUrl: [^\n]+$/,
+  );
 });
 
 test("killed mid-reconcile and restarted, the operator converges", async () => {
@@ -201,6 +208,7 @@ test("two operators: one leader acts; the standby takes over when it dies", asyn
     }) ?? 0) > 0,
   );
   assert.ok(metrics.includes("breakwater_operator_reconcile_duration_seconds_bucket"));
+  assert.is(metricValue(metrics, "breakwater_operator_queue_depth", { kind: "WithdrawalHalt" }), 0);
   assert.is(
     metricValue(metrics, "breakwater_operator_controls_in_force", { kind: "WithdrawalHalt" }),
     0,
