@@ -7,7 +7,14 @@
  * PostgreSQL and Redis from the harness, loopback only, bounded durations. The outbox relay
  * and the payout worker are slowed down so that only the request path is measured.
  *
- * Options: `--seconds N` per measured phase (default 8), `--concurrency N` (default 32).
+ * Fair by construction: both sides get the same PostgreSQL pool size (`DATABASE_POOL_MAX` for
+ * the replica, the same `max` for the baseline's pool), the replica logs at `warn`, both commit
+ * the same transaction (`createTransfer`), and the measured time is cut into short rounds that
+ * alternate which side goes first, so drift and a busy neighbour hit both alike.
+ *
+ * Options: `--seconds N` per measured phase (default 8), `--concurrency N` (default 32),
+ * `--rounds N` alternating rounds per phase (default 8), `--pool N` connections per side
+ * (default 10).
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -34,6 +41,8 @@ const option = (name: string, fallback: number) => {
 };
 const seconds = option("seconds", 8);
 const concurrency = option("concurrency", 32);
+const rounds = option("rounds", 8);
+const poolMax = option("pool", 10);
 const walletCount = 64;
 const wallets = Array.from({ length: walletCount }, (_, index) => `users:bench${index}:wallet`);
 
@@ -155,6 +164,14 @@ function combine(phases: readonly Phase[], roundMs: number): Phase {
   };
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? sorted[middle]!
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
 const format = (phase: Phase) =>
   `${phase.perSecond.toFixed(0)}/s  p50 ${phase.p50Ms.toFixed(1)} ms  p99 ${phase.p99Ms.toFixed(1)} ms  (${phase.operations} ok, ${phase.failures} failed)`;
 
@@ -175,12 +192,12 @@ async function main(): Promise<void> {
     PAYOUT_INTERVAL_MS: "3600000",
     RECONCILIATION_INTERVAL_MS: "3600000",
     OUTBOX_RELAY_INTERVAL_MS: "3600000",
+    DATABASE_POOL_MAX: String(poolMax),
   });
-  const pool = createPool(databaseUrl, undefined, { max: 10 });
+  const pool = createPool(databaseUrl, undefined, { max: poolMax });
   try {
     for (const wallet of wallets) await fundedWallet(replica.url, wallet, 1_000_000_000_000n);
     const durationMs = seconds * 1000;
-    const rounds = 3;
     const roundMs = Math.max(1000, Math.floor(durationMs / rounds));
 
     const transfer = async (index: number) => {
@@ -203,19 +220,32 @@ async function main(): Promise<void> {
     };
     await measure(1000, transfer); // warm-up: JIT, pools, plans
     await measure(1000, direct);
-    // Alternate rounds so that drift (a growing table, a busy neighbour) hits both sides.
+    // Alternate rounds, and which side goes first, so that drift (a growing table, a busy
+    // neighbour) hits both sides alike.
     const apiRounds: Phase[] = [];
     const sqlRounds: Phase[] = [];
     for (let round = 0; round < rounds; round += 1) {
-      apiRounds.push(await measure(roundMs, transfer));
-      sqlRounds.push(await measure(roundMs, direct));
+      if (round % 2 === 0) {
+        apiRounds.push(await measure(roundMs, transfer));
+        sqlRounds.push(await measure(roundMs, direct));
+      } else {
+        sqlRounds.push(await measure(roundMs, direct));
+        apiRounds.push(await measure(roundMs, transfer));
+      }
     }
     const api = combine(apiRounds, roundMs);
     const sql = combine(sqlRounds, roundMs);
     console.log(`transfers via HTTP API : ${format(api)}`);
     console.log(`same writes, direct SQL: ${format(sql)}`);
     const apiRatio = api.perSecond / sql.perSecond;
-    console.log(`API / SQL ratio        : ${apiRatio.toFixed(3)} (target >= 0.5)`);
+    // Each round's ratio too: their spread says how much the machine's noise moved the result.
+    const roundRatios = apiRounds.map(
+      (phase, round) => phase.perSecond / (sqlRounds[round]?.perSecond ?? Number.NaN),
+    );
+    const medianRatio = median(roundRatios);
+    console.log(
+      `API / SQL ratio        : ${apiRatio.toFixed(3)} (target >= 0.5); per round ${roundRatios.map((ratio) => ratio.toFixed(2)).join(" ")}, median ${medianRatio.toFixed(3)}`,
+    );
 
     const payout = async () => {
       const response = await fetch(`${replica.url}/v1/payouts`, {
@@ -299,6 +329,9 @@ async function main(): Promise<void> {
         sqlP50Ms: Number(sql.p50Ms.toFixed(2)),
         sqlP99Ms: Number(sql.p99Ms.toFixed(2)),
         apiToSqlRatio: Number(apiRatio.toFixed(3)),
+        apiToSqlRatioMedianRound: Number(medianRatio.toFixed(3)),
+        rounds,
+        poolMax,
         payoutsPerSecondNoControls: Math.round(noneRate),
         payoutsPerSecond100Controls: Math.round(hundredRate),
         controlsRatio: Number(controlsRatio.toFixed(3)),
