@@ -38,10 +38,14 @@ function httpMetrics(metrics: ServiceMetrics): MiddlewareHandler<AppEnv> {
       { method: c.req.method, path, status: String(status) },
       durationMs / 1000,
     );
-    c.var.logger?.info(
-      { method: c.req.method, path, status, durationMs: Math.round(durationMs * 10) / 10 },
-      "request",
-    );
+    // Skipped outright below info (benchmarks and busy replicas run at warn).
+    const logger = c.var.logger;
+    if (logger?.isLevelEnabled("info")) {
+      logger.info(
+        { method: c.req.method, path, status, durationMs: Math.round(durationMs * 10) / 10 },
+        "request",
+      );
+    }
   };
 }
 
@@ -135,12 +139,29 @@ function tooLarge(): never {
   });
 }
 
+/**
+ * Refuse bodies over {@link maxBodyBytes} with 413. A request that declares its length (or has
+ * no body: neither Content-Length nor Transfer-Encoding) is judged by its headers alone, so the
+ * body stays unread and the server reads it later straight from the socket; only a chunked body
+ * is counted while it streams (hono's `bodyLimit`). Hono's middleware alone would open the body
+ * as a web stream on every request just to see whether there is one.
+ */
+function limitBody(): MiddlewareHandler<AppEnv> {
+  const streamed = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+  return async function limitBodyMiddleware(c, next) {
+    if (c.req.header("transfer-encoding") !== undefined) return streamed(c, next);
+    const length = c.req.header("content-length");
+    if (length !== undefined && Number(length) > maxBodyBytes) tooLarge();
+    return next();
+  };
+}
+
 /** A new app with the kit's middleware and error handling. */
 export function createApp(logger: Logger, metrics: ServiceMetrics): ServiceApp {
   const app = createRouter();
   app.use("*", requestIdMiddleware(logger));
   app.use("*", httpMetrics(metrics));
-  app.use("*", bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge }));
+  app.use("*", limitBody());
   app.onError(errorToResponse);
   const regexCache = new Map<string, RegExp>();
   app.notFound((c) => {

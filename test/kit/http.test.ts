@@ -2,6 +2,7 @@
  * @module The kit's HTTP surface against real PostgreSQL and Redis: problem+json for every
  * error, request ids, route-template metrics, OpenAPI, health.
  */
+import { request } from "node:http";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { RunningService } from "../../services/kit";
@@ -117,6 +118,47 @@ test("not ready, naming Redis, while Redis is down", async () => {
   } finally {
     await redis.start();
   }
+});
+
+/**
+ * POST `chunks` with Transfer-Encoding: chunked (no Content-Length), one write at a time, and
+ * stop writing once the server answered; resolves with the status.
+ */
+function postChunked(path: string, chunks: readonly Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let status: number | undefined;
+    const outgoing = request(
+      `${service.url}${path}`,
+      { method: "POST", headers: { "content-type": "application/json" } },
+      (incoming) => {
+        status = incoming.statusCode ?? 0;
+        incoming.resume();
+        incoming.once("end", () => resolve(status!));
+      },
+    );
+    // The server may close the connection after refusing: the answer is what counts.
+    outgoing.once("error", (error) => (status === undefined ? reject(error) : resolve(status)));
+    const writeNext = (index: number) => {
+      if (status !== undefined) return;
+      if (index === chunks.length) return outgoing.end();
+      outgoing.write(chunks[index], () => setTimeout(() => writeNext(index + 1), 20));
+    };
+    writeNext(0);
+  });
+}
+
+test("a body over 1 MiB is a 413 problem, declared or streamed in chunks", async () => {
+  const declared = await fetch(`${service.url}/v1/things`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "x".repeat(1024 * 1024), amount: "1" }),
+  });
+  assert.is(declared.status, 413);
+  assert.match(String((await problemOf(declared)).type), /request\/too-large$/);
+  const piece = Buffer.alloc(256 * 1024, 0x20);
+  assert.is(await postChunked("/v1/things", [piece, piece, piece, piece, piece]), 413);
+  const small = Buffer.from(JSON.stringify({ name: "chunked", amount: "3" }));
+  assert.is(await postChunked("/v1/things", [small.subarray(0, 5), small.subarray(5)]), 201);
 });
 
 test.run();
