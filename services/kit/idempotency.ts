@@ -183,18 +183,21 @@ export async function storeIdempotentResponse<R extends Response>(
 ): Promise<R> {
   const held = c.var.idempotency;
   if (held === undefined || held.stored || !isStoredStatus(response.status)) return response;
-  const stored = await tx.query(completeSql, [
-    held.scope,
-    held.key,
-    held.token,
-    ...(await storedResponse(response)),
-  ]);
-  if (stored.rowCount !== 1)
+  // Read the body once and answer with the same bytes (no clone of the stream).
+  const body = new Uint8Array(await response.arrayBuffer());
+  const answer = new Response(body, { status: response.status, headers: response.headers }) as R;
+  const stored = await tx.query({
+    name: "kit-idempotency-complete",
+    text: completeSql,
+    values: [held.scope, held.key, held.token, ...storedResponse(answer, body)],
+  });
+  if (stored.rowCount !== 1) {
     throw inProgress("the reservation of this key was taken over by a newer request");
+  }
   onCommit(tx, () => {
     held.stored = true;
   });
-  return response;
+  return answer;
 }
 
 function validKey(key: string | undefined, required: boolean): string | undefined {
@@ -244,7 +247,11 @@ async function reserve(
   hash: string,
   leaseMs: number,
 ): Promise<{ token?: string; existing?: StoredRow }> {
-  const inserted = await pool.query<{ token: string }>(reserveSql, [scope, key, hash, leaseMs]);
+  const inserted = await pool.query<{ token: string }>({
+    name: "kit-idempotency-reserve",
+    text: reserveSql,
+    values: [scope, key, hash, leaseMs],
+  });
   if (inserted.rowCount === 1) return { token: inserted.rows[0]!.token };
   const found = await pool.query<StoredRow>(
     `SELECT request_hash, state, response_status, response_headers, response_body,
@@ -306,13 +313,16 @@ const releaseSql = `
    WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND locked_until = $3::timestamptz`;
 
 /** Status, headers (JSON) and body bytes of `response`, as stored for replay. */
-async function storedResponse(response: Response): Promise<[number, string, Buffer]> {
-  const body = Buffer.from(await response.clone().arrayBuffer());
+function storedResponse(response: Response, body: Uint8Array): [number, string, Buffer] {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     if (!unstoredHeaders.has(name)) headers[name] = value;
   });
-  return [response.status, JSON.stringify(headers), body];
+  return [
+    response.status,
+    JSON.stringify(headers),
+    Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+  ];
 }
 
 async function finalize(
@@ -325,11 +335,18 @@ async function finalize(
   const fence = [held.scope, held.key, held.token];
   try {
     if (!isStoredStatus(response.status)) {
-      await pool.query(releaseSql, fence);
+      await pool.query({ name: "kit-idempotency-release", text: releaseSql, values: fence });
       count("released");
       return;
     }
-    await pool.query(completeSql, [...fence, ...(await storedResponse(response))]);
+    await pool.query({
+      name: "kit-idempotency-complete",
+      text: completeSql,
+      values: [
+        ...fence,
+        ...storedResponse(response, new Uint8Array(await response.clone().arrayBuffer())),
+      ],
+    });
   } catch (error) {
     // The effect happened but its result is not stored: the key stays in progress until its
     // lease ends, so repeats get 409 in-progress rather than a second effect right away.

@@ -23,9 +23,11 @@ export async function enqueueEvent(
   headers: Readonly<Record<string, string>> = {},
 ): Promise<string> {
   const eventId = randomUUID();
-  await tx.query(
-    "INSERT INTO outbox (event_id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)",
-    [eventId, topic, key, JSON.stringify(payload ?? null), JSON.stringify(headers)],
-  );
+  // Prepared once per connection: this runs in every transaction that announces something.
+  await tx.query({
+    name: "kit-outbox-enqueue",
+    text: "INSERT INTO outbox (event_id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)",
+    values: [eventId, topic, key, JSON.stringify(payload ?? null), JSON.stringify(headers)],
+  });
   return eventId;
 }

@@ -139,7 +139,7 @@ async function selectForUpdate(
     amount: string;
     allow_negative: boolean;
     external: boolean;
-  }>(lockSql, [accounts, currencies]);
+  }>({ name: "payments-ledger-lock", text: lockSql, values: [accounts, currencies] });
   const locked = new Map<string, LockedBalance>();
   for (const row of result.rows) {
     locked.set(balanceKey(row.account, row.currency), {
@@ -229,17 +229,23 @@ async function writeTransaction(
   changes: readonly BalanceChange[],
 ): Promise<PostedTransaction> {
   try {
-    const result = await client.query<{ id: string; created_at: Date }>(writeSql, [
-      input.kind,
-      input.reference,
-      JSON.stringify(input.metadata ?? {}),
-      entries.map((entry) => entry.account),
-      entries.map((entry) => entry.currency),
-      entries.map((entry) => entry.amount.toString()),
-      changes.map((change) => change.account),
-      changes.map((change) => change.currency),
-      changes.map((change) => change.delta.toString()),
-    ]);
+    // Prepared once per connection (as is the lock above): every posting runs both, and
+    // planning this statement each time costs PostgreSQL more than executing it.
+    const result = await client.query<{ id: string; created_at: Date }>({
+      name: "payments-ledger-write",
+      text: writeSql,
+      values: [
+        input.kind,
+        input.reference,
+        JSON.stringify(input.metadata ?? {}),
+        entries.map((entry) => entry.account),
+        entries.map((entry) => entry.currency),
+        entries.map((entry) => entry.amount.toString()),
+        changes.map((change) => change.account),
+        changes.map((change) => change.currency),
+        changes.map((change) => change.delta.toString()),
+      ],
+    });
     const row = result.rows[0]!;
     return { id: row.id, createdAt: row.created_at };
   } catch (error) {
