@@ -15,7 +15,11 @@ export type KafkaConnection = Pick<
   | "KAFKA_TLS_CA_FILE"
 >;
 
-/** A Kafka client whose own retries are short, so callers (the relay) own the backoff. */
+/**
+ * A Kafka client whose own retries are short, so callers (the relay) own the backoff.
+ * kafkajs 2.2.4 prints `TimeoutNegativeWarning` on Node 24 from its request queue, whatever
+ * the options; see "Known upstream issue" in the kit's README.
+ */
 export function createKafka(
   connection: KafkaConnection | string[],
   clientId: string,
