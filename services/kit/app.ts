@@ -39,7 +39,8 @@ function httpMetrics(metrics: ServiceMetrics): MiddlewareHandler<AppEnv> {
       durationMs / 1000,
     );
     // Skipped outright below info (benchmarks and busy replicas run at warn).
-    const logger = c.var.logger;
+    // c.get, not c.var: c.var copies every variable into a new object on each read.
+    const logger = c.get("logger");
     if (logger?.isLevelEnabled("info")) {
       logger.info(
         { method: c.req.method, path, status, durationMs: Math.round(durationMs * 10) / 10 },

@@ -105,7 +105,7 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
 
   return async function idempotencyMiddleware(c, next) {
     const skipped = skipPrefixes.some((prefix) => c.req.path.startsWith(prefix));
-    if (!unsafeMethods.has(c.req.method) || skipped || c.var.idempotencyHandled) return next();
+    if (!unsafeMethods.has(c.req.method) || skipped || c.get("idempotencyHandled")) return next();
     c.set("idempotencyHandled", true);
     const template = routeTemplate(c);
     if (template === unmatchedPath) return next();
@@ -160,7 +160,7 @@ export function requireIdempotencyKey(): MiddlewareHandler<AppEnv> {
  * to use it as the reference of the effect as a second line of defence.
  */
 export function idempotencyKeyOf(c: Context<AppEnv>): string {
-  const key = c.var.idempotencyKey;
+  const key = c.get("idempotencyKey");
   if (key === undefined)
     throw new Error(`${c.req.path} reads Idempotency-Key without requireIdempotencyKey()`);
   return key;
@@ -181,7 +181,7 @@ export async function storeIdempotentResponse<R extends Response>(
   tx: Tx,
   response: R,
 ): Promise<R> {
-  const held = c.var.idempotency;
+  const held = c.get("idempotency");
   if (held === undefined || held.stored || !isStoredStatus(response.status)) return response;
   // Read the body once and answer with the same bytes (no clone of the stream).
   const body = new Uint8Array(await response.arrayBuffer());
