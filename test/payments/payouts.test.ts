@@ -272,9 +272,14 @@ test("an unreachable PSP is retried with the same reference and pays once", asyn
       (metricValue(await scrape(), "worker_runs_total", { worker: "payout", result: "failed" }) ??
         0) > 0,
   );
-  const waiting = await call(replica.url, "GET", `/v1/payouts/${payout.id}`);
-  assert.is(waiting.body.status, "queued");
-  assert.match(waiting.body.lastError, /could not connect/);
+  // Between retries (every ~200 ms here) the payout waits in the queue with the error; a read
+  // that lands in the instant of a retry would see it `sending`, so wait for a quiet moment.
+  await eventually("the payout back in the queue with the connection error", async () => {
+    const waiting = await call(replica.url, "GET", `/v1/payouts/${payout.id}`);
+    return (
+      waiting.body.status === "queued" && /could not connect/.test(waiting.body.lastError ?? "")
+    );
+  });
   await fixture.psp.start();
   await settledAs(payout.id, "settled");
   assert.is(fixture.psp.executions(payout.id), 1);
