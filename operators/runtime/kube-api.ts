@@ -118,13 +118,17 @@ export function createKubeApi(config: KubeConfig): KubeApi {
           `watch ${path}`,
         );
       }
+      if (signal.aborted) {
+        // Stopped while connecting: iterating an already closed interface would never end.
+        response.destroy();
+        return;
+      }
       const lines = createInterface({ input: response, crlfDelay: Infinity });
       // Closing the interface ends the iteration; destroying the stream alone may not.
       const abort = () => {
         lines.close();
         response.destroy();
       };
-      if (signal.aborted) abort();
       signal.addEventListener("abort", abort, { once: true });
       try {
         for await (const line of lines) {

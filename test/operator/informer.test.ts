@@ -92,4 +92,21 @@ test("410 Gone makes it relist and the cache stays right", async () => {
   assert.equal(informer.keys().sort(), ["payments/after-gone", "payments/before-start"]);
 });
 
+test("an informer for one namespace sees only that namespace", async () => {
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromFile(cluster.kubeconfigFor("operator"));
+  await kubectlOk(cluster, ["apply", "-f", "-"], {
+    input: withdrawalHaltYaml("system-halt", { namespace: "breakwater-system" }),
+  });
+  const scoped = new Informer<ControlObject>(createKubeApi(kubeconfig), {
+    type,
+    namespace: "breakwater-system",
+    onChange: () => {},
+    log: pino({ level: "silent" }),
+  });
+  await scoped.start();
+  assert.equal(scoped.keys(), ["breakwater-system/system-halt"]);
+  await scoped.stop();
+});
+
 test.run();
