@@ -80,12 +80,19 @@ export function createKubeApi(config: KubeConfig): KubeApi {
     };
   }
 
-  function send(method: string, path: string, body?: unknown, contentType?: string) {
+  /** `idleMs`: how long the socket may be silent; a watch is silent between events. */
+  function send(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+    idleMs = 30_000,
+  ) {
     return new Promise<IncomingMessage>((resolve, reject) => {
       options(method, path, contentType).then((requestOptions) => {
         const request = (secure ? httpsRequest : httpRequest)(requestOptions, resolve);
         request.on("error", reject);
-        request.setTimeout(30_000, () => request.destroy(new Error(`${method} ${path} timed out`)));
+        request.setTimeout(idleMs, () => request.destroy(new Error(`${method} ${path} timed out`)));
         request.end(body === undefined ? undefined : JSON.stringify(body));
       }, reject);
     });
@@ -108,7 +115,11 @@ export function createKubeApi(config: KubeConfig): KubeApi {
     replace: (path, body) => call("PUT", path, body),
     patch: (path, body, type = "merge") => call("PATCH", path, body, patchContentTypes[type]),
     async watch(path, onEvent, signal) {
-      const response = await send("GET", path);
+      // The server ends a watch after its timeoutSeconds (bookmarks come about once a minute).
+      const timeoutSeconds = Number(
+        new URL(path, server).searchParams.get("timeoutSeconds") ?? 300,
+      );
+      const response = await send("GET", path, undefined, undefined, (timeoutSeconds + 30) * 1000);
       if (response.statusCode !== 200) {
         const chunks: Buffer[] = [];
         for await (const chunk of response) chunks.push(chunk as Buffer);

@@ -216,4 +216,23 @@ test("two operators: one leader acts; the standby takes over when it dies", asyn
   await third.process.stop();
 });
 
+test("a leader that cannot renew its Lease stops acting and exits", async () => {
+  const operator = await start("replica-d");
+  await waitUntil("it leads", async () => (await leaderOf(operator)) === 1);
+  // Losing the right to update the Lease is, for the leader, the same as losing the API.
+  await kubectlOk(cluster, [
+    "delete",
+    "rolebinding",
+    "breakwater-operator",
+    "-n",
+    "breakwater-system",
+  ]);
+  try {
+    assert.is(await operator.process.exited, 1);
+    assert.match(operator.log(), "lost the leader Lease");
+  } finally {
+    await kubectlOk(cluster, ["apply", "-f", "operators/crds/generated/rbac.yaml"]);
+  }
+});
+
 test.run();
