@@ -11,7 +11,8 @@
  * does NOT resume: it marks the flush Failed ("interrupted"), recording the keys counted so
  * far (at most one batch, `batchSize` keys, may have been deleted after the last progress
  * write). Re-flushing automatically could release locks that live purchases took after the
- * interruption; a human decides, by applying a new LockFlush.
+ * interruption; a human decides, by applying a new LockFlush. A Redis error mid-flush ends
+ * it the same way; a Redis that is down before the claim only delays it.
  */
 import type { Redis } from "ioredis";
 import { setConditions } from "../runtime/conditions";
@@ -95,6 +96,8 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
     redis: Redis,
     spec: Required<Omit<LockFlushSpec, "redis">>,
   ): Promise<ReconcileResult> {
+    // A Redis that is down before anything started only delays the flush (retried with backoff).
+    await redis.ping();
     // Claim the run: only one writer can move this exact resourceVersion forward.
     let current = await commitStatus(
       deps.client,
@@ -112,21 +115,38 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
     let flushed = 0;
     const sample: string[] = [];
     let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", spec.pattern, "COUNT", spec.batchSize);
-      cursor = next;
-      const batch = keys.slice(0, spec.maxKeys - flushed);
-      if (batch.length > 0 && !spec.dryRun) await redis.unlink(...batch);
-      flushed += batch.length;
-      sample.push(...batch.slice(0, sampleSize - sample.length));
-      if (batch.length > 0 && !spec.dryRun) {
-        current = await deps.client.writeStatus(current, {
-          ...current.status,
-          keysFlushed: flushed,
-          sample,
-        });
-      }
-    } while (cursor !== "0" && flushed < spec.maxKeys);
+    try {
+      do {
+        const [next, keys] = await redis.scan(
+          cursor,
+          "MATCH",
+          spec.pattern,
+          "COUNT",
+          spec.batchSize,
+        );
+        cursor = next;
+        const batch = keys.slice(0, spec.maxKeys - flushed);
+        if (batch.length > 0 && !spec.dryRun) await redis.unlink(...batch);
+        flushed += batch.length;
+        sample.push(...batch.slice(0, sampleSize - sample.length));
+        if (batch.length > 0 && !spec.dryRun) {
+          current = await deps.client.writeStatus(current, {
+            ...current.status,
+            keysFlushed: flushed,
+            sample,
+          });
+        }
+      } while (cursor !== "0" && flushed < spec.maxKeys);
+    } catch (error) {
+      // Started and then broken off: like an interruption, it is not re-run automatically.
+      return finish(
+        current,
+        "Failed",
+        "FlushBrokenOff",
+        `broken off after ${flushed} keys: ${(error as Error).message}; not re-run: apply a new LockFlush if stuck keys remain`,
+        { keysFlushed: flushed, sample },
+      );
+    }
     const limitReached = flushed >= spec.maxKeys && cursor !== "0";
     const verb = spec.dryRun ? "dry run: would flush" : "flushed";
     const message = `${verb} ${flushed} keys matching ${spec.pattern}${limitReached ? ` (stopped at maxKeys ${spec.maxKeys})` : ""}`;

@@ -195,4 +195,28 @@ test("a pattern outside the allow-list fails with a clear message and touches no
   assert.is(ready?.reason, "PatternNotAllowed");
 });
 
+test("a Redis that is down before the flush starts delays it instead of failing it", async () => {
+  await redisServer.stop();
+  await kubectlOk(cluster, ["apply", "-f", "-"], {
+    input: lockFlushYaml("while-down", { pattern: "lock:purchase:*" }),
+  });
+  await waitUntil(
+    "the operator tried and backed off",
+    async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${operator!.port}/metrics`)).text();
+      return /breakwater_operator_reconciles_total\{kind="LockFlush",result="error"\} [1-9]/.test(
+        metrics,
+      );
+    },
+    { timeoutMs: 30_000 },
+  );
+  const waiting = await getJson(cluster, "lockflush/while-down");
+  assert.is(waiting.status?.startedAt, undefined, "not claimed while Redis is down");
+  const restartedAt = new Date();
+  await redisServer.start();
+  const object = await finished("while-down");
+  assert.is(object.status?.phase, "Completed");
+  assert.ok(Date.parse(String(object.status?.startedAt)) >= restartedAt.getTime() - 1000);
+});
+
 test.run();
