@@ -1,7 +1,7 @@
 /**
- * @module A client for a service's controls admin API (`/admin/v1/controls`, see
- * /tmp contract and services/kit/controls-api.ts): upsert, lift, list with the replicas'
- * acknowledgements. Errors carry the service's problem+json.
+ * @module A client for a service's controls admin API (`/admin/v1/controls`, served by
+ * services/kit/controls-api.ts; DESIGN.md "How a control reaches the services"): upsert,
+ * lift, list with the replicas' acknowledgements. Errors carry the service's problem+json.
  */
 
 /** A control as a service stores it. */
