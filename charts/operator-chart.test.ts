@@ -12,9 +12,12 @@ import * as assert from "uvu/assert";
 import { environmentNames, loadEnvironment } from "../environments";
 import { breakwaterImage } from "../environments/images";
 import { loadConfig } from "../operators/config";
+import { expiryPolicyName } from "../operators/crds/admission";
 import { crdManifests } from "../operators/crds/index";
 import { operatorNamespace, operatorServiceAccount } from "../operators/rbac";
 import { parseTargets, type Targets, tokenSecrets } from "../operators/targets";
+import { requestedByPolicyName } from "../policies/admission/requested-by";
+import { crdWave, syncWaveAnnotation } from "./argo";
 import { configDigestAnnotation } from "./constructs/hono-service";
 import {
   containerEnvironment,
@@ -99,6 +102,30 @@ test("ships every control CRD and the operator's ClusterRole, which grants no Se
   assert.ok(clusterRole);
   assert.not.ok(clusterRole.rules.some((rule: any) => rule.resources.includes("secrets")));
 });
+
+for (const name of environmentNames) {
+  test(`${name}: both admission policies and their Deny bindings go in with the CRDs`, () => {
+    const admission = objectsOf(name, "operator").filter((object) =>
+      object.kind.startsWith("ValidatingAdmissionPolicy"),
+    );
+    const names = admission.map((object) => `${object.kind}/${object.metadata.name}`).sort();
+    assert.equal(
+      names,
+      [expiryPolicyName, requestedByPolicyName]
+        .flatMap((policy) => [
+          `ValidatingAdmissionPolicy/${policy}`,
+          `ValidatingAdmissionPolicyBinding/${policy}`,
+        ])
+        .sort(),
+    );
+    for (const object of admission) {
+      assert.is(object.metadata.annotations[syncWaveAnnotation], String(crdWave));
+      if (object.kind === "ValidatingAdmissionPolicyBinding") {
+        assert.equal(object.spec.validationActions, ["Deny"]);
+      }
+    }
+  });
+}
 
 for (const name of environmentNames) {
   const objects = objectsOf(name);

@@ -1,5 +1,5 @@
 /**
- * @module The control operator: its CRDs and admission policy (one wave before everything),
+ * @module The control operator: its CRDs and admission policies (one wave before everything),
  * its ServiceAccount and RBAC (exactly `operators/rbac.ts`), the targets file that says which
  * service enforces which control, and a hardened Deployment.
  */
@@ -13,6 +13,7 @@ import { admissionManifests } from "../operators/crds/admission";
 import { crdManifests } from "../operators/crds/index";
 import { operatorServiceAccount, rbacManifests } from "../operators/rbac";
 import { type Targets, targetsSchema } from "../operators/targets";
+import { requestedByPolicyManifests } from "../policies/admission/requested-by";
 import { crdWave, inWave } from "./argo";
 import { configDigestAnnotation } from "./constructs/hono-service";
 import { imageEntrypoint, imageUser, operatorArgs } from "./container-image";
@@ -60,7 +61,8 @@ export class OperatorChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const namespace = environment.namespaces.system.name;
     const labels = componentLabels(operatorName, "operator", environment.name);
-    for (const manifest of [...crdManifests(), ...admissionManifests()]) {
+    const admission = [...admissionManifests(), ...requestedByPolicyManifests()];
+    for (const manifest of [...crdManifests(), ...admission]) {
       const object = includeManifest(this, manifest);
       inWave(object, crdWave);
     }
