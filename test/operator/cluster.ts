@@ -30,11 +30,14 @@ export async function kubectlOk(
 
 /**
  * Install what the charts install: CRDs, the expiry admission policy, the operator's
- * namespace and its generated RBAC, plus the `payments` namespace used by the tests.
+ * namespace, the services' namespace and its generated RBAC, plus the `payments` namespace
+ * used by the tests.
  */
 export async function installControls(cluster: KubeCluster): Promise<void> {
   await applyCrds(cluster, crdFiles);
-  for (const namespace of ["breakwater-system", "payments"]) {
+  // The operator's own namespace, the services' (where their admin-token Secrets live, as
+  // operators/targets.yaml says) and the one the tests put controls in.
+  for (const namespace of ["breakwater-system", "breakwater-services", "payments"]) {
     await kubectlOk(cluster, ["create", "namespace", namespace]);
   }
   await kubectlOk(cluster, ["apply", "-f", join(generated, "rbac.yaml")]);

@@ -103,13 +103,15 @@ test("the operator's generated RBAC grants what it needs and nothing more", asyn
   assert.is(await can("create", "events", "-n", "payments"), "yes");
   assert.is(await can("delete", "withdrawalhalts.ops.breakwater.dev", "-n", "payments"), "no");
   assert.is(await can("create", "withdrawalhalts.ops.breakwater.dev", "-n", "payments"), "no");
-  const secrets = ["-n", "breakwater-system"];
+  const secrets = ["-n", "breakwater-services"];
   assert.is(await can("get", "secret/payments-admin-token", ...secrets), "yes");
   assert.is(await can("get", "secret/another-secret", ...secrets), "no");
   assert.is(await can("list", "secrets", ...secrets), "no");
+  assert.is(await can("get", "secret/payments-admin-token", "-n", "breakwater-system"), "no");
   assert.is(await can("get", "secret/payments-admin-token", "-n", "payments"), "no");
-  assert.is(await can("update", "lease/breakwater-operator", ...secrets), "yes");
-  assert.is(await can("update", "lease/someone-else", ...secrets), "no");
+  const leases = ["-n", "breakwater-system"];
+  assert.is(await can("update", "lease/breakwater-operator", ...leases), "yes");
+  assert.is(await can("update", "lease/someone-else", ...leases), "no");
   assert.is(await can("get", "pods", "-n", "payments"), "no");
 });
 

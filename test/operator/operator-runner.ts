@@ -30,7 +30,7 @@ export function writeTargets(input: TargetsInput): string {
         payments: {
           adminUrl: input.paymentsUrl,
           tokenSecret: {
-            namespace: "breakwater-system",
+            namespace: "breakwater-services",
             name: "payments-admin-token",
             key: "token",
           },
@@ -133,7 +133,7 @@ export async function createTokenSecret(cluster: KubeCluster, token: string): Pr
     "generic",
     "payments-admin-token",
     "-n",
-    "breakwater-system",
+    "breakwater-services",
     `--from-literal=token=${token}`,
   ]);
   if (result.code !== 0) throw new Error(result.stderr);
