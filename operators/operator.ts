@@ -52,6 +52,9 @@ export async function startOperator(
     pino({
       level: config.logLevel,
       base: { component: "breakwater-operator", identity: config.identity },
+      // The same line shape as the services' logs (services/kit/logger.ts).
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
     });
   const targets = loadTargets(config.targetsFile);
   const api = options.api ?? createKubeApi(loadKubeConfig());
@@ -98,7 +101,7 @@ export async function startOperator(
       return undefined;
     },
   });
-  log.info({ port: server.port, identity: config.identity }, "listening");
+  log.info({ port: server.port }, "listening");
   elector.start();
 
   return {

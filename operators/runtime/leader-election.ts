@@ -83,7 +83,7 @@ export class LeaderElector {
       if (held) this.lastRenewMs = Date.now();
       if (held && !this.leading) {
         this.leading = true;
-        this.options.log.info({ identity: this.options.identity }, "became leader");
+        this.options.log.info({ lease: this.options.name }, "became leader");
         // Not awaited: starting the controllers must not delay the next renewal.
         Promise.resolve(this.options.onStartedLeading()).catch((error) => {
           this.options.log.error({ err: error }, "could not start acting as leader");

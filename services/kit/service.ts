@@ -205,7 +205,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   for (const worker of definition.workers?.(context) ?? []) {
     context.runWorker(worker.name, worker.run, worker.intervalMs);
   }
-  logger.info({ port, replica: config.REPLICA_ID }, "listening");
+  logger.info({ port }, "listening");
 
   let stopping: Promise<void> | undefined;
   return {
