@@ -33,6 +33,7 @@ import {
   webhookSecret,
 } from "../payments/payments-fixture";
 import { startPspServer } from "../payments/psp-server";
+import { ownCpuMs, processCpuMs, treeCpuMs } from "./cpu";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -52,6 +53,25 @@ interface Phase {
   readonly perSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** CPU microseconds per successful operation, by process: where the time went. */
+  readonly cpuUs: CpuSplit;
+}
+
+interface CpuSplit {
+  readonly client: number;
+  readonly service: number;
+  readonly postgres: number;
+}
+
+/** Where CPU is read from: set once the replica and PostgreSQL run. */
+const cpuSources = { servicePid: 0, postgresPid: 0 };
+
+function cpuNow(): CpuSplit {
+  return {
+    client: ownCpuMs(),
+    service: cpuSources.servicePid ? processCpuMs(cpuSources.servicePid) : 0,
+    postgres: cpuSources.postgresPid ? treeCpuMs(cpuSources.postgresPid) : 0,
+  };
 }
 
 /** Run `operation` from `concurrency` loops for `durationMs`; count and time the successes. */
@@ -62,6 +82,7 @@ async function measure(
   const latencies: number[] = [];
   let failures = 0;
   let counter = 0;
+  const cpuBefore = cpuNow();
   const started = performance.now();
   const deadline = started + durationMs;
   await Promise.all(
@@ -75,6 +96,8 @@ async function measure(
     }),
   );
   const elapsedSeconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuNow();
+  const perOperation = (ms: number) => (ms * 1000) / Math.max(1, latencies.length);
   latencies.sort((a, b) => a - b);
   const at = (quantile: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(quantile * latencies.length))] ?? 0;
@@ -84,6 +107,11 @@ async function measure(
     perSecond: latencies.length / elapsedSeconds,
     p50Ms: at(0.5),
     p99Ms: at(0.99),
+    cpuUs: {
+      client: perOperation(cpuAfter.client - cpuBefore.client),
+      service: perOperation(cpuAfter.service - cpuBefore.service),
+      postgres: perOperation(cpuAfter.postgres - cpuBefore.postgres),
+    },
   };
 }
 
@@ -95,7 +123,7 @@ function pair(index: number): [string, string] {
 
 async function startReplica(
   env: Record<string, string>,
-): Promise<{ url: string; stop: () => Promise<void> }> {
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const root = join(import.meta.dirname, "..", "..");
   // BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of the replica there, to find hot spots.
@@ -116,6 +144,7 @@ async function startReplica(
   });
   return {
     url,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise((resolve) => {
         child.once("exit", () => resolve());
@@ -161,6 +190,29 @@ function combine(phases: readonly Phase[], roundMs: number): Phase {
     perSecond: operations / ((phases.length * roundMs) / 1000),
     p50Ms: phases.reduce((sum, phase) => sum + phase.p50Ms, 0) / phases.length,
     p99Ms: Math.max(...phases.map((phase) => phase.p99Ms)),
+    cpuUs: {
+      client: weighted(phases, operations, (cpu) => cpu.client),
+      service: weighted(phases, operations, (cpu) => cpu.service),
+      postgres: weighted(phases, operations, (cpu) => cpu.postgres),
+    },
+  };
+}
+
+/** A per-operation CPU figure over several rounds, weighted by each round's operations. */
+function weighted(
+  phases: readonly Phase[],
+  operations: number,
+  pick: (cpu: CpuSplit) => number,
+): number {
+  const total = phases.reduce((sum, phase) => sum + pick(phase.cpuUs) * phase.operations, 0);
+  return total / Math.max(1, operations);
+}
+
+function roundCpu(cpu: CpuSplit): CpuSplit {
+  return {
+    client: Math.round(cpu.client),
+    service: Math.round(cpu.service),
+    postgres: Math.round(cpu.postgres),
   };
 }
 
@@ -174,6 +226,9 @@ function median(values: readonly number[]): number {
 
 const format = (phase: Phase) =>
   `${phase.perSecond.toFixed(0)}/s  p50 ${phase.p50Ms.toFixed(1)} ms  p99 ${phase.p99Ms.toFixed(1)} ms  (${phase.operations} ok, ${phase.failures} failed)`;
+
+const formatCpu = ({ cpuUs }: Phase) =>
+  `client ${cpuUs.client.toFixed(0)} µs, service ${cpuUs.service.toFixed(0)} µs, postgres ${cpuUs.postgres.toFixed(0)} µs`;
 
 async function main(): Promise<void> {
   const [postgres, redis, psp] = await Promise.all([
@@ -194,6 +249,8 @@ async function main(): Promise<void> {
     OUTBOX_RELAY_INTERVAL_MS: "3600000",
     DATABASE_POOL_MAX: String(poolMax),
   });
+  cpuSources.servicePid = replica.pid;
+  cpuSources.postgresPid = postgres.pid ?? 0;
   const pool = createPool(databaseUrl, undefined, { max: poolMax });
   try {
     for (const wallet of wallets) await fundedWallet(replica.url, wallet, 1_000_000_000_000n);
@@ -237,6 +294,8 @@ async function main(): Promise<void> {
     const sql = combine(sqlRounds, roundMs);
     console.log(`transfers via HTTP API : ${format(api)}`);
     console.log(`same writes, direct SQL: ${format(sql)}`);
+    console.log(`CPU per API transfer   : ${formatCpu(api)}`);
+    console.log(`CPU per SQL transfer   : ${formatCpu(sql)}`);
     const apiRatio = api.perSecond / sql.perSecond;
     // Each round's ratio too: their spread says how much the machine's noise moved the result.
     const roundRatios = apiRounds.map(
@@ -330,6 +389,8 @@ async function main(): Promise<void> {
         sqlP99Ms: Number(sql.p99Ms.toFixed(2)),
         apiToSqlRatio: Number(apiRatio.toFixed(3)),
         apiToSqlRatioMedianRound: Number(medianRatio.toFixed(3)),
+        apiCpuUsPerTransfer: roundCpu(api.cpuUs),
+        sqlCpuUsPerTransfer: roundCpu(sql.cpuUs),
         rounds,
         poolMax,
         payoutsPerSecondNoControls: Math.round(noneRate),
