@@ -7,18 +7,24 @@
  * does not wait: it gets 409 `idempotency/in-progress` with `Retry-After: 1`, so concurrent
  * repeats produce one effect. Server errors (5xx) and transient refusals (401, 403, 408, 409,
  * 423, 425, 429) release the key so the client can retry with it; other results are kept.
- * A reservation whose holder died is taken over after `leaseMs`. A handler that writes its
- * effect in one transaction can store its answer in that same transaction
- * ({@link storeIdempotentResponse}): the effect and its stored answer then commit together,
- * and the request costs one round trip and one commit less.
+ * A reservation whose holder died is taken over after `leaseMs`.
+ *
+ * A route whose whole effect is one database transaction can declare
+ * {@link answerInTransaction}: it is not reserved up front; its handler writes the answer as
+ * the last statement of the effect's transaction ({@link storeIdempotentJson}), and the unique
+ * answer row is what makes the effect happen once: a repeat's own answer cannot be written, so
+ * its transaction rolls back and it replays the first answer. That costs one statement and one
+ * commit less per request than a reservation, on the routes that move money.
  */
 import { createHash } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { routeTemplate, unmatchedPath } from "./app";
 import type { AppEnv } from "./app-env";
 import { onCommit, type Pool, type Tx } from "./db";
 import type { ServiceMetrics } from "./metrics";
-import { kitProblems, problem } from "./problem";
+import { kitProblems, ProblemError, problem, problemResponse } from "./problem";
 
 export type IdempotencyOutcome =
   | "reserved"
@@ -76,10 +82,42 @@ function defaultActor(c: Context<AppEnv>): string {
 export interface IdempotencyReservation {
   readonly scope: string;
   readonly key: string;
-  /** `locked_until` as reserved: fences writes, so a holder whose lease was taken over writes nothing. */
-  readonly token: string;
+  /** The request's digest ({@link requestHash}), stored with its answer. */
+  readonly hash: string;
+  /**
+   * `locked_until` as reserved: fences writes, so a holder whose lease was taken over writes
+   * nothing. Absent on a route that {@link answerInTransaction}: nothing is reserved there.
+   */
+  readonly token?: string;
   /** Set once the handler's transaction committed the response with the effect. */
   stored: boolean;
+}
+
+/** Marks the middleware of {@link answerInTransaction}, which the kit finds on the matched route. */
+const answersInTransaction = Symbol("answersInTransaction");
+
+/**
+ * Declare that this route's whole effect is one database transaction that ends with
+ * {@link storeIdempotentJson}: the kit then reserves nothing before the handler runs, and the
+ * answer row written with the effect decides which request ran first. A repeat (concurrent or
+ * later) runs the handler too, but cannot write its answer, so its transaction rolls back and
+ * it gets the first answer byte for byte; a concurrent repeat waits for the first to commit
+ * instead of getting 409 in-progress. A refusal (4xx, 5xx) of a repeat is replaced by the first
+ * answer too, so a later repeat never sees "insufficient funds" for money it already moved.
+ * Only for handlers with no effect outside that transaction (no HTTP call, no Kafka write):
+ * those would happen again for every repeat.
+ *
+ * @example createRoute({ ..., middleware: [requireIdempotencyKey(), answerInTransaction()] as const })
+ */
+export function answerInTransaction(): MiddlewareHandler<AppEnv> {
+  const middleware: MiddlewareHandler<AppEnv> = async (_c, next) => {
+    await next();
+  };
+  return Object.assign(middleware, { [answersInTransaction]: true });
+}
+
+function routeAnswersInTransaction(c: Context<AppEnv>): boolean {
+  return matchedRoutes(c).some((route) => answersInTransaction in route.handler);
 }
 
 interface StoredRow {
@@ -111,9 +149,18 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
     if (template === unmatchedPath) return next();
     const key = validKey(c.req.header("idempotency-key"), options.required ?? false);
     if (key === undefined) return next();
-    const body = new Uint8Array(await c.req.arrayBuffer());
+    const body = await readBody(c);
     const hash = requestHash(c.req.method, template, body);
     const scope = `${c.req.method} ${template} ${actorOf(c)}`;
+
+    if (routeAnswersInTransaction(c)) {
+      const held: IdempotencyReservation = { scope, key, hash, stored: false };
+      c.set("idempotency", held);
+      await next();
+      if (held.stored) count("reserved");
+      else await settleFirstAnswer(c, options.pool, held, count);
+      return;
+    }
 
     let reservation: { token?: string; existing?: StoredRow };
     try {
@@ -132,7 +179,13 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
     if (reservation.token === undefined)
       return answerRepeat(reservation.existing!, hash, key, count);
     count("reserved");
-    const held: IdempotencyReservation = { scope, key, token: reservation.token, stored: false };
+    const held: IdempotencyReservation = {
+      scope,
+      key,
+      hash,
+      token: reservation.token,
+      stored: false,
+    };
     c.set("idempotency", held);
     await next();
     if (!held.stored) await finalize(c, options.pool, held, count);
@@ -167,37 +220,64 @@ export function idempotencyKeyOf(c: Context<AppEnv>): string {
 }
 
 /**
- * Store `response` as the answer to this request's Idempotency-Key inside `tx`, the handler's
- * own transaction, as its last statement before COMMIT: the effect and its replayable answer
- * commit together, and the middleware does not store it again. Without a reservation (no key,
- * or the kit's idempotency off) or for a status that is not kept, it only returns `response`.
- * A reservation taken over by another request (its holder outlived the lease) is refused with
- * 409 `idempotency/in-progress`, which rolls the effect back.
+ * Answer `value` as JSON with `status` (what `c.json(value, status)` answers). On a route that
+ * {@link answerInTransaction}, also store that answer for the request's Idempotency-Key in
+ * `tx`, the handler's own transaction, as its last statement before COMMIT: the effect and its
+ * replayable answer commit together. If another request with the key answered first, it
+ * throws 409 `idempotency/in-progress`, which rolls this effect back, and the middleware
+ * answers with the first answer. Elsewhere (no key, a reserved route, a status that is not
+ * kept) it only answers, and the middleware stores as usual.
  *
- * @example return withTransaction(pool, async (tx) => { ...effect...; return storeIdempotentResponse(c, tx, c.json(result, 201)); });
+ * @example return withTransaction(pool, async (tx) => { ...effect...; return storeIdempotentJson(c, tx, result, 201); });
  */
-export async function storeIdempotentResponse<R extends Response>(
+export async function storeIdempotentJson<T extends object, S extends ContentfulStatusCode>(
   c: Context<AppEnv>,
   tx: Tx,
-  response: R,
-): Promise<R> {
+  value: T,
+  status: S,
+) {
+  const response = c.json(value, status);
   const held = c.get("idempotency");
-  if (held === undefined || held.stored || !isStoredStatus(response.status)) return response;
-  // Read the body once and answer with the same bytes (no clone of the stream).
-  const body = new Uint8Array(await response.arrayBuffer());
-  const answer = new Response(body, { status: response.status, headers: response.headers }) as R;
+  if (held === undefined || held.token !== undefined || held.stored || !isStoredStatus(status))
+    return response;
+  // The bytes c.json sends, without reading them back out of the Response (that would build
+  // a web stream per request), and the one header a JSON answer carries.
   const stored = await tx.query({
-    name: "kit-idempotency-complete",
-    text: completeSql,
-    values: [held.scope, held.key, held.token, ...storedResponse(answer, body)],
+    name: "kit-idempotency-insert-answer",
+    text: insertAnswerSql,
+    values: [
+      held.scope,
+      held.key,
+      held.hash,
+      status,
+      jsonHeaders,
+      Buffer.from(JSON.stringify(value)),
+    ],
   });
-  if (stored.rowCount !== 1) {
-    throw inProgress("the reservation of this key was taken over by a newer request");
-  }
+  if (stored.rowCount !== 1) throw inProgress("another request with this key answered first");
   onCommit(tx, () => {
     held.stored = true;
   });
-  return answer;
+  return response;
+}
+
+/** The headers `c.json` answers with, as stored for replay (request ids are never stored). */
+const jsonHeaders = JSON.stringify({ "content-type": "application/json" });
+
+const textDecoder = new TextDecoder();
+
+/**
+ * The raw body, read once. A JSON body's text goes into Hono's body cache as well, which is
+ * where `c.req.json()` (and so the route's validator) reads it from; otherwise Hono would
+ * rebuild a Response from these bytes, web stream and all, to decode them again.
+ */
+async function readBody(c: Context<AppEnv>): Promise<Uint8Array> {
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  if (c.req.header("content-type")?.includes("json")) {
+    // Hono keeps promises there (its type says otherwise).
+    (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(textDecoder.decode(body));
+  }
+  return body;
 }
 
 function validKey(key: string | undefined, required: boolean): string | undefined {
@@ -253,12 +333,11 @@ async function reserve(
     values: [scope, key, hash, leaseMs],
   });
   if (inserted.rowCount === 1) return { token: inserted.rows[0]!.token };
-  const found = await pool.query<StoredRow>(
-    `SELECT request_hash, state, response_status, response_headers, response_body,
-            locked_until <= now() AS lease_expired
-     FROM idempotency_keys WHERE scope = $1 AND key = $2`,
-    [scope, key],
-  );
+  const found = await pool.query<StoredRow>({
+    name: "kit-idempotency-find",
+    text: findSql,
+    values: [scope, key],
+  });
   const existing = found.rows[0];
   // Released between our insert and select: try once more from the top.
   if (!existing) return reserve(pool, scope, key, hash, leaseMs);
@@ -308,12 +387,27 @@ const completeSql = `
          response_body = $6, completed_at = now()
    WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND locked_until = $3::timestamptz`;
 
+const insertAnswerSql = `
+  INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status,
+                                response_headers, response_body, completed_at)
+  VALUES ($1, $2, $3, 'completed', now(), $4, $5, $6, now())
+  ON CONFLICT DO NOTHING`;
+
+const findSql = `
+  SELECT request_hash, state, response_status, response_headers, response_body,
+         locked_until <= now() AS lease_expired
+    FROM idempotency_keys WHERE scope = $1 AND key = $2`;
+
 const releaseSql = `
   DELETE FROM idempotency_keys
    WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND locked_until = $3::timestamptz`;
 
-/** Status, headers (JSON) and body bytes of `response`, as stored for replay. */
-function storedResponse(response: Response, body: Uint8Array): [number, string, Buffer] {
+/** Status, headers (JSON) and body bytes of an answer, as stored for replay. */
+type StoredAnswer = [number, string, Buffer];
+
+/** Status, headers (JSON) and body bytes of `response` (read from a clone), as stored for replay. */
+async function storedResponse(response: Response): Promise<StoredAnswer> {
+  const body = new Uint8Array(await response.clone().arrayBuffer());
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     if (!unstoredHeaders.has(name)) headers[name] = value;
@@ -342,10 +436,7 @@ async function finalize(
     await pool.query({
       name: "kit-idempotency-complete",
       text: completeSql,
-      values: [
-        ...fence,
-        ...storedResponse(response, new Uint8Array(await response.clone().arrayBuffer())),
-      ],
+      values: [...fence, ...(await storedResponse(response))],
     });
   } catch (error) {
     // The effect happened but its result is not stored: the key stays in progress until its
@@ -354,6 +445,60 @@ async function finalize(
     c.var.logger.error(
       { err: error, idempotencyKey: held.key },
       "cannot store idempotent response",
+    );
+  }
+}
+
+/**
+ * On a route that {@link answerInTransaction}, after a handler that did not store its answer
+ * with its effect (it refused, failed, or found its effect already made): the first answer
+ * stored for the key wins. A kept status is stored now unless one is already there; whatever
+ * is already there is answered instead (or 409 when it answered a different request).
+ */
+async function settleFirstAnswer(
+  c: Context<AppEnv>,
+  pool: Pool,
+  held: IdempotencyReservation,
+  count: (outcome: IdempotencyOutcome) => void,
+): Promise<void> {
+  const response = c.res;
+  try {
+    if (isStoredStatus(response.status)) {
+      const inserted = await pool.query({
+        name: "kit-idempotency-insert-answer",
+        text: insertAnswerSql,
+        values: [held.scope, held.key, held.hash, ...(await storedResponse(response))],
+      });
+      if (inserted.rowCount === 1) {
+        count("reserved");
+        return;
+      }
+    }
+    const found = await pool.query<StoredRow>({
+      name: "kit-idempotency-find",
+      text: findSql,
+      values: [held.scope, held.key],
+    });
+    const existing = found.rows[0];
+    if (existing === undefined) {
+      count("released");
+      return;
+    }
+    let answer: Response;
+    try {
+      answer = answerRepeat(existing, held.hash, held.key, count);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      answer = problemResponse(error);
+    }
+    // Cleared first: Hono would copy the refusal's headers onto the answer that replaces it.
+    c.res = undefined;
+    c.res = answer;
+  } catch (error) {
+    count("finalize_error");
+    c.var.logger.error(
+      { err: error, idempotencyKey: held.key },
+      "cannot settle the idempotent answer",
     );
   }
 }

@@ -54,6 +54,7 @@ export {
 export { dependencyUnavailable, isDependencyOutage } from "./dependency-error";
 export { readinessFailures } from "./health";
 export {
+  answerInTransaction,
   type IdempotencyOptions,
   type IdempotencyOutcome,
   type IdempotencyReservation,
@@ -61,7 +62,7 @@ export {
   idempotencyKeyOf,
   requestHash,
   requireIdempotencyKey,
-  storeIdempotentResponse,
+  storeIdempotentJson,
 } from "./idempotency";
 export {
   parseJsonBody,

@@ -7,9 +7,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { adminAuth } from "../kit/admin-auth";
 import type { ServiceApp } from "../kit/app-env";
 import {
+  answerInTransaction,
   idempotencyKeyOf,
   requireIdempotencyKey,
-  storeIdempotentResponse,
+  storeIdempotentJson,
 } from "../kit/idempotency";
 import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
@@ -40,7 +41,7 @@ const createPayoutRoute = createRoute({
   method: "post",
   path: "/v1/payouts",
   summary: "Reserve funds and queue a payout to the PSP; requires Idempotency-Key",
-  middleware: [requireIdempotencyKey()] as const,
+  middleware: [requireIdempotencyKey(), answerInTransaction()] as const,
   request: {
     body: { content: { "application/json": { schema: payoutCreateSchema } }, required: true },
   },
@@ -107,14 +108,13 @@ export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void
     if (halt) throw withdrawalsHalted(halt);
     // The key is also the payout's reference: one payout per key even without the kit's record.
     const input = { ...body, amount: parseAmount(body.amount), reference: idempotencyKeyOf(c) };
-    const respond = (payout: Payout) => c.json(payout, 201);
-    let stored: ReturnType<typeof respond> | undefined;
+    let stored: Awaited<ReturnType<typeof storeIdempotentJson<Payout, 201>>> | undefined;
     const payout = await asProblem(() =>
       createPayout(pool, input, async (tx, created) => {
-        stored = await storeIdempotentResponse(c, tx, respond(created));
+        stored = await storeIdempotentJson(c, tx, created, 201);
       }),
     );
-    return stored ?? respond(payout);
+    return stored ?? c.json(payout, 201);
   });
 
   // Registered before /v1/payouts/{id} so that "manual-review" is never read as an id.

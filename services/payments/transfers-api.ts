@@ -2,9 +2,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { ServiceApp } from "../kit/app-env";
 import {
+  answerInTransaction,
   idempotencyKeyOf,
   requireIdempotencyKey,
-  storeIdempotentResponse,
+  storeIdempotentJson,
 } from "../kit/idempotency";
 import { problemResponses } from "../kit/problem-schema";
 import { parseAmount } from "./amount";
@@ -17,7 +18,7 @@ const createTransferRoute = createRoute({
   method: "post",
   path: "/v1/transfers",
   summary: "Transfer between accounts; requires Idempotency-Key",
-  middleware: [requireIdempotencyKey()] as const,
+  middleware: [requireIdempotencyKey(), answerInTransaction()] as const,
   request: {
     body: { content: { "application/json": { schema: transferCreateSchema } }, required: true },
   },
@@ -39,14 +40,13 @@ export function mountTransfersApi(app: ServiceApp, context: PaymentsContext): vo
     // The key is also the ledger reference: the money moves once even if the kit's record of
     // the answer were lost.
     const input = { ...body, amount: parseAmount(body.amount), reference: idempotencyKeyOf(c) };
-    const respond = (transfer: Transfer) => c.json(transfer, 201);
-    let stored: ReturnType<typeof respond> | undefined;
+    let stored: Awaited<ReturnType<typeof storeIdempotentJson<Transfer, 201>>> | undefined;
     const transfer = await asProblem(() =>
       createTransfer(pool, input, async (tx, created) => {
         // The answer commits with the money, so a repeat can never miss it.
-        stored = await storeIdempotentResponse(c, tx, respond(created));
+        stored = await storeIdempotentJson(c, tx, created, 201);
       }),
     );
-    return stored ?? respond(transfer);
+    return stored ?? c.json(transfer, 201);
   });
 }

@@ -176,31 +176,61 @@ async function keyState(key: string): Promise<string | undefined> {
   return result.rows[0]?.state;
 }
 
-test("an answer stored in the effect's transaction replays byte for byte and races make one effect", async () => {
+test("answered in the effect's transaction: 20 racing repeats make one effect and all get its bytes", async () => {
   const responses = await Promise.all(
     Array.from({ length: 20 }, () => createAtomic("atomic-1", { name: "atomic" })),
   );
   const statuses = responses.map((response) => response.status);
   assert.ok(
-    statuses.every((status) => status === 201 || status === 409),
+    statuses.every((status) => status === 201),
     `statuses: ${statuses}`,
   );
   assert.is(await effects("atomic"), 1);
-  const first = responses.find((response) => response.status === 201)!;
-  const firstBytes = Buffer.from(await first.arrayBuffer()).toString("hex");
-  // Completed by the handler's own commit, before the answer left.
+  const fresh = responses.filter(
+    (response) => response.headers.get("idempotent-replayed") === null,
+  );
+  assert.is(fresh.length, 1, "exactly one request made the effect; the others replayed it");
+  const bodies = await Promise.all(
+    responses.map(async (response) => Buffer.from(await response.arrayBuffer()).toString("hex")),
+  );
+  assert.is(new Set(bodies).size, 1, "every answer is the first answer, byte for byte");
+  assert.is(responses[0]!.headers.get("content-type"), fresh[0]!.headers.get("content-type"));
+  // Nothing was reserved: the answer row was written, completed, by the effect's commit.
   assert.is(await keyState("atomic-1"), "completed");
   const again = await createAtomic("atomic-1", { name: "atomic" });
   assert.is(again.status, 201);
   assert.is(again.headers.get("idempotent-replayed"), "true");
-  assert.is(Buffer.from(await again.arrayBuffer()).toString("hex"), firstBytes);
+  assert.is(again.headers.get("content-type"), fresh[0]!.headers.get("content-type"));
+  assert.is(again.headers.get("retry-after"), null, "no header of the refused repeat leaks");
+  assert.ok(again.headers.get("x-request-id"));
+  assert.is(Buffer.from(await again.arrayBuffer()).toString("hex"), bodies[0]);
   const other = await createAtomic("atomic-1", { name: "atomic-other" });
   assert.is(other.status, 409);
   assert.match(((await other.json()) as { type: string }).type, /idempotency\/conflict$/);
   assert.is(await effects("atomic"), 1);
+  assert.is(await effects("atomic-other"), 0, "the conflicting request's effect rolled back");
 });
 
-test("a transaction that rolls back after storing its answer leaves no answer and releases the key", async () => {
+test("answered in the effect's transaction: a repeat the handler would now refuse gets the first answer", async () => {
+  const first = await createAtomic("atomic-4", { name: "atomic-once" });
+  assert.is(first.status, 201);
+  const firstBytes = Buffer.from(await first.arrayBuffer()).toString("hex");
+  // The name is taken now, so the handler refuses with 422; the key's first answer wins.
+  const repeat = await createAtomic("atomic-4", { name: "atomic-once" });
+  assert.is(repeat.status, 201);
+  assert.is(repeat.headers.get("idempotent-replayed"), "true");
+  assert.is(Buffer.from(await repeat.arrayBuffer()).toString("hex"), firstBytes);
+  // A new key for the same name gets the refusal, kept and replayed like any 4xx answer.
+  const refused = await createAtomic("atomic-5", { name: "atomic-once" });
+  assert.is(refused.status, 422);
+  assert.is(refused.headers.get("idempotent-replayed"), null);
+  const refusedAgain = await createAtomic("atomic-5", { name: "atomic-once" });
+  assert.is(refusedAgain.status, 422);
+  assert.is(refusedAgain.headers.get("idempotent-replayed"), "true");
+  assert.is(await effects("atomic-once"), 1);
+});
+
+test("answered in the effect's transaction: a rollback after the answer leaves no answer", async () => {
   const failed = await createAtomic("atomic-2", { name: "atomic-rollback", failAfterStore: true });
   assert.is(failed.status, 500);
   assert.is(await effects("atomic-rollback"), 0);
@@ -209,28 +239,5 @@ test("a transaction that rolls back after storing its answer leaves no answer an
   assert.is(retried.status, 500, "the same key runs again: nothing was stored");
   assert.is(await effects("atomic-rollback"), 0);
 });
-
-test("a holder whose reservation was taken over stores nothing and its effect rolls back", async () => {
-  const pending = createAtomic("atomic-3", { name: "atomic-taken", sleepMs: 600 });
-  await waitForKey("atomic-3");
-  // What a takeover after an expired lease does: a new locked_until, i.e. a new holder.
-  await service.context.pool.query(
-    "UPDATE idempotency_keys SET locked_until = now() + interval '1 minute' WHERE key = $1",
-    ["atomic-3"],
-  );
-  const response = await pending;
-  assert.is(response.status, 409);
-  assert.match(((await response.json()) as { type: string }).type, /idempotency\/in-progress$/);
-  assert.is(await effects("atomic-taken"), 0);
-  assert.is(await keyState("atomic-3"), "in_progress", "the new holder's reservation stays");
-});
-
-async function waitForKey(key: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if ((await keyState(key)) !== undefined) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`key ${key} was never reserved`);
-}
 
 test.run();

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  answerInTransaction,
   appendAudit,
   defineService,
   enqueueEvent,
@@ -14,7 +15,7 @@ import {
   requireIdempotencyKey,
   scopeIncludes,
   startService,
-  storeIdempotentResponse,
+  storeIdempotentJson,
   withTransaction,
 } from "../../services/kit";
 import type { PostgresServer } from "../harness/postgres";
@@ -68,8 +69,9 @@ export const testService = defineService({
         return c.json({ id, name: body.name, amount: body.amount, at: Date.now() }, 201);
       },
     );
-    // Stores its idempotent answer in the transaction of its effect (the opt-in fast path).
-    app.post("/v1/atomic-things", async (c) => {
+    // Answers in the transaction of its effect (the kit's path for money-moving routes); a
+    // name that is already taken is refused, as a later repeat of a create would be.
+    app.post("/v1/atomic-things", answerInTransaction(), async (c) => {
       const body = (await c.req.json()) as {
         name: string;
         sleepMs?: number;
@@ -77,14 +79,19 @@ export const testService = defineService({
       };
       return withTransaction(ctx.pool, async (tx) => {
         await tx.query("SELECT pg_sleep($1::float8 / 1000)", [body.sleepMs ?? 50]);
+        const taken = await tx.query("SELECT 1 FROM things WHERE name = $1", [body.name]);
+        if (taken.rowCount) {
+          throw problem({ type: "test/name-taken", title: "Name taken", status: 422 });
+        }
         const row = await tx.query<{ id: string }>(
           "INSERT INTO things (name, amount) VALUES ($1, '1') RETURNING id",
           [body.name],
         );
-        const response = await storeIdempotentResponse(
+        const response = await storeIdempotentJson(
           c,
           tx,
-          c.json({ id: row.rows[0]!.id, name: body.name, at: Date.now() }, 201),
+          { id: row.rows[0]!.id, name: body.name, at: Date.now() },
+          201,
         );
         if (body.failAfterStore) throw new Error("failed after the answer was written");
         return response;

@@ -188,10 +188,11 @@ test("a replica that loses its database refuses payouts and transfers with 503, 
     );
     const refused = await payout(replica, "USD");
     assert.is(refused.status, 503);
-    // The idempotency store (PostgreSQL) refuses first; either way nothing runs.
+    // Stale controls refuse it up front, or PostgreSQL refuses the payout's transaction;
+    // either way nothing runs.
     assert.match(
       refused.body.type,
-      /(controls|idempotency)\/unavailable$/,
+      /(controls|dependency)\/unavailable$/,
       JSON.stringify(refused.body),
     );
     const transfer = await call(
