@@ -211,7 +211,7 @@ async function recordChange(
     before: change.before,
     after: change.after,
   });
-  await enqueueEvent(tx, controlEventsTopic, `${service}:${change.id}`, {
+  enqueueEvent(tx, controlEventsTopic, `${service}:${change.id}`, {
     type: change.action === "control.put" ? "control.applied" : "control.lifted",
     service,
     id: change.id,

@@ -53,23 +53,56 @@ export interface TransactionOptions {
 
 const retryableCodes = new Set(["40001", "40P01"]);
 
-/** Callbacks to run once the transaction of a client has committed. */
-const commitCallbacks = new WeakMap<Tx, Array<() => void>>();
+/** What a transaction run by {@link withTransaction} carries besides its client; dropped with it. */
+interface TransactionContext {
+  /** Run, in order, once the transaction committed. */
+  readonly afterCommit: Array<() => void>;
+  /** Run, in order, as the transaction's last statements before COMMIT. */
+  readonly beforeCommit: Array<() => Promise<void>>;
+  /** State that lives exactly as long as the transaction, by owner. */
+  readonly state: Map<symbol, unknown>;
+}
+
+/** The context of the transaction each client is in (a pooled client serves many in turn). */
+const transactions = new WeakMap<Tx, TransactionContext>();
+
+function contextOf(tx: Tx, caller: string): TransactionContext {
+  const context = transactions.get(tx);
+  if (context === undefined) throw new Error(`${caller} needs a transaction from withTransaction`);
+  return context;
+}
 
 /**
  * Run `callback` after the transaction `tx` (from {@link withTransaction}) commits; never when
  * it rolls back. For in-memory bookkeeping that must only believe what is durable.
  */
 export function onCommit(tx: Tx, callback: () => void): void {
-  const callbacks = commitCallbacks.get(tx);
-  if (callbacks === undefined) throw new Error("onCommit needs a transaction from withTransaction");
-  callbacks.push(callback);
+  contextOf(tx, "onCommit").afterCommit.push(callback);
+}
+
+/**
+ * Run `write` as the last statements of `tx` before COMMIT; if it throws, the transaction
+ * rolls back and {@link withTransaction} throws that error. For writes that are cheaper sent
+ * together at the end (see `commit-writes.ts`).
+ */
+export function beforeCommit(tx: Tx, write: () => Promise<void>): void {
+  contextOf(tx, "beforeCommit").beforeCommit.push(write);
+}
+
+/**
+ * The value `owner` keeps for the transaction `tx`, made by `init` on first use and gone when
+ * the transaction ends (commit or rollback), so nothing leaks into the client's next one.
+ */
+export function transactionState<T>(tx: Tx, owner: symbol, init: () => T): T {
+  const { state } = contextOf(tx, "transactionState");
+  if (!state.has(owner)) state.set(owner, init());
+  return state.get(owner) as T;
 }
 
 /**
  * Run `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws.
  *
- * @example await withTransaction(pool, async (tx) => { await tx.query(...); await enqueueEvent(tx, ...); });
+ * @example await withTransaction(pool, async (tx) => { await tx.query(...); enqueueEvent(tx, ...); });
  */
 export async function withTransaction<T>(
   pool: Pool,
@@ -94,12 +127,13 @@ async function runOnce<T>(
 ): Promise<T> {
   const { client } = await checkout(pool);
   let broken: Error | undefined;
-  const callbacks: Array<() => void> = [];
-  commitCallbacks.set(client, callbacks);
+  const context: TransactionContext = { afterCommit: [], beforeCommit: [], state: new Map() };
+  transactions.set(client, context);
   let result: T;
   try {
     await client.query(isolation ? `BEGIN ISOLATION LEVEL ${isolation}` : "BEGIN");
     result = await fn(client);
+    for (const write of context.beforeCommit) await write();
     await client.query("COMMIT");
   } catch (error) {
     try {
@@ -109,10 +143,10 @@ async function runOnce<T>(
     }
     throw error;
   } finally {
-    commitCallbacks.delete(client);
+    transactions.delete(client);
     // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
     client.release(broken);
   }
-  for (const callback of callbacks) callback();
+  for (const callback of context.afterCommit) callback();
   return result;
 }

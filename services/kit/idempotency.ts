@@ -22,6 +22,7 @@ import { matchedRoutes } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { routeTemplate, unmatchedPath } from "./app";
 import type { AppEnv } from "./app-env";
+import { insertAnswerSql, queueAnswer } from "./commit-writes";
 import { onCommit, type Pool, type Tx } from "./db";
 import type { ServiceMetrics } from "./metrics";
 import { kitProblems, ProblemError, problem, problemResponse } from "./problem";
@@ -222,15 +223,16 @@ export function idempotencyKeyOf(c: Context<AppEnv>): string {
 /**
  * Answer `value` as JSON with `status` (what `c.json(value, status)` answers). On a route that
  * {@link answerInTransaction}, also store that answer for the request's Idempotency-Key in
- * `tx`, the handler's own transaction, as its last statement before COMMIT: the effect and its
- * replayable answer commit together. If another request with the key answered first, it
- * throws 409 `idempotency/in-progress`, which rolls this effect back, and the middleware
- * answers with the first answer. Elsewhere (no key, a reserved route, a status that is not
- * kept) it only answers, and the middleware stores as usual.
+ * `tx`, the handler's own transaction (from `withTransaction`): it is written with the
+ * transaction's last statement before COMMIT, so the effect and its replayable answer commit
+ * together. If another request with the key answered first, the transaction throws 409
+ * `idempotency/in-progress` instead of committing, and the middleware answers with the first
+ * answer. Elsewhere (no key, a reserved route, a status that is not kept) it only answers, and
+ * the middleware stores as usual.
  *
  * @example return withTransaction(pool, async (tx) => { ...effect...; return storeIdempotentJson(c, tx, result, 201); });
  */
-export async function storeIdempotentJson<T extends object, S extends ContentfulStatusCode>(
+export function storeIdempotentJson<T extends object, S extends ContentfulStatusCode>(
   c: Context<AppEnv>,
   tx: Tx,
   value: T,
@@ -242,19 +244,15 @@ export async function storeIdempotentJson<T extends object, S extends Contentful
     return response;
   // The bytes c.json sends, without reading them back out of the Response (that would build
   // a web stream per request), and the one header a JSON answer carries.
-  const stored = await tx.query({
-    name: "kit-idempotency-insert-answer",
-    text: insertAnswerSql,
-    values: [
-      held.scope,
-      held.key,
-      held.hash,
-      status,
-      jsonHeaders,
-      Buffer.from(JSON.stringify(value)),
-    ],
+  queueAnswer(tx, {
+    scope: held.scope,
+    key: held.key,
+    requestHash: held.hash,
+    status,
+    headers: jsonHeaders,
+    body: Buffer.from(JSON.stringify(value)),
+    taken: () => inProgress("another request with this key answered first"),
   });
-  if (stored.rowCount !== 1) throw inProgress("another request with this key answered first");
   onCommit(tx, () => {
     held.stored = true;
   });
@@ -386,12 +384,6 @@ const completeSql = `
   UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_headers = $5,
          response_body = $6, completed_at = now()
    WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND locked_until = $3::timestamptz`;
-
-const insertAnswerSql = `
-  INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status,
-                                response_headers, response_body, completed_at)
-  VALUES ($1, $2, $3, 'completed', now(), $4, $5, $6, now())
-  ON CONFLICT DO NOTHING`;
 
 const findSql = `
   SELECT request_hash, state, response_status, response_headers, response_body,

@@ -4,30 +4,28 @@
  * (`outbox-relay.ts`) publishes it to Kafka later.
  */
 import { randomUUID } from "node:crypto";
+import { queueEvent } from "./commit-writes";
 import type { Tx } from "./db";
 
 /** Topic of control changes (contract with the operator). */
 export const controlEventsTopic = "breakwater.control-events";
 
 /**
- * Queue an event for `topic`, ordered with the other events of the same `key`. Returns the
- * event id, which travels in the Kafka header `event-id` for idempotent consumers.
+ * Queue an event for `topic`, ordered with the other events of the same `key`, in `tx` (from
+ * `withTransaction`): its row is written with the transaction's last statement before COMMIT
+ * (`commit-writes.ts`). Returns the event id, which travels in the Kafka header `event-id`
+ * for idempotent consumers.
  *
- * @example await enqueueEvent(tx, "payments.transfers", transferId, { type: "transfer.created", ... });
+ * @example enqueueEvent(tx, "payments.transfers", transferId, { type: "transfer.created", ... });
  */
-export async function enqueueEvent(
+export function enqueueEvent(
   tx: Tx,
   topic: string,
   key: string,
   payload: unknown,
   headers: Readonly<Record<string, string>> = {},
-): Promise<string> {
+): string {
   const eventId = randomUUID();
-  // Prepared once per connection: this runs in every transaction that announces something.
-  await tx.query({
-    name: "kit-outbox-enqueue",
-    text: "INSERT INTO outbox (event_id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)",
-    values: [eventId, topic, key, JSON.stringify(payload ?? null), JSON.stringify(headers)],
-  });
+  queueEvent(tx, { eventId, topic, key, payload, headers });
   return eventId;
 }

@@ -80,7 +80,7 @@ export async function recordDeposit(
         transactionId: posted.id,
         createdAt: posted.createdAt.toISOString(),
       };
-      await publishEvent(tx, "deposit.received", input.reference, { ...deposit });
+      publishEvent(tx, "deposit.received", input.reference, { ...deposit });
       return deposit;
     });
     return { deposit, replayed: false };

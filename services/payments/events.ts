@@ -18,12 +18,12 @@ export type PaymentsEventType =
   | "payout.manual_review";
 
 /** Queue one event in the caller's transaction; amounts travel as strings. */
-export async function publishEvent(
+export function publishEvent(
   tx: Tx,
   type: PaymentsEventType,
   key: string,
   data: Record<string, unknown>,
-): Promise<string> {
+): string {
   return enqueueEvent(
     tx,
     paymentsEventsTopic,

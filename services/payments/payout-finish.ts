@@ -64,7 +64,7 @@ export async function finishPayout(
     ],
   );
   const finished = toPayout(result.rows[0]!);
-  await publishEvent(tx, to === "settled" ? "payout.settled" : "payout.refunded", payout.id, {
+  publishEvent(tx, to === "settled" ? "payout.settled" : "payout.refunded", payout.id, {
     ...finished,
   });
   return finished;
@@ -79,7 +79,7 @@ export async function holdForReview(tx: Tx, payout: Payout, why: string): Promis
     [payout.id, why],
   );
   const held = toPayout(result.rows[0]!);
-  await publishEvent(tx, "payout.manual_review", payout.id, { ...held });
+  publishEvent(tx, "payout.manual_review", payout.id, { ...held });
   return held;
 }
 

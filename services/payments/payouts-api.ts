@@ -108,10 +108,10 @@ export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void
     if (halt) throw withdrawalsHalted(halt);
     // The key is also the payout's reference: one payout per key even without the kit's record.
     const input = { ...body, amount: parseAmount(body.amount), reference: idempotencyKeyOf(c) };
-    let stored: Awaited<ReturnType<typeof storeIdempotentJson<Payout, 201>>> | undefined;
+    let stored: ReturnType<typeof storeIdempotentJson<Payout, 201>> | undefined;
     const payout = await asProblem(() =>
       createPayout(pool, input, async (tx, created) => {
-        stored = await storeIdempotentJson(c, tx, created, 201);
+        stored = storeIdempotentJson(c, tx, created, 201);
       }),
     );
     return stored ?? c.json(payout, 201);

@@ -98,7 +98,7 @@ async function insertPayout(tx: Tx, input: PayoutInput): Promise<Payout> {
     ],
   );
   const payout = toPayout(result.rows[0]!);
-  await publishEvent(tx, "payout.requested", id, { ...payout });
+  publishEvent(tx, "payout.requested", id, { ...payout });
   return payout;
 }
 

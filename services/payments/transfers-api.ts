@@ -40,11 +40,11 @@ export function mountTransfersApi(app: ServiceApp, context: PaymentsContext): vo
     // The key is also the ledger reference: the money moves once even if the kit's record of
     // the answer were lost.
     const input = { ...body, amount: parseAmount(body.amount), reference: idempotencyKeyOf(c) };
-    let stored: Awaited<ReturnType<typeof storeIdempotentJson<Transfer, 201>>> | undefined;
+    let stored: ReturnType<typeof storeIdempotentJson<Transfer, 201>> | undefined;
     const transfer = await asProblem(() =>
       createTransfer(pool, input, async (tx, created) => {
         // The answer commits with the money, so a repeat can never miss it.
-        stored = await storeIdempotentJson(c, tx, created, 201);
+        stored = storeIdempotentJson(c, tx, created, 201);
       }),
     );
     return stored ?? c.json(transfer, 201);

@@ -62,7 +62,7 @@ export async function createTransfer(
         ...details,
         createdAt: posted.createdAt.toISOString(),
       };
-      await publishEvent(tx, "transfer.completed", posted.id, transfer);
+      publishEvent(tx, "transfer.completed", posted.id, transfer);
       await beforeCommit?.(tx, transfer);
       return transfer;
     });

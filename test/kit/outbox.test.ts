@@ -157,7 +157,7 @@ test("three relays draining at once keep each key in order and lose nothing", as
   const before = await scalar("SELECT count(*) AS n FROM consumed");
   await withTransaction(pool, async (tx) => {
     for (let index = 0; index < 150; index += 1) {
-      await enqueueEvent(tx, topic, `burst-${index % 5}`, { id: String(100_000 + index) });
+      enqueueEvent(tx, topic, `burst-${index % 5}`, { id: String(100_000 + index) });
     }
   });
   const pools = [

@@ -57,7 +57,7 @@ export const testService = defineService({
             [body.name, body.amount],
           );
           const thingId = row.rows[0]!.id;
-          await enqueueEvent(tx, "kittest.things", `thing:${body.name}`, { id: thingId, ...body });
+          enqueueEvent(tx, "kittest.things", `thing:${body.name}`, { id: thingId, ...body });
           await appendAudit(tx, {
             actor: "test",
             action: "thing.create",
@@ -87,7 +87,7 @@ export const testService = defineService({
           "INSERT INTO things (name, amount) VALUES ($1, '1') RETURNING id",
           [body.name],
         );
-        const response = await storeIdempotentJson(
+        const response = storeIdempotentJson(
           c,
           tx,
           { id: row.rows[0]!.id, name: body.name, at: Date.now() },
