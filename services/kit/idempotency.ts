@@ -24,6 +24,7 @@ import { routeTemplate, unmatchedPath } from "./app";
 import type { AppEnv } from "./app-env";
 import { insertAnswerSql, queueAnswer } from "./commit-writes";
 import { onCommit, type Pool, type Tx } from "./db";
+import { isDependencyOutage } from "./dependency-error";
 import type { ServiceMetrics } from "./metrics";
 import { kitProblems, ProblemError, problem, problemResponse } from "./problem";
 
@@ -159,6 +160,9 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler<AppE
       c.set("idempotency", held);
       await next();
       if (held.stored) count("reserved");
+      // The store is the database that just failed: the key is not recorded and nothing ran,
+      // what a reservation that could not be made means elsewhere.
+      else if (isDependencyOutage(c.error)) count("reserve_error");
       else await settleFirstAnswer(c, options.pool, held, count);
       return;
     }

@@ -230,6 +230,22 @@ test("answered in the effect's transaction: a repeat the handler would now refus
   assert.is(await effects("atomic-once"), 1);
 });
 
+test("answered in the effect's transaction: with the store down it is 503, counted as reserve_error", async () => {
+  const before = await outcome("reserve_error");
+  await postgres.stop();
+  try {
+    const response = await createAtomic("atomic-down", { name: "atomic-down" });
+    assert.is(response.status, 503);
+    assert.match(((await response.json()) as { type: string }).type, /dependency\/unavailable$/);
+  } finally {
+    await postgres.start();
+  }
+  assert.is(await outcome("reserve_error"), before + 1);
+  assert.is(await keyState("atomic-down"), undefined);
+  const retried = await createAtomic("atomic-down", { name: "atomic-down" });
+  assert.is(retried.status, 201, "the same key runs once the store is back");
+});
+
 test("answered in the effect's transaction: a rollback after the answer leaves no answer", async () => {
   const failed = await createAtomic("atomic-2", { name: "atomic-rollback", failAfterStore: true });
   assert.is(failed.status, 500);
