@@ -1,5 +1,6 @@
 /** @module The kafkajs client of a service instance, logging through pino instead of the console. */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
 import type { CommonConfig } from "./config";
 import type { Logger } from "./logger";
@@ -15,11 +16,35 @@ export type KafkaConnection = Pick<
   | "KAFKA_TLS_CA_FILE"
 >;
 
+/** The part of kafkajs's per-connection request queue that the fix below touches. */
+interface RequestQueuePrototype {
+  scheduleCheckPendingRequests(this: { pending: unknown[]; throttledUntil: number }): void;
+}
+
 /**
- * A Kafka client whose own retries are short, so callers (the relay) own the backoff.
- * kafkajs 2.2.4 prints `TimeoutNegativeWarning` on Node 24 from its request queue, whatever
- * the options; see "Known upstream issue" in the kit's README.
+ * kafkajs 2.2.4 (the latest release) re-arms a timer after every response even when nothing
+ * waits and nothing is throttled, with a negative delay: each broker connection then spins a
+ * 1 ms timer forever (about 1% of a core) and Node 24 prints `TimeoutNegativeWarning`
+ * (tulios/kafkajs#1751, #1704; fixes proposed upstream, not released). The request queue is
+ * the same module kafkajs loads, so this makes the one missing check there: with nothing
+ * pending and no throttle to wait out there is nothing to check later. A queued request still
+ * schedules its check, and a throttle still waits its time. `test/kit/kafka.test.ts` holds an
+ * idle connection to (nearly) no timers, so a kafkajs upgrade that changes this is caught.
  */
+function stopIdleRequestQueueTimers(): void {
+  const require = createRequire(import.meta.url);
+  const queue = require("kafkajs/src/network/requestQueue/index.js") as {
+    prototype: RequestQueuePrototype;
+  };
+  const schedule = queue.prototype.scheduleCheckPendingRequests;
+  queue.prototype.scheduleCheckPendingRequests = function scheduleWhenSomethingWaits() {
+    if (this.pending.length === 0 && this.throttledUntil <= Date.now()) return;
+    schedule.call(this);
+  };
+}
+stopIdleRequestQueueTimers();
+
+/** A Kafka client whose own retries are short, so callers (the relay) own the backoff. */
 export function createKafka(
   connection: KafkaConnection | string[],
   clientId: string,
