@@ -138,7 +138,7 @@ test("200 concurrent transfers with aborts, retries, repeated keys and overdraft
   assert.equal(await findImbalances(fixture.pool), []);
 });
 
-test("the same key raced 20 times moves money once; a changed body is a conflict; no key is refused", async () => {
+test("the same key raced 20 times moves money once and all 20 get its answer; a changed body is a conflict; no key is refused", async () => {
   const key = randomUUID();
   const body = { source: wallets[0], target: wallets[1], amount: "3", currency: "USD" };
   const before = await balanceOf(replica.url, wallets[1]!);
@@ -148,8 +148,13 @@ test("the same key raced 20 times moves money once; a changed body is a conflict
     ),
   );
   const created = answers.filter((answer) => answer.status === 201);
-  assert.ok(created.length >= 1);
-  assert.ok(answers.every((answer) => answer.status === 201 || answer.status === 409));
+  // Repeats wait for the first to commit, then replay it: no 409 in-progress to retry.
+  assert.is(created.length, 20, `statuses: ${answers.map((answer) => answer.status)}`);
+  assert.is(
+    answers.filter((answer) => answer.headers.get("idempotent-replayed") === null).length,
+    1,
+    "one request moved the money, the others replayed it",
+  );
   assert.ok(
     created.every((answer) => answer.body.id === created[0]!.body.id),
     "replays carry the same transfer",
@@ -318,6 +323,26 @@ test("request metrics carry the route template, and idempotency outcomes are cou
     metricValue(text, "worker_runs_total", { worker: "payout", result: "failed" }) !== undefined,
   );
   assert.not.match(text, /path="\/v1\/accounts\/users:/);
+});
+
+test("a repeat after the money left the account gets the transfer back, not insufficient funds", async () => {
+  const emptied = "users:emptied:wallet";
+  await fundedWallet(replica.url, emptied, 5n);
+  const key = randomUUID();
+  const body = { source: emptied, target: wallets[2], amount: "5", currency: "USD" };
+  const first = await call(replica.url, "POST", "/v1/transfers", body, { "idempotency-key": key });
+  assert.is(first.status, 201);
+  const repeat = await call(replica.url, "POST", "/v1/transfers", body, { "idempotency-key": key });
+  assert.is(repeat.status, 201);
+  assert.is(repeat.headers.get("idempotent-replayed"), "true");
+  assert.equal(repeat.body, first.body);
+  assert.is(await balanceOf(replica.url, emptied), 0n);
+  // A new key for the same transfer is a new transfer, and there is no money left for it.
+  const again = await call(replica.url, "POST", "/v1/transfers", body, {
+    "idempotency-key": randomUUID(),
+  });
+  assert.is(again.status, 422);
+  assert.match(again.body.type, /ledger\/insufficient-funds$/);
 });
 
 test.run();

@@ -74,6 +74,13 @@ test("a halt set on one replica is acknowledged by all three and refuses payouts
     async () =>
       (await call(replicas[0]!.url, "GET", `/v1/payouts/${queued.body.id}`)).body.attempts >= 1,
   );
+  // A payout made before the halt; its client will repeat it, with its key, after the halt.
+  const earlierKey = randomUUID();
+  const earlierBody = { account: wallet, amount: "100", currency: "USD", destination: "acct-b" };
+  const earlier = await call(replicas[0]!.url, "POST", "/v1/payouts", earlierBody, {
+    "idempotency-key": earlierKey,
+  });
+  assert.is(earlier.status, 201);
 
   const put = await call(
     replicas[1]!.url,
@@ -104,6 +111,14 @@ test("a halt set on one replica is acknowledged by all three and refuses payouts
     assert.is(refused.body.control, haltId);
     assert.is(refused.body.ticket, "INC-1234");
   }
+  // The repeat of a payout made before the halt gets that payout back, not a refusal: its
+  // money was reserved before the halt, and a second payout is not what the client asked.
+  const repeated = await call(replicas[2]!.url, "POST", "/v1/payouts", earlierBody, {
+    "idempotency-key": earlierKey,
+  });
+  assert.is(repeated.status, 201);
+  assert.is(repeated.headers.get("idempotent-replayed"), "true");
+  assert.equal(repeated.body, earlier.body);
   // Another currency is outside the halt's scope.
   const euro = await payout(replicas[2]!, "EUR", "acct-euro");
   assert.is(euro.status, 201);
