@@ -17,9 +17,10 @@
  * commit less per request than a reservation, on the routes that move money.
  */
 import { createHash } from "node:crypto";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, TypedResponse } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { JSONParsed } from "hono/utils/types";
 import { routeTemplate, unmatchedPath } from "./app";
 import type { AppEnv } from "./app-env";
 import { insertAnswerSql, queueAnswer } from "./commit-writes";
@@ -241,20 +242,24 @@ export function storeIdempotentJson<T extends object, S extends ContentfulStatus
   tx: Tx,
   value: T,
   status: S,
-) {
-  const response = c.json(value, status);
+): JsonAnswer<T, S> {
+  // What c.json(value, status) answers, serialized once for the answer and its stored copy
+  // (reading it back out of the Response would build a web stream per request). Hono types
+  // c.body's answer as text; the bytes and content type are c.json's, so it is typed as that.
+  const text = JSON.stringify(value);
+  const response = c.body(text, status, {
+    "content-type": jsonContentType,
+  }) as unknown as JsonAnswer<T, S>;
   const held = c.get("idempotency");
   if (held === undefined || held.token !== undefined || held.stored || !isStoredStatus(status))
     return response;
-  // The bytes c.json sends, without reading them back out of the Response (that would build
-  // a web stream per request), and the one header a JSON answer carries.
   queueAnswer(tx, {
     scope: held.scope,
     key: held.key,
     requestHash: held.hash,
     status,
     headers: jsonHeaders,
-    body: Buffer.from(JSON.stringify(value)),
+    body: Buffer.from(text),
     taken: () => inProgress("another request with this key answered first"),
   });
   onCommit(tx, () => {
@@ -263,8 +268,14 @@ export function storeIdempotentJson<T extends object, S extends ContentfulStatus
   return response;
 }
 
-/** The headers `c.json` answers with, as stored for replay (request ids are never stored). */
-const jsonHeaders = JSON.stringify({ "content-type": "application/json" });
+/** The response `c.json(value, status)` would be, typed as Hono's route types expect it. */
+type JsonAnswer<T, S extends ContentfulStatusCode> = Response &
+  TypedResponse<JSONParsed<T>, S, "json">;
+
+const jsonContentType = "application/json";
+
+/** The headers of a JSON answer, as stored for replay (request ids are never stored). */
+const jsonHeaders = JSON.stringify({ "content-type": jsonContentType });
 
 const textDecoder = new TextDecoder();
 
