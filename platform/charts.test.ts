@@ -46,7 +46,7 @@ test("the CRD versions we validate against are the ones the charts ship", () => 
   assert.is(chartPins.barmanCloudPlugin.appVersion, "v0.14.0");
   assert.match(chartPins.redpandaOperator.appVersion, /^v26\.2\./);
   assert.is(chartPins.kubePrometheusStack.appVersion, "v0.93.0");
-  // RedisReplication and RedisSentinel in ../shared/crds/ are redis-operator v0.26.0's.
+  // RedisReplication and RedisSentinel in crds/ are redis-operator v0.26.0's.
   assert.is(chartPins.redisOperator.appVersion, "0.26.0");
   assert.is(chartPins.argoCd.appVersion, "v3.5.1");
 });

@@ -1,6 +1,6 @@
 /**
  * @module The Helm charts the platform installs, each pinned to one exact chart version whose
- * app version matches the CRDs in `../shared/crds/` that our manifests are validated against.
+ * app version matches the CRDs vendored in `crds/` that our manifests are validated against.
  */
 
 /** One Helm chart at one exact version, from one repository. */
@@ -17,7 +17,7 @@ export interface ChartPin {
 
 /**
  * Every chart the bootstrap installs. Change a version only together with the CRDs in
- * `../shared/crds/` and the table in `platform/README.md`.
+ * `crds/` (and their entries in `crds/upstream-crds.ts`) and the table in `platform/README.md`.
  */
 export const chartPins = {
   certManager: {

@@ -9,11 +9,11 @@ import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { environmentNames, loadAllEnvironments, loadEnvironment } from "../../environments";
+import { upstreamCrdDirectory } from "../../platform/crds/upstream-crds";
 import { applyCrds, type KubeCluster, startKube } from "../harness/kube";
 import { makeTempDir } from "../harness/process";
 
 const root = resolve(import.meta.dirname, "..", "..");
-const sharedCrds = resolve(root, "..", "shared", "crds");
 const ownCrds = join(root, "operators", "crds", "generated");
 
 let kube: KubeCluster;
@@ -34,7 +34,10 @@ async function dryRun(args: string[], input?: string) {
 
 test.before(async () => {
   kube = await startKube();
-  await applyCrds(kube, [...yamlFiles(sharedCrds), ...yamlFiles(ownCrds, "ops.breakwater.dev_")]);
+  await applyCrds(kube, [
+    ...yamlFiles(upstreamCrdDirectory),
+    ...yamlFiles(ownCrds, "ops.breakwater.dev_"),
+  ]);
   const namespaces = new Set(
     loadAllEnvironments().flatMap((environment) =>
       Object.values(environment.namespaces).map((namespace) => namespace.name),

@@ -542,8 +542,9 @@ async function lostPortRace(error: unknown, dir: string): Promise<boolean> {
  * first if the cache is cold). Every call is a new, empty cluster with new tokens.
  *
  * @example
+ * // upstreamCrdPath: platform/crds/upstream-crds.ts, the vendored third-party CRDs
  * const kube = await startKube();
- * await applyCrds(kube, ["../shared/crds/postgresql.cnpg.io_scheduledbackups.yaml"]);
+ * await applyCrds(kube, [upstreamCrdPath("postgresql.cnpg.io_scheduledbackups.yaml")]);
  * const { stdout } = await kube.kubectl(["get", "namespaces", "-o", "name"], { user: "alice" });
  * await kube.stop();
  */

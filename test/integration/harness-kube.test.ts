@@ -3,11 +3,10 @@
  * install and serve, client-node watches see changes, kubectl reads them, a
  * ValidatingAdmissionPolicy denies, and RBAC grants and refuses per user and ServiceAccount.
  */
-import { readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { upstreamCrdPath, upstreamCrds } from "../../platform/crds/upstream-crds";
 import {
   applyCrds,
   type KubeCluster,
@@ -17,7 +16,6 @@ import {
 } from "../harness/kube";
 import { waitUntil } from "../harness/process";
 
-const crdsDir = resolve(import.meta.dirname, "../../../shared/crds");
 let kube: KubeCluster;
 
 test.before(async () => {
@@ -43,7 +41,7 @@ test("kubectl reports the server as the pinned Kubernetes release", async () => 
 });
 
 test("a CRD from upstream installs; its objects are watched with client-node and read with kubectl", async () => {
-  await applyCrds(kube, [join(crdsDir, "postgresql.cnpg.io_scheduledbackups.yaml")]);
+  await applyCrds(kube, [upstreamCrdPath("postgresql.cnpg.io_scheduledbackups.yaml")]);
   const config = new k8s.KubeConfig();
   config.loadFromFile(kube.kubeconfigFor("admin"));
   const events: { type: string; suspend: unknown }[] = [];
@@ -266,13 +264,10 @@ test("RBAC: a RoleBinding to the ServiceAccount breakwater-system/breakwater-ope
   assert.match(elsewhere.stderr, /cannot list resource "configmaps"/);
 });
 
-test("every upstream CRD in shared/crds installs and is served", async () => {
-  const files = readdirSync(crdsDir).filter((file) => file.endsWith(".yaml"));
-  assert.ok(files.length >= 16, `expected the upstream CRDs in ${crdsDir}`);
-  await applyCrds(
-    kube,
-    files.map((file) => join(crdsDir, file)),
-  );
+test("every vendored upstream CRD in platform/crds/ installs and is served", async () => {
+  const files = upstreamCrds.map((crd) => crd.file);
+  assert.ok(files.length >= 16, "expected the upstream CRDs of platform/crds/");
+  await applyCrds(kube, files.map(upstreamCrdPath));
   for (const file of files) {
     // Files are named <group>_<plural>.yaml.
     const [group, plural] = file.replace(/\.yaml$/, "").split("_");

@@ -4,15 +4,13 @@
  * Application) are accepted by a real kube-apiserver: namespaces applied for real, everything
  * else as a server-side dry run, the Application against Argo CD v3.5.1's own CRD.
  */
-import { resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { stringify } from "yaml";
 import { environmentNames } from "../../environments";
+import { upstreamCrdPath } from "../../platform/crds/upstream-crds";
 import { isSecretValue, runPlatformStack } from "../../platform/testing/mock-stack";
 import { applyCrds, type KubeCluster, startKube } from "../harness/kube";
-
-const crdDirectory = resolve(import.meta.dirname, "../../../shared/crds");
 
 /** Engine inputs back into a manifest: secret envelopes opened, as the provider would send. */
 function toManifest(value: unknown): unknown {
@@ -43,7 +41,7 @@ let kube: KubeCluster;
 
 test.before(async () => {
   kube = await startKube();
-  await applyCrds(kube, [resolve(crdDirectory, "argoproj.io_applications.yaml")]);
+  await applyCrds(kube, [upstreamCrdPath("argoproj.io_applications.yaml")]);
 });
 
 test.after(async () => {
