@@ -4,7 +4,9 @@
  * file's servers and state die with it, and ends with one line `N passed, N failed`.
  *
  * Files run one at a time by default because most start real servers and the machine has
- * two cores; `--jobs N` (or BREAKWATER_TEST_JOBS) runs N at once.
+ * two cores; `--jobs N` (or BREAKWATER_TEST_JOBS) runs N at once. Each file runs through
+ * `run-file.ts`, which prints why it failed (a hook or an import that threw, what was running
+ * at the timeout) and ends it as soon as its tests are done.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -12,10 +14,20 @@ import { join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const skippedDirectories = new Set(["node_modules", "rendered", ".breakwater", ".git", "dist"]);
-const skippedPaths = new Set([join(root, "test", "harness", "go"), join(root, "test", "bench")]);
+/** Folders never searched for tests (a path named on the command line is still run). */
+const skippedPaths = new Set([
+  join(root, "test", "harness", "go"),
+  join(root, "test", "bench"),
+  join(root, "test", "run-fixtures"),
+]);
+const runFileScript = join(root, "test", "run-file.ts");
+/** How long a file may take to end after the SIGTERM of its timeout before it is killed. */
+const timeoutGraceMs = 5000;
 
 interface FileResult {
   readonly file: string;
+  /** The first line saying why the file failed, when there is one. */
+  readonly reason: string | undefined;
   readonly passed: number;
   readonly failed: number;
   readonly skipped: number;
@@ -27,6 +39,8 @@ interface Options {
   readonly jobs: number;
   readonly setup: boolean;
   readonly timeoutSeconds: number;
+  /** Print the files that would run, one per line, and run nothing. */
+  readonly list: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -34,17 +48,19 @@ function parseOptions(argv: readonly string[]): Options {
   let jobs = Number(process.env.BREAKWATER_TEST_JOBS ?? "1");
   let setup = process.env.BREAKWATER_SKIP_SETUP !== "1";
   let timeoutSeconds = Number(process.env.BREAKWATER_TEST_TIMEOUT_SECONDS ?? "900");
+  let list = false;
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index]!;
     if (argument === "--jobs") jobs = Number(argv[++index]);
     else if (argument === "--no-setup") setup = false;
+    else if (argument === "--list") list = true;
     else if (argument === "--timeout") timeoutSeconds = Number(argv[++index]);
     else if (argument.startsWith("--")) fail(`unknown option ${argument}`);
     else paths.push(argument);
   }
   if (!Number.isInteger(jobs) || jobs < 1) fail("--jobs: expected a whole number of at least 1");
   if (!(timeoutSeconds > 0)) fail("--timeout: expected a number of seconds above 0");
-  return { paths, jobs, setup, timeoutSeconds };
+  return { paths, jobs, setup, timeoutSeconds, list };
 }
 
 function fail(message: string): never {
@@ -53,8 +69,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function findTests(path: string, found: string[]): void {
-  if (skippedPaths.has(path)) return;
+function findTests(path: string, found: string[], named = false): void {
+  if (!named && skippedPaths.has(path)) return;
   const stat = statSync(path);
   if (stat.isFile()) {
     if (path.endsWith(".test.ts")) found.push(path);
@@ -76,11 +92,26 @@ function countFrom(output: string, label: string): number {
   return matches.reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
+/** The reason lines `run-file.ts` prints (`before hook failed: …`, `timed out in …`). */
+const runFileReason =
+  /^(?:(?:[a-z.]+ hook|import) failed|uvu stopped in .+?): .*$|^timed out in .*$/m;
+/** uvu's report of a failed test: `FAIL "name"`, then the message on the next line. */
+const uvuFailure = /^\s*FAIL\s+"(.*)"\n\s*(.*)$/m;
+
+/** The first line that says why a file failed, if it printed one. */
+function reasonOf(output: string): string | undefined {
+  const text = stripAnsi(output);
+  const reason = text.match(runFileReason)?.[0];
+  if (reason !== undefined) return reason;
+  const failure = text.match(uvuFailure);
+  return failure ? `test "${failure[1]}" failed: ${failure[2]}` : undefined;
+}
+
 function runFile(file: string, timeoutSeconds: number): Promise<FileResult> {
   const started = Date.now();
   const name = relative(root, file);
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, ["--import", "tsx", file], {
+    const child = spawn(process.execPath, ["--import", "tsx", runFileScript, file], {
       cwd: root,
       env: { ...process.env, BREAKWATER_TEST_FILE: name },
       stdio: ["ignore", "pipe", "pipe"],
@@ -95,14 +126,21 @@ function runFile(file: string, timeoutSeconds: number): Promise<FileResult> {
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
     let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, name);
+      } catch {}
+    };
+    // SIGTERM first, so the file can say what it was doing and its harness stops its servers.
     const timer = setTimeout(() => {
       timedOut = true;
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {}
+      signal("SIGTERM");
+      killTimer = setTimeout(() => signal("SIGKILL"), timeoutGraceMs);
     }, timeoutSeconds * 1000);
     child.on("close", (code) => {
       clearTimeout(timer);
+      clearTimeout(killTimer);
       const total = countFrom(output, "Total");
       const passed = countFrom(output, "Passed");
       const skipped = countFrom(output, "Skipped");
@@ -119,7 +157,10 @@ function runFile(file: string, timeoutSeconds: number): Promise<FileResult> {
         if (text) console.log(text.replace(/^/gm, "    "));
         if (timedOut) console.log(`    killed after ${timeoutSeconds}s`);
       }
-      resolvePromise({ file: name, passed, failed, skipped, seconds });
+      const reason = timedOut
+        ? [`killed after ${timeoutSeconds}s`, reasonOf(output)].filter(Boolean).join(", ")
+        : reasonOf(output);
+      resolvePromise({ file: name, reason, passed, failed, skipped, seconds });
     });
   });
 }
@@ -140,10 +181,14 @@ async function main(): Promise<void> {
   const roots = options.paths.length > 0 ? options.paths.map((path) => resolve(path)) : [root];
   for (const path of roots) {
     if (!existsSync(path)) fail(`no such path: ${relative(process.cwd(), path) || path}`);
-    findTests(path, found);
+    findTests(path, found, true);
   }
   found.sort();
   if (found.length === 0) fail(`no *.test.ts files under ${options.paths.join(", ") || "."}`);
+  if (options.list) {
+    for (const file of found) console.log(relative(root, file));
+    return;
+  }
   if (options.setup) runSetup();
 
   const results: FileResult[] = [];
@@ -158,7 +203,9 @@ async function main(): Promise<void> {
   const passed = results.reduce((sum, result) => sum + result.passed, 0);
   const failed = results.reduce((sum, result) => sum + result.failed, 0);
   const skipped = results.reduce((sum, result) => sum + result.skipped, 0);
-  const failedFiles = results.filter((result) => result.failed > 0).map((result) => result.file);
+  const failedFiles = results
+    .filter((result) => result.failed > 0)
+    .map((result) => (result.reason ? `${result.file}: ${result.reason}` : result.file));
   if (failedFiles.length > 0) console.log(`\nfailed files:\n  ${failedFiles.join("\n  ")}`);
   console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
   process.exitCode = failed > 0 ? 1 : 0;
