@@ -55,8 +55,9 @@ function installExitHooks(): void {
 
 /**
  * A fresh temporary directory, removed when the process exits (unless
- * `BREAKWATER_KEEP_TMP=1`). Created under /tmp so that other users (the `postgres`
- * user that initdb runs as under root) can write it after a chmod.
+ * `BREAKWATER_KEEP_TMP=1`). Created in the system temp dir (`os.tmpdir()`: `$TMPDIR`, else /tmp)
+ * so that other users (the `postgres` user that initdb runs as under root) can write it
+ * after a chown.
  */
 export function makeTempDir(prefix: string): string {
   installExitHooks();
