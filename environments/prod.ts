@@ -1,6 +1,6 @@
 /**
- * @module Production: highly available everywhere, PITR on every database, autopilot live
- * (its rules still ask a person before the actions marked as needing approval).
+ * @module Production: highly available everywhere, PITR on every database, and the planned alert
+ * autopilot set live (its rules are to ask a person before actions marked as needing approval).
  */
 import { runbookAlertThresholds } from "./alert-thresholds";
 import {

@@ -1,6 +1,6 @@
 /**
  * @module Human approval of a control. A control that carries the annotation
- * `ops.breakwater.dev/requires-approval: "true"` (automation rules mark actions that way) is
+ * `ops.breakwater.dev/requires-approval: "true"` (planned automation rules will mark actions that way) is
  * not enforced or run until someone sets `ops.breakwater.dev/approved-by: <user>`; until
  * then it is Pending with condition Approved=False. Who may approve (not the requester, not
  * the automation) is for admission policy to check; the operator only waits.

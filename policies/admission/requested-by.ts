@@ -20,8 +20,8 @@ export function serviceAccountUsername(namespace: string, name: string): string 
  *   record. The platform installs Argo CD's chart into the gitops namespace (`argocd` in every
  *   environment, platform/components/argo-cd.ts), whose controller ServiceAccount keeps the
  *   chart's name; a test fails if an environment moves it.
- * - The operator's own ServiceAccount: the alert autopilot creates controls from alerts, and
- *   the alert is in the control's reason and labels.
+ * - The operator's own ServiceAccount: the planned alert autopilot will create controls from
+ *   alerts, with the alert in the control's reason and labels.
  * Nobody is exempt from the rule that `requestedBy` never changes once created.
  */
 export const onBehalfRequesters: readonly string[] = [
