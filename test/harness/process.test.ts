@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { freePort, makeTempDir, startProcess, waitUntil } from "./process";
@@ -40,20 +41,40 @@ test("stop() ends the whole process group, children included", async () => {
   );
 });
 
-test("waitUntil reports the log tail when the process dies", async () => {
+test("waitUntil says in its first line how the process died and what it logged last", async () => {
   const dir = makeTempDir("process-test");
   const managed = startProcess({
     name: "crasher",
     command: "bash",
-    args: ["-c", "echo 'listen: address in use'; exit 3"],
+    args: ["-c", "echo 'starting'; echo 'listen: address in use'; exit 3"],
     logPath: `${dir}/log`,
   });
   try {
-    await waitUntil("crasher ready", async () => false, { process: managed, timeoutMs: 5000 });
+    await waitUntil("crasher ready", async () => false, { process: managed, timeoutMs: 60_000 });
     assert.unreachable("should have thrown");
   } catch (error) {
-    assert.match(String(error), /the process exited/);
-    assert.match(String(error), /address in use/);
+    const [firstLine, ...rest] = (error as Error).message.split("\n");
+    assert.is(firstLine, "crasher ready: the process exited with code 3: listen: address in use");
+    assert.match(rest.join("\n"), /starting/, "the log tail follows");
+  }
+});
+
+test("a program that cannot be run is named with the reason", async () => {
+  const dir = makeTempDir("process-test");
+  const managed = startProcess({
+    name: "missing",
+    command: join(dir, "no-such-server"),
+    args: [],
+    logPath: `${dir}/log`,
+  });
+  try {
+    await waitUntil("missing ready", async () => false, { process: managed, timeoutMs: 60_000 });
+    assert.unreachable("should have thrown");
+  } catch (error) {
+    assert.is(
+      (error as Error).message,
+      `missing ready: the process could not run ${join(dir, "no-such-server")}: spawn ${join(dir, "no-such-server")} ENOENT`,
+    );
   }
 });
 

@@ -18,6 +18,8 @@ export interface ManagedProcess {
   readonly logPath: string;
   /** Resolves when the process has exited. */
   readonly exited: Promise<number | null>;
+  /** How it ended, once it has: `exited with code 3`, `could not run …: …`. */
+  readonly ended: Promise<string>;
   /** SIGTERM to the whole group, SIGKILL after `graceMs` (default 5000). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -114,15 +116,19 @@ export function startProcess(options: StartOptions): ManagedProcess {
     stdio: ["ignore", log, log],
   });
   closeSync(log);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once("exit", (code) => resolve(code));
-    child.once("error", () => resolve(null));
+  const ended = new Promise<string>((resolve) => {
+    child.once("exit", (code, signal) =>
+      resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`),
+    );
+    child.once("error", (error) => resolve(`could not run ${options.command}: ${error.message}`));
   });
+  const exited = ended.then(() => child.exitCode);
   const managed: ManagedProcess = {
     name: options.name,
     child,
     logPath: options.logPath,
     exited,
+    ended,
     async stop(graceMs = 5000) {
       live.delete(managed);
       killGroup(child, "SIGTERM");
@@ -161,12 +167,12 @@ export async function waitUntil(
 ): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let lastError = "";
-  let dead = false;
-  options.process?.exited.then(() => {
-    dead = true;
+  let ended: string | undefined;
+  options.process?.ended.then((how) => {
+    ended = how;
   });
   while (Date.now() < deadline) {
-    if (dead) break;
+    if (ended !== undefined) break;
     try {
       if (await probe()) return;
     } catch (error) {
@@ -175,10 +181,13 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
   }
   const tail = options.process ? await logTail(options.process.logPath) : "";
-  const reason = dead ? "the process exited" : "timed out";
-  throw new Error(
-    `${what}: ${reason}${lastError ? ` (last error: ${lastError})` : ""}${tail ? `\n--- log tail ---\n${tail}` : ""}`,
-  );
+  // The first line says why on its own: how the process ended and the last thing it logged.
+  const lastLogLine = tail.split("\n").at(-1)?.trim();
+  const reason =
+    ended !== undefined
+      ? `the process ${ended}${lastLogLine ? `: ${lastLogLine}` : ""}`
+      : `timed out${lastError ? ` (last error: ${lastError})` : ""}`;
+  throw new Error(`${what}: ${reason}${tail ? `\n--- log tail ---\n${tail}` : ""}`);
 }
 
 /** The last `lines` lines of a log file, or "" when it cannot be read. */
