@@ -87,10 +87,10 @@ export function installShared(native: string, version: string, root = sharedPost
   writeFileSync(join(partial, ".complete"), `${version}\n`);
   chmodSync(join(partial, ".complete"), 0o644);
   try {
-    rmSync(target, { recursive: true, force: true });
+    // Only finished copies are renamed into place, so an existing target is one: keep it
+    // (another run may be using it).
     renameSync(partial, target);
   } catch (error) {
-    // Another run finished the same copy first.
     rmSync(partial, { recursive: true, force: true });
     if (!existsSync(done)) throw error;
   }
@@ -104,7 +104,15 @@ export function installShared(native: string, version: string, root = sharedPost
 export async function postgresBinaries(user: OsUser | null): Promise<PostgresBinaries> {
   const { native, version } = await installedPackage();
   if (user === null) return binariesIn(native);
-  const binaries = binariesIn(installShared(native, version));
+  let shared: string;
+  try {
+    shared = installShared(native, version);
+  } catch (error) {
+    throw new Error(
+      `postgres: could not copy the binaries to ${sharedPostgresRoot} for OS user ${user.name}: ${(error as Error).message}`,
+    );
+  }
+  const binaries = binariesIn(shared);
   for (const path of [binaries.initdb, binaries.postgres]) {
     const blocked = unreachableBecause(user, path, 0o5);
     if (blocked)
