@@ -93,8 +93,9 @@ function countFrom(output: string, label: string): number {
 }
 
 /** The reason lines `run-file.ts` prints (`before hook failed: …`, `timed out in …`). */
+// Not anchored to a line start: stderr can land after uvu's progress dots on the same line.
 const runFileReason =
-  /^(?:(?:[a-z.]+ hook|import) failed|uvu stopped in .+?): .*$|^timed out in .*$/m;
+  /(?<![\w.])(?:(?:[a-z.]+ hook|import) failed: |uvu stopped in .+?: |timed out in ).*$/m;
 /** uvu's report of a failed test: `FAIL "name"`, then the message on the next line. */
 const uvuFailure = /^\s*FAIL\s+"(.*)"\n\s*(.*)$/m;
 
