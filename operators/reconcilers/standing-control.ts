@@ -5,7 +5,9 @@
  * expired, "no service holds it". Level-triggered: every reconcile PUTs the current spec
  * (an identical PUT is a no-op in the service) and recomputes the acknowledgements.
  */
-import type { AdminClient, ControlsList } from "../admin-client";
+import type { z } from "zod";
+import type { AdminClient, ControlPut, ControlsList } from "../admin-client";
+import type { ControlKindName, ControlSpec } from "../crds/index";
 import { setConditions } from "../runtime/conditions";
 import { liftFinalizer } from "../runtime/control-client";
 import type { ReconcileResult, Reconciler } from "../runtime/controller";
@@ -15,15 +17,49 @@ import type { EnforcedKind } from "../targets";
 import { approvalCondition, awaitingApproval } from "./approval";
 import type { ReconcilerContext } from "./context";
 
+/** A spec read with its kind's schema: what is sent, where, and how it reads. */
+interface ReadSpec {
+  readonly put: Pick<ControlPut, "kind" | "spec">;
+  /** Services the spec names (empty: every service that enforces the kind). */
+  readonly services: string[];
+  /** A short description for the Target column, e.g. "payouts in BTC". */
+  readonly target: string;
+}
+
 /** What a standing kind adds to the shared logic. */
 export interface StandingKind {
   readonly kind: EnforcedKind;
-  /** The `spec` sent to the admin API. */
-  adminSpec(spec: Record<string, unknown>): Record<string, unknown>;
-  /** Services the spec names (empty: every service that enforces the kind). */
-  services(spec: Record<string, unknown>): string[];
-  /** A short description for the Target column, e.g. "payouts in BTC". */
-  describe(spec: Record<string, unknown>): string;
+  /** The object's spec read with the kind's schema, or why it cannot be. */
+  read(spec: unknown): ReadSpec | { readonly error: string };
+}
+
+/** A standing kind from its definition (operators/crds/) and how its spec reads. */
+export function standingKind<
+  K extends EnforcedKind & ControlKindName,
+  S extends z.ZodType<ControlSpec<ControlKindName>>,
+>(
+  definition: { readonly kind: K; readonly spec: S },
+  parts: {
+    services(spec: z.infer<S>): string[];
+    describe(spec: z.infer<S>): string;
+  },
+): StandingKind {
+  return {
+    kind: definition.kind,
+    read(raw) {
+      const parsed = definition.spec.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return { error: `spec.${issue?.path.join(".")}: ${issue?.message}` };
+      }
+      const spec: ControlSpec<ControlKindName> = parsed.data;
+      return {
+        put: { kind: definition.kind, spec },
+        services: parts.services(parsed.data),
+        target: parts.describe(parsed.data),
+      };
+    },
+  };
 }
 
 export interface StandingDependencies extends ReconcilerContext {
@@ -52,6 +88,12 @@ export function standingControlReconciler(
 ): Reconciler {
   const pollMs = deps.acknowledgementPollMs ?? 20;
 
+  /** The Target column: what the spec touches, as far as it can be read. */
+  function describe(object: ControlObject): string {
+    const read = kind.read(object.spec);
+    return "error" in read ? "a spec this operator cannot read" : read.target;
+  }
+
   function liftBody(object: ControlObject, why: string) {
     return { actor: object.spec.requestedBy, reason: why, ticket: object.spec.ticket };
   }
@@ -75,7 +117,7 @@ export function standingControlReconciler(
       ...previous,
       ...fields,
       observedGeneration: object.metadata.generation,
-      target: kind.describe(object.spec),
+      target: describe(object),
       conditions: setConditions(previous.conditions, conditions, object.metadata.generation, now),
     } satisfies ControlStatus;
   }
@@ -93,7 +135,7 @@ export function standingControlReconciler(
         {
           phase: "Lifted",
           liftedAt: now,
-          message: `lifted from every service: ${kind.describe(object.spec)}`,
+          message: `lifted from every service: ${describe(object)}`,
         },
         [
           {
@@ -127,7 +169,7 @@ export function standingControlReconciler(
         object,
         {
           phase: "Expired",
-          expiredAt: (object.status?.expiredAt as string | undefined) ?? deps.now().toISOString(),
+          expiredAt: object.status?.expiredAt ?? deps.now().toISOString(),
           enforcement: { acknowledged: 0, live: 0, summary: "-", services: [] },
           message: `expired at ${object.spec.expiresAt}; lifted from every service`,
         },
@@ -215,7 +257,7 @@ export function standingControlReconciler(
       .filter(([name]) => inScope.has(name))
       .map(([name, , list]) => ({ service: name, live: liveReplicas(list) }));
     const live = wouldHalt.reduce((sum, service) => sum + service.live, 0);
-    const message = `dry run: would enforce ${kind.kind} (${kind.describe(object.spec)}) on ${wouldHalt.map((s) => `${s.service} (${s.live} live replicas)`).join(", ")}; nothing was changed`;
+    const message = `dry run: would enforce ${kind.kind} (${describe(object)}) on ${wouldHalt.map((s) => `${s.service} (${s.live} live replicas)`).join(", ")}; nothing was changed`;
     await commitStatus(
       deps.client,
       deps.events,
@@ -224,8 +266,7 @@ export function standingControlReconciler(
         object,
         {
           phase: "Completed",
-          completedAt:
-            (object.status?.completedAt as string | undefined) ?? deps.now().toISOString(),
+          completedAt: object.status?.completedAt ?? deps.now().toISOString(),
           wouldHalt,
           enforcement: { acknowledged: 0, live, summary: `0/${live}`, services: [] },
           message,
@@ -243,11 +284,11 @@ export function standingControlReconciler(
   async function enforce(
     object: ControlObject,
     inScope: Map<string, AdminClient>,
+    read: ReadSpec,
   ): Promise<ReconcileResult> {
     const id = controlId(object);
-    const body = {
-      kind: kind.kind,
-      spec: kind.adminSpec(object.spec),
+    const body: ControlPut = {
+      ...read.put,
       source: {
         uid: object.metadata.uid,
         generation: object.metadata.generation,
@@ -317,7 +358,7 @@ export function standingControlReconciler(
     const previous = object.status ?? {};
     const sameGeneration = previous.observedGeneration === object.metadata.generation;
     const message = enforced
-      ? `enforced by ${acknowledged}/${live} live replicas: ${kind.describe(object.spec)}`
+      ? `enforced by ${acknowledged}/${live} live replicas: ${describe(object)}`
       : errors.length > 0
         ? `not enforced: ${errors.map((state) => state.message).join("; ")}`
         : `waiting for replicas to acknowledge: ${states.map((s) => `${s.service} ${s.acknowledged}/${s.live}${s.live === 0 ? " (no live replica)" : ""}`).join(", ")}`;
@@ -334,7 +375,7 @@ export function standingControlReconciler(
         object,
         {
           phase: enforced ? "Applied" : "Pending",
-          appliedAt: (previous.appliedAt as string | undefined) ?? now,
+          appliedAt: previous.appliedAt ?? now,
           enforcedAt: enforced
             ? sameGeneration && previous.enforcedAt
               ? previous.enforcedAt
@@ -370,7 +411,10 @@ export function standingControlReconciler(
     },
     async reconcile(object) {
       if (object.metadata.deletionTimestamp) return finalize(object);
-      const named = kind.services(object.spec);
+      const read = kind.read(object.spec);
+      // The API server admitted it, so only a schema newer than the CRD gets here: refuse it.
+      if ("error" in read) return fail(object, "InvalidSpec", `not enforced: ${read.error}`);
+      const named = read.services;
       const all = deps.services();
       const unknown = named.filter((name) => !all.has(name));
       if (unknown.length > 0) {
@@ -393,7 +437,7 @@ export function standingControlReconciler(
         return expire(object);
       if (object.spec.dryRun) return dryRun(object, inScope);
       if (awaitingApproval(object)) return awaitApproval(object);
-      return enforce(object, inScope);
+      return enforce(object, inScope, read);
     },
   };
 }

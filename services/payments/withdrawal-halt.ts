@@ -4,23 +4,20 @@
  * currencies are empty or name the payout's currency. Both checks fail closed: a replica that
  * cannot hold its controls throws 503 `controls/unavailable` instead of answering.
  */
-
-import { scopeIncludes } from "../kit/control-kinds";
+import { withdrawalHalt } from "../../operators/crds/index";
+import { type ControlSpec, scopeIncludes, specOf } from "../kit/control-kinds";
 import type { Controls } from "../kit/controls";
 import { refuse } from "../kit/controls";
 import type { Control } from "../kit/controls-store";
 import type { ProblemError } from "../kit/problem";
 
-export const withdrawalHaltKind = "WithdrawalHalt";
+export const withdrawalHaltKind = withdrawalHalt.kind;
 
-interface HaltScope {
-  readonly services?: readonly string[];
-  readonly currencies?: readonly string[];
-}
+type HaltScope = NonNullable<ControlSpec<"WithdrawalHalt">["scope"]>;
 
+/** The halt's scope, read with the kind's schema (a spec it refuses fails closed: 503). */
 function scopeOf(control: Control): HaltScope {
-  const scope = (control.spec as { scope?: HaltScope }).scope;
-  return scope ?? {};
+  return specOf(withdrawalHalt.spec, control).scope ?? {};
 }
 
 /** Whether `control` (a WithdrawalHalt) covers payouts of `service` in `currency`. */
