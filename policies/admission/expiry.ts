@@ -5,50 +5,25 @@
  * the API server has stamped `metadata.creationTimestamp`, so a ValidatingAdmissionPolicy
  * compares against that. Updates are not checked, so an expired control can still be edited.
  */
-import { controlGroup, controlVersion } from "./common";
-import { controlKinds } from "./index";
+import { controlPolicy } from "./control-policy";
 
 export const expiryPolicyName = "breakwater-controls-expire-in-future";
 
 /** The ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1). */
-export function admissionManifests(): Record<string, unknown>[] {
-  const labels = { "app.kubernetes.io/part-of": "breakwater" };
-  return [
-    {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicy",
-      metadata: { name: expiryPolicyName, labels },
-      spec: {
-        failurePolicy: "Fail",
-        matchConstraints: {
-          resourceRules: [
-            {
-              apiGroups: [controlGroup],
-              apiVersions: [controlVersion],
-              operations: ["CREATE"],
-              resources: controlKinds.map((definition) => definition.plural),
-            },
-          ],
-        },
-        validations: [
-          {
-            expression:
-              "!has(object.spec.expiresAt) || !has(object.metadata.creationTimestamp) || " +
-              "timestamp(object.spec.expiresAt) > timestamp(object.metadata.creationTimestamp)",
-            messageExpression:
-              "'spec.expiresAt must be in the future when the control is created: ' + " +
-              "string(object.spec.expiresAt) + ' is not after ' + " +
-              "string(object.metadata.creationTimestamp)",
-            reason: "Invalid",
-          },
-        ],
+export function expiryPolicyManifests(): Record<string, unknown>[] {
+  return controlPolicy(expiryPolicyName, {
+    operations: ["CREATE"],
+    validations: [
+      {
+        expression:
+          "!has(object.spec.expiresAt) || !has(object.metadata.creationTimestamp) || " +
+          "timestamp(object.spec.expiresAt) > timestamp(object.metadata.creationTimestamp)",
+        messageExpression:
+          "'spec.expiresAt must be in the future when the control is created: ' + " +
+          "string(object.spec.expiresAt) + ' is not after ' + " +
+          "string(object.metadata.creationTimestamp)",
+        reason: "Invalid",
       },
-    },
-    {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicyBinding",
-      metadata: { name: expiryPolicyName, labels },
-      spec: { policyName: expiryPolicyName, validationActions: ["Deny"] },
-    },
-  ];
+    ],
+  });
 }
