@@ -12,6 +12,7 @@ import { withdrawalHalt } from "./withdrawal-halt";
 
 export { controlGroup, controlVersion } from "./common";
 export type { ControlKindDefinition } from "./kind";
+export { symbolModes } from "./symbol-mode";
 export { lockFlush, providerDisable, symbolMode, withdrawalHalt };
 
 /** Every control kind, in the order they are generated. */

@@ -7,15 +7,18 @@
  */
 import type { z } from "zod";
 import type { AdminClient, ControlPut, ControlsList } from "../admin-client";
+import type { Contender, InForceReport } from "../crds/in-force";
 import type { ControlKindName, ControlSpec } from "../crds/index";
-import { setConditions } from "../runtime/conditions";
+import type { ControlTarget } from "../crds/kind";
+import { type ConditionInput, setConditions } from "../runtime/conditions";
 import { liftFinalizer } from "../runtime/control-client";
 import type { ReconcileResult, Reconciler } from "../runtime/controller";
-import type { ControlObject, ControlStatus } from "../runtime/resource";
+import { type ControlObject, type ControlStatus, objectKey } from "../runtime/resource";
 import { commitStatus } from "../runtime/status";
 import type { EnforcedKind } from "../targets";
 import { approvalCondition, awaitingApproval } from "./approval";
 import type { ReconcilerContext } from "./context";
+import { Rivals } from "./rivals";
 
 /** A spec read with its kind's schema: what is sent, where, and how it reads. */
 interface ReadSpec {
@@ -24,6 +27,9 @@ interface ReadSpec {
   readonly services: string[];
   /** A short description for the Target column, e.g. "payouts in BTC". */
   readonly target: string;
+  /** What it competes for with other controls of its kind, and how restrictive it is. */
+  readonly targets: readonly ControlTarget[];
+  readonly rank: number;
 }
 
 /** What a standing kind adds to the shared logic. */
@@ -38,7 +44,12 @@ export function standingKind<
   K extends EnforcedKind & ControlKindName,
   S extends z.ZodType<ControlSpec<ControlKindName>>,
 >(
-  definition: { readonly kind: K; readonly spec: S },
+  definition: {
+    readonly kind: K;
+    readonly spec: S;
+    targets(spec: z.infer<S>): readonly ControlTarget[];
+    rank(spec: z.infer<S>): number;
+  },
   parts: {
     services(spec: z.infer<S>): string[];
     describe(spec: z.infer<S>): string;
@@ -57,6 +68,8 @@ export function standingKind<
         put: { kind: definition.kind, spec },
         services: parts.services(parsed.data),
         target: parts.describe(parsed.data),
+        targets: definition.targets(parsed.data),
+        rank: definition.rank(parsed.data),
       };
     },
   };
@@ -110,16 +123,45 @@ export function standingControlReconciler(
     object: ControlObject,
     fields: ControlStatus,
     conditions: Parameters<typeof setConditions>[1],
+    competition: Competition = notInForce(fields.phase),
   ) {
     const now = deps.now();
     const previous = object.status ?? {};
     return {
       ...previous,
       ...fields,
+      ...competition.fields,
       observedGeneration: object.metadata.generation,
       target: describe(object),
-      conditions: setConditions(previous.conditions, conditions, object.metadata.generation, now),
+      conditions: setConditions(
+        previous.conditions,
+        [...conditions, competition.condition],
+        object.metadata.generation,
+        now,
+      ),
     } satisfies ControlStatus;
+  }
+
+  /** As a rival of the others: only what is (about to be) enforced competes. */
+  function contenderOf(object: ControlObject, asPeer: boolean): Contender | undefined {
+    if (object.metadata.deletionTimestamp || object.spec.dryRun || awaitingApproval(object)) return;
+    if (object.spec.expiresAt && Date.parse(object.spec.expiresAt) <= deps.now().getTime()) return;
+    if (asPeer && settledPhases.has(object.status?.phase ?? "")) return;
+    const read = kind.read(object.spec);
+    if ("error" in read) return;
+    return {
+      key: objectKey(object),
+      rank: read.rank,
+      createdAt: object.metadata.creationTimestamp,
+      targets: read.targets,
+    };
+  }
+
+  const rivals = new Rivals((object) => contenderOf(object, true));
+
+  function inForce(object: ControlObject): Competition {
+    const self = contenderOf(object, false);
+    return self ? competition(self.key, rivals.report(self)) : notInForce(undefined);
   }
 
   async function finalize(object: ControlObject): Promise<ReconcileResult> {
@@ -348,6 +390,7 @@ export function standingControlReconciler(
   }
 
   async function record(object: ControlObject, states: ServiceState[]): Promise<ReconcileResult> {
+    const standing = inForce(object);
     const acknowledged = states.reduce((sum, state) => sum + state.acknowledged, 0);
     const live = states.reduce((sum, state) => sum + state.live, 0);
     const errors = states.filter((state) => state.message !== undefined);
@@ -389,6 +432,7 @@ export function standingControlReconciler(
           { type: "Enforced", status: enforced, reason, message },
           approvalCondition(object),
         ],
+        standing,
       ),
     );
     if (errors.length > 0) throw new Error(message);
@@ -404,6 +448,7 @@ export function standingControlReconciler(
 
   return {
     kind: kind.kind,
+    observe: (key, object, related) => rivals.update(key, object, related),
     async gone(namespace, name) {
       const id = `${kind.kind.toLowerCase()}.${namespace}.${name}`;
       const lift = { reason: `${kind.kind} ${namespace}/${name} no longer exists` };
@@ -444,4 +489,61 @@ export function standingControlReconciler(
 
 function liveReplicas(list: ControlsList): number {
   return list.replicas.filter((replica) => replica.live).length;
+}
+
+/** Phases in which a control enforces nothing, so it is nobody's rival. */
+const settledPhases = new Set(["Failed", "Lifted", "Expired", "Completed"]);
+
+/** The status fields and the InForce condition of a control among its rivals. */
+interface Competition {
+  readonly fields: Pick<ControlStatus, "inForce" | "supersededBy" | "overlaps">;
+  readonly condition: ConditionInput;
+}
+
+function notInForce(phase: string | undefined): Competition {
+  return {
+    fields: { inForce: false, supersededBy: undefined, overlaps: undefined },
+    condition: {
+      type: "InForce",
+      status: false,
+      reason: "NotEnforced",
+      message: `not enforced (${phase ?? "Pending"}), so it decides nothing`,
+    },
+  };
+}
+
+function competition(self: string, report: InForceReport): Competition {
+  const fields = {
+    inForce: report.inForce,
+    supersededBy: report.supersededBy.length > 0 ? report.supersededBy.slice(0, 64) : undefined,
+    overlaps: report.overlaps.length > 0 ? report.overlaps.slice(0, 64) : undefined,
+  };
+  const elsewhere = (keys: (key: string) => boolean) =>
+    report.overlaps
+      .filter((overlap) => keys(overlap.inForce))
+      .map((overlap) => `${overlap.target} by ${overlap.inForce}`)
+      .join("; ");
+  if (!report.inForce) {
+    return {
+      fields,
+      condition: {
+        type: "InForce",
+        status: false,
+        reason: "Superseded",
+        message: `superseded: more restrictive controls decide all it touches (${elsewhere((key) => report.supersededBy.includes(key))}); it takes over if they go`,
+      },
+    };
+  }
+  const shared = elsewhere((key) => key !== self);
+  return {
+    fields,
+    condition: {
+      type: "InForce",
+      status: true,
+      reason: shared ? "Shared" : "InForce",
+      message: shared
+        ? `in force; where others touch the same, the one in force (named in refusals) is: ${shared}`
+        : "in force: no other control of its kind touches what it touches",
+    },
+  };
 }

@@ -4,8 +4,9 @@
  * currencies are empty or name the payout's currency. Both checks fail closed: a replica that
  * cannot hold its controls throws 503 `controls/unavailable` instead of answering.
  */
+import { targetCovers } from "../../operators/crds/in-force";
 import { withdrawalHalt } from "../../operators/crds/index";
-import { type ControlSpec, scopeIncludes, specOf } from "../kit/control-kinds";
+import { type ControlSpec, rankOf, scopeIncludes, specOf } from "../kit/control-kinds";
 import type { Controls } from "../kit/controls";
 import { refuse } from "../kit/controls";
 import type { Control } from "../kit/controls-store";
@@ -20,10 +21,13 @@ function scopeOf(control: Control): HaltScope {
   return specOf(withdrawalHalt.spec, control).scope ?? {};
 }
 
-/** Whether `control` (a WithdrawalHalt) covers payouts of `service` in `currency`. */
+/**
+ * Whether `control` (a WithdrawalHalt) covers payouts of `service` in `currency`: one of the
+ * targets its kind definition gives it (what the operator compares halts by) covers them.
+ */
 export function coversPayout(control: Control, service: string, currency: string): boolean {
-  const scope = scopeOf(control);
-  return scopeIncludes(scope.services, service) && scopeIncludes(scope.currencies, currency);
+  const spec = specOf(withdrawalHalt.spec, control);
+  return withdrawalHalt.targets(spec).some((target) => targetCovers(target, { service, currency }));
 }
 
 /** The halt that covers a payout in `currency`, if any (throws 503 when controls are unknown). */
@@ -32,8 +36,10 @@ export function findWithdrawalHalt(
   service: string,
   currency: string,
 ): Control | undefined {
-  return controls.findBlocking(withdrawalHaltKind, (control) =>
-    coversPayout(control, service, currency),
+  return controls.findBlocking(
+    withdrawalHaltKind,
+    (control) => coversPayout(control, service, currency),
+    rankOf(withdrawalHalt),
   );
 }
 
