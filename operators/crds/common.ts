@@ -169,7 +169,7 @@ const controlReference = z.string().max(512).meta({ description: "A control, as 
 const overlapSchema = z
   .object({
     target: z.string().max(1024).meta({
-      description: "What several controls touch at once, e.g. payouts in BTC on payments.",
+      description: "What several controls touch at once, e.g. currency BTC, service payments.",
     }),
     inForce: controlReference.meta({
       description:

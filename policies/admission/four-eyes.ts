@@ -67,8 +67,8 @@ export function fourEyesPolicyManifests(): Record<string, unknown>[] {
           messageExpression:
             `'${requiresApprovalAnnotation} cannot be removed from a control that requires ` +
             `approval: ask someone with the ${approverRoleName} role to approve it ` +
-            `(kubectl annotate ' + request.resource.resource + ' ' + object.metadata.name + ` +
-            `' ${approvedByAnnotation}=<their user name>), or delete the control'`,
+            `(kubectl annotate -n ' + request.namespace + ' ' + request.resource.resource + ' ' + ` +
+            `object.metadata.name + ' ${approvedByAnnotation}=<their user name>), or delete the control'`,
           reason: "Forbidden",
         },
         {
