@@ -12,10 +12,11 @@ import * as assert from "uvu/assert";
 import { environmentNames, loadEnvironment } from "../environments";
 import { breakwaterImage } from "../environments/images";
 import { loadConfig } from "../operators/config";
-import { expiryPolicyName } from "../operators/crds/admission";
 import { crdManifests } from "../operators/crds/index";
 import { operatorNamespace, operatorServiceAccount } from "../operators/rbac";
 import { parseTargets, type Targets, tokenSecrets } from "../operators/targets";
+import { expiryPolicyName } from "../policies/admission/expiry";
+import { fourEyesPolicyName } from "../policies/admission/four-eyes";
 import { requestedByPolicyName } from "../policies/admission/requested-by";
 import { crdWave, syncWaveAnnotation } from "./argo";
 import { configDigestAnnotation } from "./constructs/hono-service";
@@ -104,14 +105,14 @@ test("ships every control CRD and the operator's ClusterRole, which grants no Se
 });
 
 for (const name of environmentNames) {
-  test(`${name}: both admission policies and their Deny bindings go in with the CRDs`, () => {
+  test(`${name}: the three admission policies and their Deny bindings go in with the CRDs`, () => {
     const admission = objectsOf(name, "operator").filter((object) =>
       object.kind.startsWith("ValidatingAdmissionPolicy"),
     );
     const names = admission.map((object) => `${object.kind}/${object.metadata.name}`).sort();
     assert.equal(
       names,
-      [expiryPolicyName, requestedByPolicyName]
+      [expiryPolicyName, requestedByPolicyName, fourEyesPolicyName]
         .flatMap((policy) => [
           `ValidatingAdmissionPolicy/${policy}`,
           `ValidatingAdmissionPolicyBinding/${policy}`,

@@ -9,11 +9,10 @@ import * as plus from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import { type Environment, serviceNames } from "../environments";
-import { admissionManifests } from "../operators/crds/admission";
 import { crdManifests } from "../operators/crds/index";
 import { operatorServiceAccount, rbacManifests } from "../operators/rbac";
 import { type Targets, targetsSchema } from "../operators/targets";
-import { requestedByPolicyManifests } from "../policies/admission/requested-by";
+import { admissionPolicyManifests } from "../policies/admission/index";
 import { crdWave, inWave } from "./argo";
 import { configDigestAnnotation } from "./constructs/hono-service";
 import { imageEntrypoint, imageUser, operatorArgs } from "./container-image";
@@ -61,8 +60,7 @@ export class OperatorChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const namespace = environment.namespaces.system.name;
     const labels = componentLabels(operatorName, "operator", environment.name);
-    const admission = [...admissionManifests(), ...requestedByPolicyManifests()];
-    for (const manifest of [...crdManifests(), ...admission]) {
+    for (const manifest of [...crdManifests(), ...admissionPolicyManifests()]) {
       const object = includeManifest(this, manifest);
       inWave(object, crdWave);
     }

@@ -2,7 +2,10 @@
  * @module A client for a service's controls admin API (`/admin/v1/controls`, served by
  * services/kit/controls-api.ts; DESIGN.md "How a control reaches the services"): upsert,
  * lift, list with the replicas' acknowledgements. Errors carry the service's problem+json.
+ * What is sent is typed from the kinds' definitions (operators/crds/), the same schemas the
+ * service validates with.
  */
+import type { ControlKindName, ControlSpec } from "./crds/index";
 
 /** A control as a service stores it. */
 export interface StoredControl {
@@ -32,9 +35,10 @@ export interface ControlsList {
   replicas: ReplicaAcknowledgement[];
 }
 
+/** The PUT body: a kind and a spec read with one of the kinds' schemas. */
 export interface ControlPut {
-  kind: string;
-  spec: Record<string, unknown>;
+  kind: ControlKindName;
+  spec: ControlSpec<ControlKindName>;
   source: { uid: string; generation: number; namespace: string; name: string };
   reason: string;
   ticket: string;

@@ -143,12 +143,17 @@ function buildControllers(input: BuildInput): Controller[] {
       onDepth: (depth) => metrics.queueDepth.set({ kind: definition.kind }, depth),
     });
     const namespaces = config.namespaces.length > 0 ? config.namespaces : [undefined];
-    const informers = namespaces.map(
+    // Set once the reconciler exists: a change also requeues the controls competing with it.
+    let observe: (key: string) => readonly string[] = () => [];
+    const informers: Informer<ControlObject>[] = namespaces.map(
       (namespace) =>
         new Informer<ControlObject>(api, {
           type,
           namespace,
-          onChange: (key) => queue.add(key),
+          onChange(key) {
+            queue.add(key);
+            for (const related of observe(key)) queue.add(related);
+          },
           log: log.child({ kind: definition.kind, namespace: namespace ?? "*" }),
         }),
     );
@@ -165,8 +170,15 @@ function buildControllers(input: BuildInput): Controller[] {
       log: log.child({ kind: definition.kind }),
       now: () => new Date(),
     };
+    const reconciler = reconcilerFor(definition.kind, context, input);
+    observe = (key) => {
+      const object = informers.map((informer) => informer.get(key)).find(Boolean);
+      // While the first list is read every key is queued anyway.
+      const synced = informers.every((informer) => informer.hasSynced);
+      return reconciler.observe?.(key, object, synced) ?? [];
+    };
     return new Controller({
-      reconciler: reconcilerFor(definition.kind, context, input),
+      reconciler,
       informers,
       queue,
       metrics,

@@ -42,7 +42,7 @@ test("every runbook belongs to an alert and its metadata agrees with it", () => 
 });
 
 test("every control a runbook applies is a breakwater control kind it lists", () => {
-  const kinds = new Set(controlKinds.map((definition) => definition.kind));
+  const kinds = new Set<string>(controlKinds.map((definition) => definition.kind));
   for (const runbook of runbooks) {
     const applied = runbook.yamlObjects.filter((object) => typeof object.kind === "string");
     for (const object of applied) {

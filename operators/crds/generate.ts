@@ -6,9 +6,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { expiryPolicyManifests } from "../../policies/admission/expiry";
 import { rbacManifests } from "../rbac";
 import { defaultTargetsPath, loadTargets } from "../targets";
-import { admissionManifests } from "./admission";
 import { controlGroup } from "./common";
 import { controlKinds, crdManifests } from "./index";
 
@@ -29,7 +29,7 @@ export function generatedFiles(): Map<string, string> {
     files.set(`${controlGroup}_${definition.plural}.yaml`, document([crds[index]!]));
   });
   files.set("rbac.yaml", document(rbacManifests(loadTargets(defaultTargetsPath))));
-  files.set("admission.yaml", document(admissionManifests()));
+  files.set("admission.yaml", document(expiryPolicyManifests()));
   return files;
 }
 

@@ -1,22 +1,38 @@
 /**
- * @module The control resource definitions (`ops.breakwater.dev/v1alpha1`) as manifests:
- * what `npm run crds` writes to `generated/` and what the charts render for Argo CD.
+ * @module The control kinds (`ops.breakwater.dev/v1alpha1`), each defined once in its own
+ * file, and their CRD manifests: what `npm run crds` writes to `generated/` and what the
+ * charts render for Argo CD.
  */
-import { type ControlKindDefinition, customResourceDefinition } from "./common";
+import type { z } from "zod";
+import { customResourceDefinition } from "./kind";
 import { lockFlush } from "./lock-flush";
 import { providerDisable } from "./provider-disable";
 import { symbolMode } from "./symbol-mode";
 import { withdrawalHalt } from "./withdrawal-halt";
 
 export { controlGroup, controlVersion } from "./common";
+export type { ControlKindDefinition } from "./kind";
+export { symbolModes } from "./symbol-mode";
+export { lockFlush, providerDisable, symbolMode, withdrawalHalt };
 
 /** Every control kind, in the order they are generated. */
-export const controlKinds: readonly ControlKindDefinition[] = [
-  withdrawalHalt,
-  symbolMode,
-  providerDisable,
-  lockFlush,
-];
+export const controlKinds = [withdrawalHalt, symbolMode, providerDisable, lockFlush] as const;
+
+type Definition = (typeof controlKinds)[number];
+
+/** The name of a control kind, e.g. "WithdrawalHalt". */
+export type ControlKindName = Definition["kind"];
+
+/** The definition of one kind. */
+export type ControlKindOf<K extends ControlKindName> = Extract<Definition, { kind: K }>;
+
+/** The `spec` of a control of kind `K` without the common fields: what a service is sent. */
+export type ControlSpec<K extends ControlKindName> = z.infer<ControlKindOf<K>["spec"]>;
+
+/** The definition of `kind`, or undefined for a name that is no control kind. */
+export function controlKindDefinition(kind: string): Definition | undefined {
+  return controlKinds.find((definition) => definition.kind === kind);
+}
 
 /** The CustomResourceDefinition manifests of every control kind. */
 export function crdManifests(): Record<string, unknown>[] {

@@ -1,8 +1,9 @@
 /** @module The ProviderDisable kind: take a purchasing provider out of routing. */
-import { type ControlKindDefinition, printerColumns } from "./common";
-import { string } from "./schema";
+import { z } from "zod";
+import { printerColumns } from "./common";
+import { defineControlKind } from "./kind";
 
-export const providerDisable: ControlKindDefinition = {
+export const providerDisable = defineControlKind({
   kind: "ProviderDisable",
   plural: "providerdisables",
   singular: "providerdisable",
@@ -12,12 +13,14 @@ export const providerDisable: ControlKindDefinition = {
     '(the declarative form of the runbook\'s "disable provider in the admin panel"). ' +
     "Delete it to enable the provider again.",
   oneShot: false,
-  specFields: {
-    provider: string("The provider's name as the services know it, e.g. bad_provider.", {
-      maxLength: 63,
-      pattern: "^[a-z0-9][a-z0-9_-]*$",
-    }),
+  fields: {
+    provider: z
+      .string()
+      .max(63)
+      .regex(/^[a-z0-9][a-z0-9_-]*$/)
+      .meta({ description: "The provider's name as the services know it, e.g. bad_provider." }),
   },
-  specRequired: ["provider"],
   columns: printerColumns(".spec.provider"),
-};
+  targets: (spec) => [{ provider: spec.provider }],
+  rank: () => 1,
+});

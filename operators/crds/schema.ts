@@ -1,7 +1,12 @@
 /**
- * @module Small builders for OpenAPI v3 structural schemas, so every field of a control
- * resource is declared with its description (what `kubectl explain` prints) in one line.
+ * @module zod schemas as the one source of a control kind's shape: `.meta()` carries what
+ * only the API server reads (descriptions for `kubectl explain`, list types, CEL rules), and
+ * `structuralSchema()` turns a schema into the OpenAPI v3 structural schema of a CRD. CEL
+ * rules attached with `celRules()` are also evaluated at runtime (with a CEL interpreter), so
+ * the admin API refuses what the API server refuses, with the same message.
  */
+import { parse as parseCel } from "@marcbachmann/cel-js";
+import { z } from "zod";
 
 /** An OpenAPI v3 schema as the API server stores it inside a CustomResourceDefinition. */
 export type JsonSchema = Record<string, unknown>;
@@ -16,67 +21,82 @@ export interface CelRule {
   readonly optionalOldSelf?: boolean;
 }
 
-interface Extra {
-  readonly rules?: readonly CelRule[];
-  readonly [key: string]: unknown;
+/** The key under which CEL rules travel in a schema's metadata (and the CRD). */
+export const celRulesKey = "x-kubernetes-validations";
+
+/** Transition rules compare with the stored object; a runtime check has none. */
+function isTransitionRule(rule: CelRule): boolean {
+  return /\boldSelf\b/.test(rule.rule);
 }
 
-function withRules(schema: JsonSchema, extra: Extra = {}): JsonSchema {
-  const { rules, ...rest } = extra;
-  const result: JsonSchema = { ...schema, ...rest };
-  if (rules && rules.length > 0) result["x-kubernetes-validations"] = [...rules];
-  return result;
+/**
+ * Attach CEL rules to `schema`: the CRD gets them as `x-kubernetes-validations`, and the
+ * same expressions run on every parse (`self` is the value), each failure an issue with the
+ * rule's message. Transition rules (`oldSelf`) only reach the CRD.
+ */
+export function celRules<T extends z.ZodType>(schema: T, rules: readonly CelRule[]): T {
+  const runnable = rules
+    .filter((rule) => !isTransitionRule(rule))
+    .map((rule) => ({ rule, evaluate: parseCel(rule.rule) }));
+  const metadata = schema.meta() ?? {};
+  const existing = (metadata[celRulesKey] as CelRule[] | undefined) ?? [];
+  const checked = schema.check((context) => {
+    for (const { rule, evaluate } of runnable) {
+      if (evaluate({ self: context.value }) === true) continue;
+      context.issues.push({
+        code: "custom",
+        message: rule.message,
+        input: context.value,
+        path: rule.fieldPath ? rule.fieldPath.replace(/^\./, "").split(".") : [],
+      });
+    }
+  });
+  return checked.meta({ ...metadata, [celRulesKey]: [...existing, ...rules] }) as T;
 }
 
-/** A string field; `maxLength` is required because CEL cost estimates need a bound. */
-export function string(
-  description: string,
-  options: Extra & { maxLength: number; minLength?: number; pattern?: string; format?: string },
-): JsonSchema {
-  return withRules({ type: "string", description }, options);
+/** A list of unique values (`x-kubernetes-list-type: set`). */
+export function stringSet<T extends z.ZodType>(description: string, item: T, maxItems: number) {
+  return z
+    .array(item)
+    .max(maxItems)
+    .refine((values) => new Set(values).size === values.length, "values must be unique")
+    .meta({ description, "x-kubernetes-list-type": "set" });
 }
 
-/** A string field with a fixed set of values. */
-export function enumeration(description: string, values: readonly string[], extra?: Extra) {
-  return withRules({ type: "string", description, enum: [...values] }, extra);
+/** An RFC 3339 timestamp with a zone, as Kubernetes writes them. */
+export function timestamp(description: string) {
+  return z.iso.datetime({ offset: true }).meta({ description });
 }
 
-export function integer(
-  description: string,
-  options: Extra & { minimum?: number; maximum?: number; default?: number; format?: string } = {},
-): JsonSchema {
-  return withRules({ type: "integer", description }, options);
+const safeIntegerBound = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The structural schema of `schema` for a CRD: zod's OpenAPI 3.0 output (input side, so
+ * defaulted fields are optional) without what the API server does not take: zod's own
+ * date-time regex (the server checks `format: date-time`) and the safe-integer bounds zod
+ * puts on every integer.
+ */
+export function structuralSchema(schema: z.ZodType): JsonSchema {
+  const generated = z.toJSONSchema(schema, {
+    target: "openapi-3.0",
+    io: "input",
+    unrepresentable: "throw",
+  }) as JsonSchema;
+  delete generated.$schema;
+  return tidy(generated);
 }
 
-export function boolean(description: string, extra?: Extra): JsonSchema {
-  return withRules({ type: "boolean", description }, extra);
-}
-
-/** An RFC 3339 timestamp. */
-export function timestamp(description: string, extra?: Extra): JsonSchema {
-  return withRules({ type: "string", format: "date-time", description }, extra);
-}
-
-/** A list of unique strings (`x-kubernetes-list-type: set`). */
-export function stringSet(description: string, item: JsonSchema, maxItems: number, extra?: Extra) {
-  return withRules(
-    { type: "array", description, items: item, maxItems, "x-kubernetes-list-type": "set" },
-    extra,
-  );
-}
-
-export function array(description: string, item: JsonSchema, maxItems: number, extra?: Extra) {
-  return withRules({ type: "array", description, items: item, maxItems }, extra);
-}
-
-/** An object with declared properties; `required` lists the ones that must be present. */
-export function object(
-  description: string,
-  properties: Record<string, JsonSchema>,
-  extra: Extra & { required?: readonly string[] } = {},
-): JsonSchema {
-  const { required, ...rest } = extra;
-  const schema: JsonSchema = { type: "object", description, properties };
-  if (required && required.length > 0) schema.required = [...required];
-  return withRules(schema, rest);
+function tidy(schema: JsonSchema): JsonSchema {
+  if (schema.format === "date-time") delete schema.pattern;
+  if (schema.type === "integer") {
+    if (schema.minimum === -safeIntegerBound) delete schema.minimum;
+    if (schema.maximum === safeIntegerBound) delete schema.maximum;
+  }
+  const properties = schema.properties as Record<string, JsonSchema> | undefined;
+  if (properties) {
+    for (const property of Object.values(properties)) tidy(property);
+    delete schema.additionalProperties;
+  }
+  if (schema.items) tidy(schema.items as JsonSchema);
+  return schema;
 }

@@ -1,10 +1,13 @@
 /** @module The SymbolMode kind: put a trading symbol in CANCEL_ONLY, SOFT_HALT or HARD_HALT. */
-import { type ControlKindDefinition, printerColumns } from "./common";
-import { enumeration, string } from "./schema";
+import { z } from "zod";
+import { printerColumns } from "./common";
+import { defineControlKind } from "./kind";
 
+/** The modes, least restrictive first: the index is the rank. */
 export const symbolModes = ["NORMAL", "CANCEL_ONLY", "SOFT_HALT", "HARD_HALT"] as const;
+export type SymbolModeValue = (typeof symbolModes)[number];
 
-export const symbolMode: ControlKindDefinition = {
+export const symbolMode = defineControlKind({
   kind: "SymbolMode",
   plural: "symbolmodes",
   singular: "symbolmode",
@@ -15,15 +18,17 @@ export const symbolMode: ControlKindDefinition = {
     "cancel request and freezes the book. When several SymbolModes touch a symbol the most " +
     "restrictive wins. Delete it to return to NORMAL.",
   oneShot: false,
-  specFields: {
-    symbol: string("The symbol, BASE-QUOTE, e.g. BTC-USD.", {
-      maxLength: 32,
-      pattern: "^[A-Z0-9]{2,12}-[A-Z0-9]{2,12}$",
-    }),
-    mode: enumeration("The mode to hold the symbol in.", symbolModes),
+  fields: {
+    symbol: z
+      .string()
+      .max(32)
+      .regex(/^[A-Z0-9]{2,12}-[A-Z0-9]{2,12}$/)
+      .meta({ description: "The symbol, BASE-QUOTE, e.g. BTC-USD." }),
+    mode: z.enum(symbolModes).meta({ description: "The mode to hold the symbol in." }),
   },
-  specRequired: ["symbol", "mode"],
   columns: printerColumns(".spec.symbol", [
     { name: "Mode", type: "string", jsonPath: ".spec.mode", description: "The mode." },
   ]),
-};
+  targets: (spec) => [{ symbol: spec.symbol }],
+  rank: (spec) => symbolModes.indexOf(spec.mode),
+});

@@ -2,8 +2,9 @@
  * @module Human approval of a control. A control that carries the annotation
  * `ops.breakwater.dev/requires-approval: "true"` (planned automation rules will mark actions that way) is
  * not enforced or run until someone sets `ops.breakwater.dev/approved-by: <user>`; until
- * then it is Pending with condition Approved=False. Who may approve (not the requester, not
- * the automation) is for admission policy to check; the operator only waits.
+ * then it is Pending with condition Approved=False. Who may approve is checked by the API
+ * server (policies/admission/four-eyes.ts: the `approve` verb, never the requester); the
+ * operator only waits.
  */
 import type { ConditionInput } from "../runtime/conditions";
 import type { ControlObject } from "../runtime/resource";
@@ -34,6 +35,6 @@ export function approvalCondition(object: ControlObject): ConditionInput {
         type: "Approved",
         status: false,
         reason: "AwaitingApproval",
-        message: `waiting for approval: annotate with ${approvedByAnnotation}=<user>`,
+        message: `waiting for approval: someone with the breakwater-approver role other than ${object.spec.requestedBy} annotates it ${approvedByAnnotation}=<their user name>`,
       };
 }

@@ -15,6 +15,8 @@
  * it the same way; a Redis that is down before the claim only delays it.
  */
 import type { Redis } from "ioredis";
+import type { z } from "zod";
+import { lockFlush } from "../crds/index";
 import { setConditions } from "../runtime/conditions";
 import type { ReconcileResult, Reconciler } from "../runtime/controller";
 import type { ControlObject, ControlStatus } from "../runtime/resource";
@@ -22,13 +24,8 @@ import { commitStatus } from "../runtime/status";
 import { approvalCondition, awaitingApproval } from "./approval";
 import type { ReconcilerContext } from "./context";
 
-interface LockFlushSpec {
-  pattern: string;
-  maxKeys?: number;
-  batchSize?: number;
-  redis?: string;
-  dryRun?: boolean;
-}
+/** The spec with its defaults, read with the kind's schema. */
+type LockFlushSpec = z.infer<typeof lockFlush.fullSpec>;
 
 export interface LockFlushDependencies extends ReconcilerContext {
   /** Patterns must start with one of these literal prefixes (each `lock:...:`). */
@@ -63,7 +60,7 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
       ...previous,
       ...fields,
       observedGeneration: object.metadata.generation,
-      target: (object.spec as unknown as LockFlushSpec).pattern,
+      target: String(object.spec.pattern),
       message,
       conditions: setConditions(
         previous.conditions,
@@ -94,7 +91,7 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
   async function flush(
     object: ControlObject,
     redis: Redis,
-    spec: Required<Omit<LockFlushSpec, "redis">>,
+    spec: LockFlushSpec,
   ): Promise<ReconcileResult> {
     // A Redis that is down before anything started only delays the flush (retried with backoff).
     await redis.ping();
@@ -167,7 +164,8 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
       const previous = object.status ?? {};
       if (previous.completedAt) return {}; // The record says it ran; never again.
       if (previous.startedAt) {
-        const counted = (previous.keysFlushed as number | undefined) ?? 0;
+        const counted =
+          lockFlush.status.shape.keysFlushed.safeParse(previous.keysFlushed).data ?? 0;
         return finish(
           object,
           "Failed",
@@ -175,7 +173,18 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
           `interrupted after ${counted} keys were flushed (up to one more batch may have been deleted unrecorded); not resumed, so locks taken since are safe: apply a new LockFlush if stuck keys remain`,
         );
       }
-      const spec = object.spec as unknown as LockFlushSpec;
+      const read = lockFlush.fullSpec.safeParse(object.spec);
+      // The API server admitted it, so only a schema newer than the CRD gets here: refuse it.
+      if (!read.success) {
+        const issue = read.error.issues[0];
+        return finish(
+          object,
+          "Failed",
+          "InvalidSpec",
+          `spec.${issue?.path.join(".")}: ${issue?.message}`,
+        );
+      }
+      const spec = read.data;
       if (awaitingApproval(object)) {
         const { message } = approvalCondition(object);
         await commitStatus(
@@ -188,7 +197,7 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
       }
       const refused = refusal(spec.pattern, deps.allowedPrefixes);
       if (refused) return finish(object, "Failed", "PatternNotAllowed", refused);
-      const target = spec.redis ?? "default";
+      const target = spec.redis;
       const redis = deps.redis(target);
       if (!redis)
         return finish(
@@ -197,12 +206,7 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
           "UnknownRedis",
           `no Redis named ${target} (targets file redis: or REDIS_URL for default)`,
         );
-      return flush(object, redis, {
-        pattern: spec.pattern,
-        maxKeys: spec.maxKeys ?? 1000,
-        batchSize: spec.batchSize ?? 100,
-        dryRun: spec.dryRun ?? false,
-      });
+      return flush(object, redis, spec);
     },
   };
 }

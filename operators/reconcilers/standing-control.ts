@@ -5,25 +5,74 @@
  * expired, "no service holds it". Level-triggered: every reconcile PUTs the current spec
  * (an identical PUT is a no-op in the service) and recomputes the acknowledgements.
  */
-import type { AdminClient, ControlsList } from "../admin-client";
-import { setConditions } from "../runtime/conditions";
+import type { z } from "zod";
+import type { AdminClient, ControlPut, ControlsList } from "../admin-client";
+import type { Contender, InForceReport } from "../crds/in-force";
+import type { ControlKindName, ControlSpec } from "../crds/index";
+import type { ControlTarget } from "../crds/kind";
+import { type ConditionInput, setConditions } from "../runtime/conditions";
 import { liftFinalizer } from "../runtime/control-client";
 import type { ReconcileResult, Reconciler } from "../runtime/controller";
-import type { ControlObject, ControlStatus } from "../runtime/resource";
+import { type ControlObject, type ControlStatus, objectKey } from "../runtime/resource";
 import { commitStatus } from "../runtime/status";
 import type { EnforcedKind } from "../targets";
 import { approvalCondition, awaitingApproval } from "./approval";
 import type { ReconcilerContext } from "./context";
+import { Rivals } from "./rivals";
+
+/** A spec read with its kind's schema: what is sent, where, and how it reads. */
+interface ReadSpec {
+  readonly put: Pick<ControlPut, "kind" | "spec">;
+  /** Services the spec names (empty: every service that enforces the kind). */
+  readonly services: string[];
+  /** A short description for the Target column, e.g. "payouts in BTC". */
+  readonly target: string;
+  /** What it competes for with other controls of its kind, and how restrictive it is. */
+  readonly targets: readonly ControlTarget[];
+  readonly rank: number;
+}
 
 /** What a standing kind adds to the shared logic. */
 export interface StandingKind {
   readonly kind: EnforcedKind;
-  /** The `spec` sent to the admin API. */
-  adminSpec(spec: Record<string, unknown>): Record<string, unknown>;
-  /** Services the spec names (empty: every service that enforces the kind). */
-  services(spec: Record<string, unknown>): string[];
-  /** A short description for the Target column, e.g. "payouts in BTC". */
-  describe(spec: Record<string, unknown>): string;
+  /** The object's spec read with the kind's schema, or why it cannot be. */
+  read(spec: unknown): ReadSpec | { readonly error: string };
+}
+
+/** A standing kind from its definition (operators/crds/) and how its spec reads. */
+export function standingKind<
+  K extends EnforcedKind & ControlKindName,
+  S extends z.ZodType<ControlSpec<ControlKindName>>,
+>(
+  definition: {
+    readonly kind: K;
+    readonly spec: S;
+    targets(spec: z.infer<S>): readonly ControlTarget[];
+    rank(spec: z.infer<S>): number;
+  },
+  parts: {
+    services(spec: z.infer<S>): string[];
+    describe(spec: z.infer<S>): string;
+  },
+): StandingKind {
+  return {
+    kind: definition.kind,
+    read(raw) {
+      const parsed = definition.spec.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return { error: `spec.${issue?.path.join(".")}: ${issue?.message}` };
+      }
+      const spec: ControlSpec<ControlKindName> = parsed.data;
+      return {
+        put: { kind: definition.kind, spec },
+        services: parts.services(parsed.data),
+        target: parts.describe(parsed.data),
+        targets: definition.targets(parsed.data),
+        rank: definition.rank(parsed.data),
+      };
+    },
+  };
 }
 
 export interface StandingDependencies extends ReconcilerContext {
@@ -52,6 +101,12 @@ export function standingControlReconciler(
 ): Reconciler {
   const pollMs = deps.acknowledgementPollMs ?? 20;
 
+  /** The Target column: what the spec touches, as far as it can be read. */
+  function describe(object: ControlObject): string {
+    const read = kind.read(object.spec);
+    return "error" in read ? "a spec this operator cannot read" : read.target;
+  }
+
   function liftBody(object: ControlObject, why: string) {
     return { actor: object.spec.requestedBy, reason: why, ticket: object.spec.ticket };
   }
@@ -68,16 +123,45 @@ export function standingControlReconciler(
     object: ControlObject,
     fields: ControlStatus,
     conditions: Parameters<typeof setConditions>[1],
+    competition: Competition = notInForce(fields.phase),
   ) {
     const now = deps.now();
     const previous = object.status ?? {};
     return {
       ...previous,
       ...fields,
+      ...competition.fields,
       observedGeneration: object.metadata.generation,
-      target: kind.describe(object.spec),
-      conditions: setConditions(previous.conditions, conditions, object.metadata.generation, now),
+      target: describe(object),
+      conditions: setConditions(
+        previous.conditions,
+        [...conditions, competition.condition],
+        object.metadata.generation,
+        now,
+      ),
     } satisfies ControlStatus;
+  }
+
+  /** As a rival of the others: only what is (about to be) enforced competes. */
+  function contenderOf(object: ControlObject, asPeer: boolean): Contender | undefined {
+    if (object.metadata.deletionTimestamp || object.spec.dryRun || awaitingApproval(object)) return;
+    if (object.spec.expiresAt && Date.parse(object.spec.expiresAt) <= deps.now().getTime()) return;
+    if (asPeer && settledPhases.has(object.status?.phase ?? "")) return;
+    const read = kind.read(object.spec);
+    if ("error" in read) return;
+    return {
+      key: objectKey(object),
+      rank: read.rank,
+      createdAt: object.metadata.creationTimestamp,
+      targets: read.targets,
+    };
+  }
+
+  const rivals = new Rivals((object) => contenderOf(object, true));
+
+  function inForce(object: ControlObject): Competition {
+    const self = contenderOf(object, false);
+    return self ? competition(self.key, rivals.report(self)) : notInForce(undefined);
   }
 
   async function finalize(object: ControlObject): Promise<ReconcileResult> {
@@ -93,7 +177,7 @@ export function standingControlReconciler(
         {
           phase: "Lifted",
           liftedAt: now,
-          message: `lifted from every service: ${kind.describe(object.spec)}`,
+          message: `lifted from every service: ${describe(object)}`,
         },
         [
           {
@@ -127,7 +211,7 @@ export function standingControlReconciler(
         object,
         {
           phase: "Expired",
-          expiredAt: (object.status?.expiredAt as string | undefined) ?? deps.now().toISOString(),
+          expiredAt: object.status?.expiredAt ?? deps.now().toISOString(),
           enforcement: { acknowledged: 0, live: 0, summary: "-", services: [] },
           message: `expired at ${object.spec.expiresAt}; lifted from every service`,
         },
@@ -215,7 +299,7 @@ export function standingControlReconciler(
       .filter(([name]) => inScope.has(name))
       .map(([name, , list]) => ({ service: name, live: liveReplicas(list) }));
     const live = wouldHalt.reduce((sum, service) => sum + service.live, 0);
-    const message = `dry run: would enforce ${kind.kind} (${kind.describe(object.spec)}) on ${wouldHalt.map((s) => `${s.service} (${s.live} live replicas)`).join(", ")}; nothing was changed`;
+    const message = `dry run: would enforce ${kind.kind} (${describe(object)}) on ${wouldHalt.map((s) => `${s.service} (${s.live} live replicas)`).join(", ")}; nothing was changed`;
     await commitStatus(
       deps.client,
       deps.events,
@@ -224,8 +308,7 @@ export function standingControlReconciler(
         object,
         {
           phase: "Completed",
-          completedAt:
-            (object.status?.completedAt as string | undefined) ?? deps.now().toISOString(),
+          completedAt: object.status?.completedAt ?? deps.now().toISOString(),
           wouldHalt,
           enforcement: { acknowledged: 0, live, summary: `0/${live}`, services: [] },
           message,
@@ -243,11 +326,11 @@ export function standingControlReconciler(
   async function enforce(
     object: ControlObject,
     inScope: Map<string, AdminClient>,
+    read: ReadSpec,
   ): Promise<ReconcileResult> {
     const id = controlId(object);
-    const body = {
-      kind: kind.kind,
-      spec: kind.adminSpec(object.spec),
+    const body: ControlPut = {
+      ...read.put,
       source: {
         uid: object.metadata.uid,
         generation: object.metadata.generation,
@@ -307,6 +390,7 @@ export function standingControlReconciler(
   }
 
   async function record(object: ControlObject, states: ServiceState[]): Promise<ReconcileResult> {
+    const standing = inForce(object);
     const acknowledged = states.reduce((sum, state) => sum + state.acknowledged, 0);
     const live = states.reduce((sum, state) => sum + state.live, 0);
     const errors = states.filter((state) => state.message !== undefined);
@@ -317,7 +401,7 @@ export function standingControlReconciler(
     const previous = object.status ?? {};
     const sameGeneration = previous.observedGeneration === object.metadata.generation;
     const message = enforced
-      ? `enforced by ${acknowledged}/${live} live replicas: ${kind.describe(object.spec)}`
+      ? `enforced by ${acknowledged}/${live} live replicas: ${describe(object)}`
       : errors.length > 0
         ? `not enforced: ${errors.map((state) => state.message).join("; ")}`
         : `waiting for replicas to acknowledge: ${states.map((s) => `${s.service} ${s.acknowledged}/${s.live}${s.live === 0 ? " (no live replica)" : ""}`).join(", ")}`;
@@ -334,7 +418,7 @@ export function standingControlReconciler(
         object,
         {
           phase: enforced ? "Applied" : "Pending",
-          appliedAt: (previous.appliedAt as string | undefined) ?? now,
+          appliedAt: previous.appliedAt ?? now,
           enforcedAt: enforced
             ? sameGeneration && previous.enforcedAt
               ? previous.enforcedAt
@@ -348,6 +432,7 @@ export function standingControlReconciler(
           { type: "Enforced", status: enforced, reason, message },
           approvalCondition(object),
         ],
+        standing,
       ),
     );
     if (errors.length > 0) throw new Error(message);
@@ -363,6 +448,7 @@ export function standingControlReconciler(
 
   return {
     kind: kind.kind,
+    observe: (key, object, related) => rivals.update(key, object, related),
     async gone(namespace, name) {
       const id = `${kind.kind.toLowerCase()}.${namespace}.${name}`;
       const lift = { reason: `${kind.kind} ${namespace}/${name} no longer exists` };
@@ -370,7 +456,10 @@ export function standingControlReconciler(
     },
     async reconcile(object) {
       if (object.metadata.deletionTimestamp) return finalize(object);
-      const named = kind.services(object.spec);
+      const read = kind.read(object.spec);
+      // The API server admitted it, so only a schema newer than the CRD gets here: refuse it.
+      if ("error" in read) return fail(object, "InvalidSpec", `not enforced: ${read.error}`);
+      const named = read.services;
       const all = deps.services();
       const unknown = named.filter((name) => !all.has(name));
       if (unknown.length > 0) {
@@ -393,11 +482,68 @@ export function standingControlReconciler(
         return expire(object);
       if (object.spec.dryRun) return dryRun(object, inScope);
       if (awaitingApproval(object)) return awaitApproval(object);
-      return enforce(object, inScope);
+      return enforce(object, inScope, read);
     },
   };
 }
 
 function liveReplicas(list: ControlsList): number {
   return list.replicas.filter((replica) => replica.live).length;
+}
+
+/** Phases in which a control enforces nothing, so it is nobody's rival. */
+const settledPhases = new Set(["Failed", "Lifted", "Expired", "Completed"]);
+
+/** The status fields and the InForce condition of a control among its rivals. */
+interface Competition {
+  readonly fields: Pick<ControlStatus, "inForce" | "supersededBy" | "overlaps">;
+  readonly condition: ConditionInput;
+}
+
+function notInForce(phase: string | undefined): Competition {
+  return {
+    fields: { inForce: false, supersededBy: undefined, overlaps: undefined },
+    condition: {
+      type: "InForce",
+      status: false,
+      reason: "NotEnforced",
+      message: `not enforced (${phase ?? "Pending"}), so it decides nothing`,
+    },
+  };
+}
+
+function competition(self: string, report: InForceReport): Competition {
+  const fields = {
+    inForce: report.inForce,
+    supersededBy: report.supersededBy.length > 0 ? report.supersededBy.slice(0, 64) : undefined,
+    overlaps: report.overlaps.length > 0 ? report.overlaps.slice(0, 64) : undefined,
+  };
+  const elsewhere = (keys: (key: string) => boolean) =>
+    report.overlaps
+      .filter((overlap) => keys(overlap.inForce))
+      .map((overlap) => `${overlap.target} by ${overlap.inForce}`)
+      .join("; ");
+  if (!report.inForce) {
+    return {
+      fields,
+      condition: {
+        type: "InForce",
+        status: false,
+        reason: "Superseded",
+        message: `superseded: more restrictive controls decide all it touches (${elsewhere((key) => report.supersededBy.includes(key))}); it takes over if they go`,
+      },
+    };
+  }
+  const shared = elsewhere((key) => key !== self);
+  return {
+    fields,
+    condition: {
+      type: "InForce",
+      status: true,
+      reason: shared ? "Shared" : "InForce",
+      message: shared
+        ? `in force; where others touch the same, the one in force (named in refusals) is: ${shared}`
+        : "in force: no other control of its kind touches what it touches",
+    },
+  };
 }

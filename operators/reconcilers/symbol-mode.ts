@@ -2,19 +2,18 @@
  * @module The SymbolMode reconciler: holds a symbol in a mode on every service that enforces
  * SymbolMode (none yet in the targets file: its status then says so, phase Failed).
  */
+import { symbolMode } from "../crds/index";
 import type { Reconciler } from "../runtime/controller";
 import {
   type StandingDependencies,
-  type StandingKind,
   standingControlReconciler,
+  standingKind,
 } from "./standing-control";
 
-export const symbolModeKind: StandingKind = {
-  kind: "SymbolMode",
-  adminSpec: (spec) => ({ symbol: spec.symbol, mode: spec.mode }),
+export const symbolModeKind = standingKind(symbolMode, {
   services: () => [],
-  describe: (spec) => `${String(spec.symbol)} ${String(spec.mode)}`,
-};
+  describe: (spec) => `${spec.symbol} ${spec.mode}`,
+});
 
 export function symbolModeReconciler(deps: StandingDependencies): Reconciler {
   return standingControlReconciler(symbolModeKind, deps);

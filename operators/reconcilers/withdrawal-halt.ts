@@ -3,32 +3,24 @@
  * (upsert `withdrawalhalt.<namespace>.<name>` on its admin API), Enforced once every live
  * replica acknowledged it; deletion and expiry lift it; dryRun reports what would be halted.
  */
+import { withdrawalHalt } from "../crds/index";
 import type { Reconciler } from "../runtime/controller";
 import {
   type StandingDependencies,
-  type StandingKind,
   standingControlReconciler,
+  standingKind,
 } from "./standing-control";
 
-interface Scope {
-  services?: string[];
-  currencies?: string[];
-}
-
-export const withdrawalHaltKind: StandingKind = {
-  kind: "WithdrawalHalt",
-  adminSpec(spec) {
-    const scope = (spec.scope ?? {}) as Scope;
-    return { scope: { services: scope.services ?? [], currencies: scope.currencies ?? [] } };
-  },
-  services: (spec) => ((spec.scope ?? {}) as Scope).services ?? [],
+export const withdrawalHaltKind = standingKind(withdrawalHalt, {
+  services: (spec) => spec.scope?.services ?? [],
   describe(spec) {
-    const scope = (spec.scope ?? {}) as Scope;
-    const currencies = scope.currencies?.length ? scope.currencies.join(",") : "all currencies";
-    const services = scope.services?.length ? scope.services.join(",") : "all services";
+    const currencies = spec.scope?.currencies?.length
+      ? spec.scope.currencies.join(",")
+      : "all currencies";
+    const services = spec.scope?.services?.length ? spec.scope.services.join(",") : "all services";
     return `payouts in ${currencies} on ${services}`;
   },
-};
+});
 
 export function withdrawalHaltReconciler(deps: StandingDependencies): Reconciler {
   return standingControlReconciler(withdrawalHaltKind, deps);

@@ -2,10 +2,11 @@
  * @module Kubernetes-style conditions: setting one keeps its lastTransitionTime unless its
  * status really changed, so writing the same state twice writes nothing new.
  */
+import { type ConditionType, conditionTypes } from "../crds/common";
 import type { Condition } from "./resource";
 
 export interface ConditionInput {
-  readonly type: "Ready" | "Enforced" | "Approved";
+  readonly type: ConditionType;
   readonly status: boolean | "Unknown";
   readonly reason: string;
   readonly message: string;
@@ -46,7 +47,7 @@ export function setConditions(
 }
 
 function order(type: string): number {
-  const index = ["Ready", "Enforced", "Approved"].indexOf(type);
+  const index = conditionTypes.indexOf(type as ConditionType);
   return index === -1 ? 99 : index;
 }
 

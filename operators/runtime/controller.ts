@@ -27,6 +27,11 @@ export interface Reconciler {
    * is the safety net for an effect made before the finalizer was in place.
    */
   gone?(namespace: string, name: string): Promise<void>;
+  /**
+   * The informer's view of `key` changed (undefined: gone). With `related`, returns the keys
+   * of other objects whose reconcile depends on it (controls competing for the same target).
+   */
+  observe?(key: string, object: ControlObject | undefined, related: boolean): string[];
 }
 
 export interface ControllerOptions {

@@ -1,22 +1,11 @@
 /** @module The shape of a control object as the operator sees it, and its API paths. */
-import type { ControlPhase } from "../crds/common";
+import { z } from "zod";
+import { type CommonControlStatus, type Condition, commonSpecFields } from "../crds/common";
 
-export interface Condition {
-  type: string;
-  status: "True" | "False" | "Unknown";
-  observedGeneration?: number;
-  lastTransitionTime: string;
-  reason: string;
-  message: string;
-}
+export type { Condition };
 
-export interface ControlStatus {
-  observedGeneration?: number;
-  phase?: ControlPhase;
-  conditions?: Condition[];
-  message?: string;
-  [field: string]: unknown;
-}
+/** The common status (typed from the kinds' definition) plus a kind's own fields. */
+export type ControlStatus = CommonControlStatus & { [field: string]: unknown };
 
 export interface ObjectMeta {
   name: string;
@@ -39,14 +28,10 @@ export interface ControlObject<Spec = Record<string, unknown>> {
   status?: ControlStatus;
 }
 
-/** The fields every control kind shares (see operators/crds/common.ts). */
-export interface CommonSpec {
-  reason: string;
-  ticket: string;
-  requestedBy: string;
-  expiresAt?: string;
-  dryRun?: boolean;
-}
+const commonSpecSchema = z.object(commonSpecFields);
+
+/** The fields every control kind shares, as stored (see operators/crds/common.ts). */
+export type CommonSpec = z.input<typeof commonSpecSchema>;
 
 /** A namespaced custom resource type. */
 export interface ResourceType {

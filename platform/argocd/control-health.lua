@@ -3,6 +3,23 @@
 -- Argo CD runs this with the live object in the global `obj` and reads the returned table.
 local hs = { status = "Progressing", message = "Waiting for the operator to act on this control" }
 
+-- A control that requires approval and has none yet waits on a person, not on the operator:
+-- Suspended, Argo CD's status for that, with the operator's Approved message when it has one.
+local annotations = (obj.metadata and obj.metadata.annotations) or {}
+local awaitingApproval = annotations["ops.breakwater.dev/requires-approval"] == "true"
+  and (annotations["ops.breakwater.dev/approved-by"] == nil or annotations["ops.breakwater.dev/approved-by"] == "")
+local phase = obj.status and obj.status.phase
+if awaitingApproval and (phase == nil or phase == "Pending") then
+  hs.status = "Suspended"
+  hs.message = "Waiting for approval: someone with the breakwater-approver role annotates it ops.breakwater.dev/approved-by=<their user name>"
+  for _, condition in ipairs((obj.status and obj.status.conditions) or {}) do
+    if condition.type == "Approved" and condition.status == "False" and condition.message ~= nil and condition.message ~= "" then
+      hs.message = condition.message
+    end
+  end
+  return hs
+end
+
 if obj.status == nil or obj.status.phase == nil then
   return hs
 end
@@ -34,7 +51,6 @@ local function describe(fallback)
   return fallback
 end
 
-local phase = status.phase
 if phase == "Failed" then
   hs.status = "Degraded"
   hs.message = describe("The control failed")

@@ -101,6 +101,65 @@ luaTest("a Failed control falls back to the Ready condition's message", () => {
   assert.is(result.message, "2/3 replicas acked");
 });
 
+function awaitingApproval(status?: Record<string, unknown>, approvedBy?: string) {
+  const object = control(status);
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      annotations: {
+        "ops.breakwater.dev/requires-approval": "true",
+        ...(approvedBy ? { "ops.breakwater.dev/approved-by": approvedBy } : {}),
+      },
+    },
+  };
+}
+
+const awaitingMessage = "waiting for approval: annotate with ops.breakwater.dev/approved-by=<user>";
+
+luaTest(
+  "a control awaiting approval is Suspended with the operator's message, not Progressing",
+  () => {
+    const result = health(
+      awaitingApproval({
+        phase: "Pending",
+        observedGeneration: 1,
+        conditions: [
+          { type: "Ready", status: "False", reason: "AwaitingApproval", message: awaitingMessage },
+          {
+            type: "Approved",
+            status: "False",
+            reason: "AwaitingApproval",
+            message: awaitingMessage,
+          },
+        ],
+      }),
+    );
+    assert.equal(result, { status: "Suspended", message: awaitingMessage });
+  },
+);
+
+luaTest("it is Suspended before the operator wrote any status, saying who may approve", () => {
+  const result = health(awaitingApproval());
+  assert.is(result.status, "Suspended");
+  assert.match(result.message, "breakwater-approver");
+});
+
+luaTest("once approved it is judged by its phase again", () => {
+  const approved = awaitingApproval({ phase: "Pending", observedGeneration: 1 }, "bob");
+  assert.is(health(approved).status, "Progressing");
+  const applied = awaitingApproval(
+    { phase: "Applied", observedGeneration: 1, conditions: ready("True") },
+    "bob",
+  );
+  assert.is(health(applied).status, "Healthy");
+});
+
+luaTest("a Failed control awaiting approval is still Degraded", () => {
+  const result = health(awaitingApproval({ phase: "Failed", observedGeneration: 1 }));
+  assert.is(result.status, "Degraded");
+});
+
 luaTest("a status from an older generation is Progressing, even if it was Healthy", () => {
   const stale = control({ phase: "Applied", observedGeneration: 1, conditions: ready("True") }, 2);
   assert.is(health(stale).status, "Progressing");

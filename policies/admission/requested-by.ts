@@ -3,8 +3,8 @@
  * for it, so on CREATE it must be the requesting user (save for the identities that apply
  * controls on someone else's behalf), and on UPDATE it can never change, for anyone.
  */
-import { controlGroup, controlKinds, controlVersion } from "../../operators/crds/index";
 import { operatorNamespace, operatorServiceAccount } from "../../operators/rbac";
+import { controlPolicy } from "./control-policy";
 
 export const requestedByPolicyName = "breakwater-controls-requested-by-requester";
 
@@ -31,62 +31,36 @@ export const onBehalfRequesters: readonly string[] = [
 
 /** The ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1). */
 export function requestedByPolicyManifests(): Record<string, unknown>[] {
-  const labels = { "app.kubernetes.io/part-of": "breakwater" };
-  return [
-    {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicy",
-      metadata: { name: requestedByPolicyName, labels },
-      spec: {
-        failurePolicy: "Fail",
-        matchConstraints: {
-          resourceRules: [
-            {
-              apiGroups: [controlGroup],
-              apiVersions: [controlVersion],
-              operations: ["CREATE", "UPDATE"],
-              // The main resources only: the operator's status writes go to `<plural>/status`,
-              // which these names do not match, so they never reach this policy.
-              resources: controlKinds.map((definition) => definition.plural),
-            },
-          ],
-        },
-        variables: [
-          { name: "requester", expression: "request.userInfo.username" },
-          {
-            name: "onBehalf",
-            // A JSON array of strings is also a CEL list literal.
-            expression: `variables.requester in ${JSON.stringify(onBehalfRequesters)}`,
-          },
-        ],
-        validations: [
-          {
-            expression:
-              "request.operation != 'CREATE' || variables.onBehalf || " +
-              "object.spec.requestedBy == variables.requester",
-            messageExpression:
-              "'spec.requestedBy must be the requesting user: you are ' + variables.requester + " +
-              "', the spec says ' + object.spec.requestedBy",
-            reason: "Forbidden",
-          },
-          {
-            expression:
-              "request.operation != 'UPDATE' || " +
-              "object.spec.requestedBy == oldObject.spec.requestedBy",
-            messageExpression:
-              "'spec.requestedBy cannot change: it records who asked for this control (' + " +
-              "oldObject.spec.requestedBy + '), not ' + object.spec.requestedBy + " +
-              "'; create a new control instead'",
-            reason: "Invalid",
-          },
-        ],
+  return controlPolicy(requestedByPolicyName, {
+    operations: ["CREATE", "UPDATE"],
+    variables: [
+      { name: "requester", expression: "request.userInfo.username" },
+      {
+        name: "onBehalf",
+        // A JSON array of strings is also a CEL list literal.
+        expression: `variables.requester in ${JSON.stringify(onBehalfRequesters)}`,
       },
-    },
-    {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicyBinding",
-      metadata: { name: requestedByPolicyName, labels },
-      spec: { policyName: requestedByPolicyName, validationActions: ["Deny"] },
-    },
-  ];
+    ],
+    validations: [
+      {
+        expression:
+          "request.operation != 'CREATE' || variables.onBehalf || " +
+          "object.spec.requestedBy == variables.requester",
+        messageExpression:
+          "'spec.requestedBy must be the requesting user: you are ' + variables.requester + " +
+          "', the spec says ' + object.spec.requestedBy",
+        reason: "Forbidden",
+      },
+      {
+        expression:
+          "request.operation != 'UPDATE' || " +
+          "object.spec.requestedBy == oldObject.spec.requestedBy",
+        messageExpression:
+          "'spec.requestedBy cannot change: it records who asked for this control (' + " +
+          "oldObject.spec.requestedBy + '), not ' + object.spec.requestedBy + " +
+          "'; create a new control instead'",
+        reason: "Invalid",
+      },
+    ],
+  });
 }

@@ -1,7 +1,8 @@
 /** @module Unit tests for control spec schemas and scope matching. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { controlSpecSchemas, scopeIncludes } from "./control-kinds";
+import { providerDisable, symbolMode, withdrawalHalt } from "../../operators/crds/index";
+import { scopeIncludes } from "./control-kinds";
 
 test("an absent or empty scope list covers everything", () => {
   assert.ok(scopeIncludes(undefined, "BTC"));
@@ -11,14 +12,10 @@ test("an absent or empty scope list covers everything", () => {
 });
 
 test("specs are validated per kind", () => {
-  assert.ok(controlSpecSchemas.WithdrawalHalt.safeParse({}).success);
-  assert.ok(
-    controlSpecSchemas.SymbolMode.safeParse({ symbol: "BTC-USD", mode: "CANCEL_ONLY" }).success,
-  );
-  assert.not.ok(
-    controlSpecSchemas.SymbolMode.safeParse({ symbol: "BTC-USD", mode: "PAUSED" }).success,
-  );
-  assert.not.ok(controlSpecSchemas.ProviderDisable.safeParse({}).success);
+  assert.ok(withdrawalHalt.spec.safeParse({}).success);
+  assert.ok(symbolMode.spec.safeParse({ symbol: "BTC-USD", mode: "CANCEL_ONLY" }).success);
+  assert.not.ok(symbolMode.spec.safeParse({ symbol: "BTC-USD", mode: "PAUSED" }).success);
+  assert.not.ok(providerDisable.spec.safeParse({}).success);
 });
 
 test.run();

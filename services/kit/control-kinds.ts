@@ -1,29 +1,40 @@
 /**
- * @module The control kinds a service can enforce and the shape of their `spec` (the contract
- * with the operator). A service lists the kinds it enforces; a PUT of another kind is 422.
+ * @module The control kinds a service can enforce, from their one definition in
+ * operators/crds/ (the same zod schemas the CRDs are generated from): the `spec` the admin
+ * API accepts, its TypeScript type, and how restrictive a control is. A service lists the
+ * kinds it enforces; a PUT of another kind is 422.
  */
-import { z } from "@hono/zod-openapi";
+import type { z } from "zod";
+import { controlsUnavailable } from "./controls";
+import type { Control } from "./controls-store";
 
-const names = z.array(z.string().min(1)).optional();
+export {
+  type ControlKindName as ControlKind,
+  type ControlKindOf,
+  type ControlSpec,
+  controlKindDefinition,
+} from "../../operators/crds/index";
 
-/** `spec` schema per kind. */
-export const controlSpecSchemas = {
-  WithdrawalHalt: z.object({
-    scope: z.object({ services: names, currencies: names }).default({}),
-  }),
-  SymbolMode: z.object({
-    symbol: z.string().min(1),
-    mode: z.enum(["NORMAL", "CANCEL_ONLY", "SOFT_HALT", "HARD_HALT"]),
-  }),
-  ProviderDisable: z.object({ provider: z.string().min(1) }),
-} as const;
+/**
+ * The typed spec of a stored control, read with its kind's schema. A stored spec the
+ * definition refuses (written before a rule was tightened) fails closed: 503
+ * `controls/unavailable`, naming the control.
+ */
+export function specOf<S extends z.ZodType>(schema: S, control: Control): z.infer<S> {
+  const parsed = schema.safeParse(control.spec);
+  if (parsed.success) return parsed.data;
+  throw controlsUnavailable(
+    `control ${control.id} holds a ${control.kind} spec this replica cannot read: ${parsed.error.issues[0]?.message}`,
+  );
+}
 
-export type ControlKind = keyof typeof controlSpecSchemas;
-
-export type ControlSpec<K extends ControlKind> = z.infer<(typeof controlSpecSchemas)[K]>;
-
-/** How restrictive a symbol mode is (higher wins when several controls touch a symbol). */
-export const symbolModeRank = { NORMAL: 0, CANCEL_ONLY: 1, SOFT_HALT: 2, HARD_HALT: 3 } as const;
+/** The rank a kind gives a stored control, for `controls.findBlocking(kind, matches, rank)`. */
+export function rankOf<S extends z.ZodType>(definition: {
+  readonly spec: S;
+  rank(spec: z.infer<S>): number;
+}): (control: Control) => number {
+  return (control) => definition.rank(specOf(definition.spec, control));
+}
 
 /** True when `list` is empty/absent (= all) or contains `value` (case-insensitive). */
 export function scopeIncludes(list: readonly string[] | undefined, value: string): boolean {

@@ -6,7 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { adminAuth } from "./admin-auth";
 import type { ServiceApp } from "./app-env";
-import { type ControlKind, controlSpecSchemas } from "./control-kinds";
+import { controlKindDefinition } from "./control-kinds";
 import type { Controls } from "./controls";
 import { deleteControl, loadControlSet, putControl } from "./controls-store";
 import type { Pool } from "./db";
@@ -31,25 +31,23 @@ const controlSchema = z
   })
   .openapi("Control");
 
-const putBodySchema = z
-  .object({
-    kind: z.string().min(1),
-    spec: z.record(z.string(), z.unknown()).default({}),
-    source: z
-      .object({
-        uid: z.string().optional(),
-        generation: z.number().int().optional(),
-        namespace: z.string().optional(),
-        name: z.string().optional(),
-      })
-      .passthrough()
-      .default({}),
-    reason: z.string().min(1),
-    ticket: z.string().min(1),
-    actor: z.string().min(1),
-    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
-  })
-  .openapi("ControlPut");
+const putBodySchema = z.object({
+  kind: z.string().min(1),
+  spec: z.record(z.string(), z.unknown()).default({}),
+  source: z
+    .object({
+      uid: z.string().optional(),
+      generation: z.number().int().optional(),
+      namespace: z.string().optional(),
+      name: z.string().optional(),
+    })
+    .passthrough()
+    .default({}),
+  reason: z.string().min(1),
+  ticket: z.string().min(1),
+  actor: z.string().min(1),
+  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+});
 
 const liftBodySchema = z
   .object({
@@ -84,6 +82,7 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
     scheme: "bearer",
   });
   app.use("/admin/v1/*", adminAuth(options.adminToken));
+  const putBody = putBodySchemaFor(app, options.kinds);
 
   async function propagate(version: number): Promise<void> {
     await controls.reload();
@@ -143,7 +142,7 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
       security,
       request: {
         params: idParam,
-        body: { required: true, content: { "application/json": { schema: putBodySchema } } },
+        body: { required: true, content: { "application/json": { schema: putBody } } },
       },
       responses: {
         200: {
@@ -215,6 +214,28 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
   );
 }
 
+/**
+ * The PUT body with its `spec` documented as one of the enforced kinds' spec schemas (each a
+ * component `<Kind>Spec`, from the kind's definition). The handler validates the spec against
+ * its kind's schema, so an unknown kind is 422 `controls/unknown-kind` rather than a mismatch.
+ */
+function putBodySchemaFor(app: ServiceApp, kinds: readonly string[]) {
+  const specs = kinds.flatMap((kind) => {
+    const definition = controlKindDefinition(kind);
+    if (!definition) return [];
+    app.openAPIRegistry.register(`${definition.kind}Spec`, definition.spec);
+    return [{ $ref: `#/components/schemas/${definition.kind}Spec` }];
+  });
+  return putBodySchema
+    .extend({
+      spec: z
+        .record(z.string(), z.unknown())
+        .default({})
+        .openapi({ description: "The kind's spec (see its schema).", oneOf: specs }),
+    })
+    .openapi("ControlPut");
+}
+
 /** The optional JSON body of a DELETE; an empty body is fine, a malformed one is 400 or 422. */
 async function liftBody(text: string): Promise<z.infer<typeof liftBodySchema>> {
   if (text.trim() === "") return {};
@@ -235,7 +256,7 @@ function validSpec(
       extensions: { kinds },
     });
   }
-  const schema = controlSpecSchemas[kind as ControlKind];
-  if (!schema) return spec;
-  return validInput(schema, spec, "json", "spec.") as Record<string, unknown>;
+  const definition = controlKindDefinition(kind);
+  if (!definition) return spec;
+  return validInput(definition.spec, spec, "json", "spec.");
 }

@@ -1,7 +1,8 @@
 /** @module Unit tests for choosing the control in force (propagation is tested in test/kit). */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { symbolModeRank } from "./control-kinds";
+import { symbolMode } from "../../operators/crds/index";
+import { rankOf } from "./control-kinds";
 import { isControlActive, mostRestrictive, refuse } from "./controls";
 import type { Control } from "./controls-store";
 
@@ -27,7 +28,7 @@ function control(
 }
 
 const now = Date.parse("2026-11-22T11:00:00Z");
-const rank = (c: Control) => symbolModeRank[c.spec.mode as keyof typeof symbolModeRank];
+const rank = rankOf(symbolMode);
 const bySymbol = (symbol: string) => (c: Control) => c.spec.symbol === symbol;
 
 test("the most restrictive symbol mode wins regardless of order", () => {

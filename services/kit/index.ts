@@ -24,10 +24,12 @@ export { canonicalJson } from "./canonical-json";
 export { type CommonConfig, ConfigError, commonConfigSchema, loadConfig } from "./config";
 export {
   type ControlKind,
+  type ControlKindOf,
   type ControlSpec,
-  controlSpecSchemas,
+  controlKindDefinition,
+  rankOf,
   scopeIncludes,
-  symbolModeRank,
+  specOf,
 } from "./control-kinds";
 export {
   Controls,

@@ -30,9 +30,14 @@ test("services and currencies narrow the halt", () => {
   assert.ok(coversPayout(btc, "payments", "BTC"));
   assert.not.ok(coversPayout(btc, "payments", "USD"));
   assert.not.ok(coversPayout(halt({ services: ["exchange"] }), "payments", "BTC"));
-  assert.ok(
-    coversPayout(halt({ currencies: ["btc"] }), "payments", "BTC"),
-    "codes compare case-insensitively",
+  assert.ok(coversPayout(btc, "payments", "btc"), "codes compare case-insensitively");
+});
+
+test("a stored spec the kind's schema refuses fails closed with 503, naming the control", () => {
+  assert.throws(
+    () => coversPayout(halt({ currencies: ["btc"] }), "payments", "USD"),
+    (error: Error & { status?: number; message: string }) =>
+      error.status === 503 && /withdrawalhalt\.payments\.test/.test(error.message),
   );
 });
 

@@ -4,29 +4,30 @@
  * currencies are empty or name the payout's currency. Both checks fail closed: a replica that
  * cannot hold its controls throws 503 `controls/unavailable` instead of answering.
  */
-
-import { scopeIncludes } from "../kit/control-kinds";
+import { targetCovers } from "../../operators/crds/in-force";
+import { withdrawalHalt } from "../../operators/crds/index";
+import { type ControlSpec, rankOf, scopeIncludes, specOf } from "../kit/control-kinds";
 import type { Controls } from "../kit/controls";
 import { refuse } from "../kit/controls";
 import type { Control } from "../kit/controls-store";
 import type { ProblemError } from "../kit/problem";
 
-export const withdrawalHaltKind = "WithdrawalHalt";
+export const withdrawalHaltKind = withdrawalHalt.kind;
 
-interface HaltScope {
-  readonly services?: readonly string[];
-  readonly currencies?: readonly string[];
-}
+type HaltScope = NonNullable<ControlSpec<"WithdrawalHalt">["scope"]>;
 
+/** The halt's scope, read with the kind's schema (a spec it refuses fails closed: 503). */
 function scopeOf(control: Control): HaltScope {
-  const scope = (control.spec as { scope?: HaltScope }).scope;
-  return scope ?? {};
+  return specOf(withdrawalHalt.spec, control).scope ?? {};
 }
 
-/** Whether `control` (a WithdrawalHalt) covers payouts of `service` in `currency`. */
+/**
+ * Whether `control` (a WithdrawalHalt) covers payouts of `service` in `currency`: one of the
+ * targets its kind definition gives it (what the operator compares halts by) covers them.
+ */
 export function coversPayout(control: Control, service: string, currency: string): boolean {
-  const scope = scopeOf(control);
-  return scopeIncludes(scope.services, service) && scopeIncludes(scope.currencies, currency);
+  const spec = specOf(withdrawalHalt.spec, control);
+  return withdrawalHalt.targets(spec).some((target) => targetCovers(target, { service, currency }));
 }
 
 /** The halt that covers a payout in `currency`, if any (throws 503 when controls are unknown). */
@@ -35,8 +36,10 @@ export function findWithdrawalHalt(
   service: string,
   currency: string,
 ): Control | undefined {
-  return controls.findBlocking(withdrawalHaltKind, (control) =>
-    coversPayout(control, service, currency),
+  return controls.findBlocking(
+    withdrawalHaltKind,
+    (control) => coversPayout(control, service, currency),
+    rankOf(withdrawalHalt),
   );
 }
 

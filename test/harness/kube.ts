@@ -33,7 +33,7 @@ import {
 export const kubeVersion = "v1.32.13";
 
 /** The identities in the token file. */
-export type KubeUser = "admin" | "alice" | "bob" | "operator";
+export type KubeUser = "admin" | "alice" | "bob" | "carol" | "operator";
 
 export interface KubeIdentity {
   /** The username the apiserver authenticates the token as (what RBAC subjects name). */
@@ -50,6 +50,7 @@ export const kubeIdentities: Readonly<Record<KubeUser, KubeIdentity>> = {
   admin: { username: "admin", groups: ["system:masters", "system:authenticated"] },
   alice: { username: "alice", groups: ["breakwater:oncall", "system:authenticated"] },
   bob: { username: "bob", groups: ["breakwater:oncall", "system:authenticated"] },
+  carol: { username: "carol", groups: ["breakwater:oncall", "system:authenticated"] },
   operator: {
     username: "system:serviceaccount:breakwater-system:breakwater-operator",
     groups: [

@@ -6,6 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { RunningOperator } from "../../operators/operator";
+import { canonical } from "../../operators/runtime/status";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
 import { asAdmin, call } from "../payments/payments-fixture";
@@ -193,6 +194,94 @@ test("a halt naming a service nobody runs fails with a clear message", async () 
   await phase("halt-elsewhere", "Failed");
   const object = await getJson(cluster, "withdrawalhalt/halt-elsewhere");
   assert.match(object.status?.message ?? "", "no target service escrow enforces WithdrawalHalt");
+});
+
+interface Competing {
+  metadata: { creationTimestamp: string };
+  status?: {
+    inForce?: boolean;
+    supersededBy?: string[];
+    overlaps?: { target: string; inForce: string; controls: string[] }[];
+    conditions?: { type: string; status: string; reason: string; message: string }[];
+  };
+}
+
+const competing = (name: string) => getJson<Competing>(cluster, `withdrawalhalt/${name}`);
+
+/** Apply a halt created strictly after `name` (creation times have one-second resolution). */
+async function applyAfter(name: string, yaml: string): Promise<void> {
+  const createdMs = Date.parse((await competing(name)).metadata.creationTimestamp);
+  await waitUntil("a later second", async () => Date.now() >= createdMs + 1000, {
+    timeoutMs: 5_000,
+  });
+  await apply(yaml);
+}
+
+async function refusingControl(currency: "BTC" | "ETH"): Promise<string | undefined> {
+  const refused = await tryPayout(payments.urls[0]!, currency);
+  return refused.status === 423 ? String(refused.body.control) : undefined;
+}
+
+test("overlapping halts: status says which one is in force, and it is the one refusals name", async () => {
+  await apply(withdrawalHaltYaml("halt-payments", { currencies: [] }));
+  await phase("halt-payments", "Applied");
+  await applyAfter("halt-payments", withdrawalHaltYaml("halt-btc-only", { currencies: ["BTC"] }));
+  await phase("halt-btc-only", "Applied");
+  const shared = {
+    target: "currency BTC, service payments",
+    inForce: "payments/halt-btc-only",
+    controls: ["payments/halt-btc-only", "payments/halt-payments"],
+  };
+  await waitUntil("both halts report the overlap", async () => {
+    const [wide, narrow] = await Promise.all([
+      competing("halt-payments"),
+      competing("halt-btc-only"),
+    ]);
+    return (
+      canonical(wide.status?.overlaps) === canonical([shared]) &&
+      canonical(narrow.status?.overlaps) === canonical([shared])
+    );
+  });
+  const wide = await competing("halt-payments");
+  assert.is(wide.status?.inForce, true, "it still decides every other currency");
+  assert.is(wide.status?.supersededBy, undefined, "an equally restrictive halt supersedes nothing");
+  const condition = wide.status?.conditions?.find((entry) => entry.type === "InForce");
+  assert.is(condition?.reason, "Shared");
+  assert.match(
+    condition?.message ?? "",
+    "currency BTC, service payments by payments/halt-btc-only",
+  );
+  assert.is((await competing("halt-btc-only")).status?.inForce, true);
+  assert.is(await refusingControl("BTC"), "withdrawalhalt.payments.halt-btc-only");
+  assert.is(await refusingControl("ETH"), "withdrawalhalt.payments.halt-payments");
+
+  // A newer halt on all of payments: BTC payouts are now refused in its name, and status says so.
+  await applyAfter("halt-btc-only", withdrawalHaltYaml("halt-everything", { currencies: [] }));
+  await phase("halt-everything", "Applied");
+  await waitUntil("the BTC halt names the newer one as in force on BTC", async () => {
+    const narrow = await competing("halt-btc-only");
+    return narrow.status?.overlaps?.[0]?.inForce === "payments/halt-everything";
+  });
+  const narrow = await competing("halt-btc-only");
+  assert.is(narrow.status?.inForce, true, "it still halts BTC payouts");
+  assert.equal(narrow.status?.overlaps?.[0]?.controls, [
+    "payments/halt-everything",
+    "payments/halt-btc-only",
+    "payments/halt-payments",
+  ]);
+  assert.is(await refusingControl("BTC"), "withdrawalhalt.payments.halt-everything");
+
+  // When it goes, the BTC halt is the one in force on BTC again, without being touched.
+  await kubectlOk(cluster, ["delete", "withdrawalhalt", "halt-everything", "-n", "payments"]);
+  await waitUntil("the BTC halt is in force on BTC again", async () => {
+    const again = await competing("halt-btc-only");
+    return again.status?.overlaps?.[0]?.inForce === "payments/halt-btc-only";
+  });
+  assert.is(await refusingControl("BTC"), "withdrawalhalt.payments.halt-btc-only");
+  await kubectlOk(cluster, [
+    ...["delete", "withdrawalhalt", "halt-btc-only", "halt-payments", "-n", "payments"],
+  ]);
+  await waitUntil("payouts flow again", () => allAccept(payments.urls, "BTC"));
 });
 
 test("a SymbolMode that no service enforces yet says so", async () => {

@@ -3,88 +3,22 @@
  * kube-apiserver beside the expiry policy: a person can only request a control as themselves,
  * nobody can rewrite who asked, and the operator and Argo CD still do their work.
  */
-import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { stringify } from "yaml";
-import { renderEnvironment } from "../../charts/render";
-import { loadEnvironment } from "../../environments";
-import { generatedDir } from "../../operators/crds/generate";
 import { controlGroup, controlKinds, controlVersion } from "../../operators/crds/index";
-import { operatorRbacRules } from "../../operators/rbac";
 import { requestedByPolicyName } from "../../policies/admission/requested-by";
-import { applyCrds, type KubeCluster, startKube } from "../harness/kube";
-import { waitUntil } from "../harness/process";
-import { getJson, kubectlOk, setup, withdrawalHaltYaml } from "../operator/cluster";
+import { getJson, kubectlOk, withdrawalHaltYaml } from "../operator/cluster";
+import {
+  deniedFor,
+  dryRun as dryRunAs,
+  namespace,
+  renderedPolicies,
+  usePolicyCluster,
+} from "./policy-cluster";
 
-const namespace = "payments";
 const argoCdController = "system:serviceaccount:argocd:argocd-application-controller";
 const finalizer = `${controlGroup}/lift`;
-
-/** The admission policies and bindings exactly as `npm run synth` renders them for prod. */
-const renderedPolicies = renderEnvironment(loadEnvironment("prod"))
-  .map(({ object }) => object)
-  .filter((object) => object.kind.startsWith("ValidatingAdmissionPolicy"));
-
-const plurals = controlKinds.map((definition) => definition.plural);
-
-/**
- * Who may do what in the test cluster: on-call people edit controls (the charts ship no human
- * RBAC yet), the operator has its real ClusterRole plus `create` for the autopilot, and two
- * ServiceAccounts that admin impersonates may create controls: Argo CD's controller and one
- * that is not exempt.
- */
-const access = [
-  {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRole",
-    metadata: { name: "controls-editor" },
-    rules: [
-      {
-        apiGroups: [controlGroup],
-        resources: plurals,
-        verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
-      },
-    ],
-  },
-  {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRoleBinding",
-    metadata: { name: "controls-editor" },
-    roleRef: {
-      apiGroup: "rbac.authorization.k8s.io",
-      kind: "ClusterRole",
-      name: "controls-editor",
-    },
-    subjects: [
-      { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "breakwater:oncall" },
-      { kind: "ServiceAccount", namespace: "argocd", name: "argocd-application-controller" },
-      { kind: "ServiceAccount", namespace: "argocd", name: "argocd-server" },
-    ],
-  },
-  {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRole",
-    metadata: { name: "operator-under-test" },
-    rules: [
-      ...operatorRbacRules,
-      { apiGroups: [controlGroup], resources: plurals, verbs: ["create"] },
-    ],
-  },
-  {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "ClusterRoleBinding",
-    metadata: { name: "operator-under-test" },
-    roleRef: {
-      apiGroup: "rbac.authorization.k8s.io",
-      kind: "ClusterRole",
-      name: "operator-under-test",
-    },
-    subjects: [
-      { kind: "ServiceAccount", namespace: "breakwater-system", name: "breakwater-operator" },
-    ],
-  },
-];
 
 /** A valid spec of each kind besides the common fields; a new kind must add one here. */
 const kindFields: Record<string, Record<string, unknown>> = {
@@ -110,59 +44,14 @@ function control(kind: string, name: string, requestedBy: string): string {
   });
 }
 
-const deniedFor = (user: string, requestedBy: string) =>
-  `spec.requestedBy must be the requesting user: you are ${user}, the spec says ${requestedBy}`;
-
-let kube: KubeCluster;
-
-test.before(
-  setup(async () => {
-    kube = await startKube();
-    await applyCrds(
-      kube,
-      plurals.map((plural) => join(generatedDir, `${controlGroup}_${plural}.yaml`)),
-    );
-    for (const name of [namespace, "breakwater-system", "argocd"]) {
-      await kubectlOk(kube, ["create", "namespace", name]);
-    }
-    await kubectlOk(kube, ["apply", "-f", "-"], { input: access.map(toYaml).join("---\n") });
-    await kubectlOk(kube, ["apply", "-f", "-"], {
-      input: renderedPolicies.map(toYaml).join("---\n"),
-    });
-    // The API server enforces a policy only once it has compiled it and seen its binding.
-    await waitUntil(
-      "both admission policies are in force",
-      async () => {
-        const requester = await dryRun(
-          withdrawalHaltYaml("probe-requester", { requestedBy: "bob" }),
-        );
-        const expiry = await dryRun(
-          withdrawalHaltYaml("probe-expiry", { expiresAt: "2000-01-01T00:00:00Z" }),
-        );
-        return (
-          requester.stderr.includes(deniedFor("alice", "bob")) &&
-          expiry.stderr.includes("spec.expiresAt must be in the future")
-        );
-      },
-      { timeoutMs: 30_000, intervalMs: 200 },
-    );
-  }),
-);
-
-test.after(async () => {
-  await kube?.stop();
-});
-
-function toYaml(object: unknown): string {
-  return stringify(object, { lineWidth: 0 });
-}
+const cluster = usePolicyCluster(test);
 
 function dryRun(yaml: string, user: "alice" | "bob" = "alice") {
-  return kube.kubectl(["create", "--dry-run=server", "-f", "-"], { user, input: yaml });
+  return dryRunAs(cluster(), yaml, user);
 }
 
 function patch(resource: string, body: unknown, user: "alice" | "bob" | "operator") {
-  return kube.kubectl(
+  return cluster().kubectl(
     ["patch", resource, "-n", namespace, "--type=merge", "-p", JSON.stringify(body)],
     { user },
   );
@@ -176,23 +65,23 @@ test("the chart renders the requestedBy policy and its Deny binding beside the e
 });
 
 test("alice may request a WithdrawalHalt as herself", async () => {
-  const created = await kube.kubectl(["create", "-f", "-"], {
+  const created = await cluster().kubectl(["create", "-f", "-"], {
     user: "alice",
     input: withdrawalHaltYaml("halt-btc", { requestedBy: "alice" }),
   });
   assert.is(created.code, 0, created.stderr);
-  const halt = await getJson(kube, "withdrawalhalt/halt-btc");
+  const halt = await getJson(cluster(), "withdrawalhalt/halt-btc");
   assert.is(halt.spec.requestedBy, "alice");
 });
 
 test("alice may not request one in bob's name, and is told who she is and what she wrote", async () => {
-  const result = await kube.kubectl(["create", "-f", "-"], {
+  const result = await cluster().kubectl(["create", "-f", "-"], {
     user: "alice",
     input: withdrawalHaltYaml("halt-as-bob", { requestedBy: "bob" }),
   });
   assert.is.not(result.code, 0);
   assert.match(result.stderr, deniedFor("alice", "bob"));
-  const got = await kube.kubectl(["get", "withdrawalhalt/halt-as-bob", "-n", namespace]);
+  const got = await cluster().kubectl(["get", "withdrawalhalt/halt-as-bob", "-n", namespace]);
   assert.match(got.stderr, "NotFound");
 });
 
@@ -214,18 +103,18 @@ test("bob may not change the requestedBy of alice's control, nor may alice or th
       "spec.requestedBy cannot change: it records who asked for this control (alice), not bob",
     );
   }
-  assert.is((await getJson(kube, "withdrawalhalt/halt-btc")).spec.requestedBy, "alice");
+  assert.is((await getJson(cluster(), "withdrawalhalt/halt-btc")).spec.requestedBy, "alice");
 });
 
 test("bob may still edit the rest of alice's control", async () => {
   const reason = "ledger imbalance on BTC and ETH, payouts unsafe";
   const result = await patch("withdrawalhalt/halt-btc", { spec: { reason } }, "bob");
   assert.is(result.code, 0, result.stderr);
-  assert.is((await getJson(kube, "withdrawalhalt/halt-btc")).spec.reason, reason);
+  assert.is((await getJson(cluster(), "withdrawalhalt/halt-btc")).spec.reason, reason);
 });
 
 test("the operator may create a control for the autopilot and write its finalizer and status", async () => {
-  const created = await kube.kubectl(["create", "-f", "-"], {
+  const created = await cluster().kubectl(["create", "-f", "-"], {
     user: "operator",
     input: withdrawalHaltYaml("autopilot-halt", { requestedBy: "autopilot" }),
   });
@@ -234,7 +123,7 @@ test("the operator may create a control for the autopilot and write its finalize
     const resource = `withdrawalhalt/${name}`;
     const finalized = await patch(resource, { metadata: { finalizers: [finalizer] } }, "operator");
     assert.is(finalized.code, 0, finalized.stderr);
-    const status = await kube.kubectl(
+    const status = await cluster().kubectl(
       [
         ...["patch", resource, "-n", namespace, "--subresource=status", "--type=merge"],
         ...["-p", JSON.stringify({ status: { phase: "Applied", message: "halted" } })],
@@ -242,30 +131,30 @@ test("the operator may create a control for the autopilot and write its finalize
       { user: "operator" },
     );
     assert.is(status.code, 0, status.stderr);
-    const object = await getJson(kube, resource);
+    const object = await getJson(cluster(), resource);
     assert.equal(object.metadata.finalizers, [finalizer]);
     assert.is(object.status?.phase, "Applied");
     // The lift: the operator removes its finalizer from a control being deleted.
-    await kubectlOk(kube, ["delete", resource, "-n", namespace, "--wait=false"]);
+    await kubectlOk(cluster(), ["delete", resource, "-n", namespace, "--wait=false"]);
     const lifted = await patch(resource, { metadata: { finalizers: null } }, "operator");
     assert.is(lifted.code, 0, lifted.stderr);
   }
 });
 
 test("Argo CD's controller may sync a committed control in someone's name; its neighbours may not", async () => {
-  const asArgoCd = await kube.kubectl(["create", `--as=${argoCdController}`, "-f", "-"], {
+  const asArgoCd = await cluster().kubectl(["create", `--as=${argoCdController}`, "-f", "-"], {
     input: withdrawalHaltYaml("committed-halt", { requestedBy: "alice" }),
   });
   assert.is(asArgoCd.code, 0, asArgoCd.stderr);
   const server = "system:serviceaccount:argocd:argocd-server";
-  const asServer = await kube.kubectl(["create", `--as=${server}`, "-f", "-"], {
+  const asServer = await cluster().kubectl(["create", `--as=${server}`, "-f", "-"], {
     input: withdrawalHaltYaml("server-halt", { requestedBy: "alice" }),
   });
   assert.match(asServer.stderr, deniedFor(server, "alice"));
 });
 
 test("an admin is held to the same rule as everyone else", async () => {
-  const result = await kube.kubectl(["create", "--dry-run=server", "-f", "-"], {
+  const result = await cluster().kubectl(["create", "--dry-run=server", "-f", "-"], {
     input: withdrawalHaltYaml("admin-as-alice", { requestedBy: "alice" }),
   });
   assert.match(result.stderr, deniedFor("admin", "alice"));
