@@ -9,10 +9,18 @@ import * as assert from "uvu/assert";
 import { stringify } from "yaml";
 import { renderEnvironment } from "../../charts/render";
 import { loadEnvironment } from "../../environments";
+import {
+  autopilotNamespace,
+  autopilotRbacManifests,
+  autopilotServiceAccount,
+} from "../../operators/autopilot/rbac";
 import { generatedDir } from "../../operators/crds/generate";
 import { controlGroup, controlKinds, controlVersion } from "../../operators/crds/index";
 import { operatorRbacRules } from "../../operators/rbac";
-import { requestedByPolicyName } from "../../policies/admission/requested-by";
+import {
+  requestedByPolicyName,
+  serviceAccountUsername,
+} from "../../policies/admission/requested-by";
 import { applyCrds, type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
 import { getJson, kubectlOk, setup, withdrawalHaltYaml } from "../operator/cluster";
@@ -30,7 +38,7 @@ const plurals = controlKinds.map((definition) => definition.plural);
 
 /**
  * Who may do what in the test cluster: on-call people edit controls (the charts ship no human
- * RBAC yet), the operator has its real ClusterRole plus `create` for the autopilot, and two
+ * RBAC yet), the operator and the autopilot have their real ClusterRoles, and two
  * ServiceAccounts that admin impersonates may create controls: Argo CD's controller and one
  * that is not exempt.
  */
@@ -66,10 +74,7 @@ const access = [
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
     metadata: { name: "operator-under-test" },
-    rules: [
-      ...operatorRbacRules,
-      { apiGroups: [controlGroup], resources: plurals, verbs: ["create"] },
-    ],
+    rules: operatorRbacRules,
   },
   {
     apiVersion: "rbac.authorization.k8s.io/v1",
@@ -84,7 +89,10 @@ const access = [
       { kind: "ServiceAccount", namespace: "breakwater-system", name: "breakwater-operator" },
     ],
   },
+  ...autopilotRbacManifests(),
 ];
+
+const autopilot = serviceAccountUsername(autopilotNamespace, autopilotServiceAccount);
 
 /** A valid spec of each kind besides the common fields; a new kind must add one here. */
 const kindFields: Record<string, Record<string, unknown>> = {
@@ -224,10 +232,14 @@ test("bob may still edit the rest of alice's control", async () => {
   assert.is((await getJson(kube, "withdrawalhalt/halt-btc")).spec.reason, reason);
 });
 
-test("the operator may create a control for the autopilot and write its finalizer and status", async () => {
-  const created = await kube.kubectl(["create", "-f", "-"], {
-    user: "operator",
-    input: withdrawalHaltYaml("autopilot-halt", { requestedBy: "autopilot" }),
+test("the autopilot creates controls in its own name only; the operator finalizes them", async () => {
+  const forAlice = await kube.kubectl(["create", `--as=${autopilot}`, "-f", "-"], {
+    input: withdrawalHaltYaml("autopilot-for-alice", { requestedBy: "alice" }),
+  });
+  assert.is(forAlice.code, 1);
+  assert.match(forAlice.stderr, `you are ${autopilot}, the spec says alice`);
+  const created = await kube.kubectl(["create", `--as=${autopilot}`, "-f", "-"], {
+    input: withdrawalHaltYaml("autopilot-halt", { requestedBy: autopilot }),
   });
   assert.is(created.code, 0, created.stderr);
   for (const name of ["autopilot-halt", "halt-btc"]) {
