@@ -64,6 +64,11 @@ async function eventSays(name: string, reason: string, text: string): Promise<vo
   );
 }
 
+/** Labels and annotations of a control as read. */
+function metadataOf(object: { metadata: object }) {
+  return object.metadata as { labels: Record<string, string>; annotations: Record<string, string> };
+}
+
 async function metric(autopilot: RunningAutopilot, line: string): Promise<number> {
   const text = await (await fetch(new URL("/metrics", autopilot.url))).text();
   const found = text.split("\n").find((candidate) => candidate.startsWith(`${line} `));
@@ -123,8 +128,7 @@ test("a firing alert creates one halt of that currency, requested by the autopil
     String(halt.spec.reason),
     /^Ledger imbalance detected in payments \(alert TestLedgerImbalance on currency=BTC/,
   );
-  // biome-ignore lint/suspicious/noExplicitAny: metadata as read
-  const labels = (halt.metadata as any).labels;
+  const labels = metadataOf(halt).labels;
   assert.is(labels["autopilot.ops.breakwater.dev/rule"], "halt-auto");
   assert.is(labels["autopilot.ops.breakwater.dev/alertname"], "TestLedgerImbalance");
   assert.is(
@@ -182,9 +186,8 @@ test("a resolved alert is recorded on the halt, which stays for a person to lift
   assert.equal(outcomes(answer), { resolution_recorded: 1 });
   const halt = await getJson(cluster, "withdrawalhalt/halt-auto-btc");
   assert.not.ok(halt.metadata.deletionTimestamp);
-  // biome-ignore lint/suspicious/noExplicitAny: metadata as read
   assert.is(
-    (halt.metadata as any).annotations["autopilot.ops.breakwater.dev/alert-resolved-at"],
+    metadataOf(halt).annotations["autopilot.ops.breakwater.dev/alert-resolved-at"],
     resolved.endsAt,
   );
   const again = await send(leader, payload([resolved]));
@@ -230,8 +233,7 @@ test("dry-run mode records the decision as a dry-run control; approval mode wait
   );
   assert.equal(outcomes(approval), { approval_requested: 1 });
   const waiting = await getJson(cluster, "withdrawalhalt/halt-approval-gbp");
-  // biome-ignore lint/suspicious/noExplicitAny: metadata as read
-  assert.is((waiting.metadata as any).annotations["ops.breakwater.dev/requires-approval"], "true");
+  assert.is(metadataOf(waiting).annotations["ops.breakwater.dev/requires-approval"], "true");
 });
 
 test("past the platform budget a decision needs a person, and the metric says so", async () => {
@@ -263,11 +265,7 @@ test("past the platform budget a decision needs a person, and the metric says so
     );
     assert.equal(outcomes(third), { over_budget: 1 });
     const waiting = await getJson(cluster, "withdrawalhalt/halt-budget-xlm");
-    // biome-ignore lint/suspicious/noExplicitAny: metadata as read
-    assert.is(
-      (waiting.metadata as any).annotations["ops.breakwater.dev/requires-approval"],
-      "true",
-    );
+    assert.is(metadataOf(waiting).annotations["ops.breakwater.dev/requires-approval"], "true");
     assert.is(await metric(budgeted, "autopilot_budget_remaining"), 0);
   } finally {
     await budgeted.stop();
