@@ -36,6 +36,8 @@ const schema = z.object({
   AUTOPILOT_ADVERTISE_URL: z
     .url({ error: "expected the http URL peers reach this replica at" })
     .optional(),
+  /** The pod's IP (downward API): followers reach the leader at http://<POD_IP>:<port>. */
+  POD_IP: z.union([z.ipv4(), z.ipv6()], { error: "expected the pod's IP address" }).optional(),
   AUTOPILOT_LEASE_NAMESPACE: z.string().regex(dnsLabel).default("breakwater-system"),
   AUTOPILOT_LEASE_NAME: z.string().regex(dnsLabel).default("breakwater-autopilot"),
   AUTOPILOT_STATE_CONFIGMAP: z.string().regex(dnsLabel).default("breakwater-autopilot-state"),
@@ -87,7 +89,11 @@ export function loadAutopilotConfig(env: NodeJS.ProcessEnv = process.env): Autop
     controlsNamespace: c.AUTOPILOT_CONTROLS_NAMESPACE,
     port: c.AUTOPILOT_PORT,
     host: c.AUTOPILOT_HOST,
-    advertiseUrl: c.AUTOPILOT_ADVERTISE_URL,
+    advertiseUrl:
+      c.AUTOPILOT_ADVERTISE_URL ??
+      (c.POD_IP === undefined
+        ? undefined
+        : `http://${c.POD_IP.includes(":") ? `[${c.POD_IP}]` : c.POD_IP}:${c.AUTOPILOT_PORT}`),
     lease: {
       namespace: c.AUTOPILOT_LEASE_NAMESPACE,
       name: c.AUTOPILOT_LEASE_NAME,
