@@ -55,7 +55,7 @@ const rules = `rules:
     control: { kind: WithdrawalHalt, spec: { scope: { services: [payments], currencies: ["{{currency}}"] } } }
     ticket: INC-1
     modes: { prod: auto }
-    limits: { perWindow: 100000, windowMinutes: 60, cooldownMinutes: 1 }
+    limits: { perWindow: 1000, windowMinutes: 60, cooldownMinutes: 1 }
 `;
 
 function percentile(sorted: number[], p: number): number {
