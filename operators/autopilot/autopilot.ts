@@ -114,6 +114,8 @@ export async function startAutopilot(
     },
   });
   metrics.leader.set(0);
+  // Until the leader has decided anything, the whole budget is left.
+  metrics.budgetRemaining.set(config.budget.count);
   elector.start();
   log.info(
     { port: server.port, rules: rules.map((rule) => `${rule.name}:${rule.mode}`), requestedBy },

@@ -68,17 +68,41 @@ export class Decider {
   handle(payload: WebhookPayload): Promise<Decision[]> {
     return this.serially(async () => {
       const state = await this.loadedState();
+      const standing = await this.standingControls(payload);
       const decisions: Decision[] = [];
       for (const alert of payload.alerts) {
         for (const rule of this.options.rules.filter((candidate) =>
           ruleMatches(candidate, alert),
         )) {
-          decisions.push(await this.decideOne(state, rule, alert));
+          decisions.push(await this.decideOne(state, rule, alert, standing));
         }
       }
       await this.persist(state);
       return decisions;
     });
+  }
+
+  /**
+   * Whether the control each firing alert of the notification names exists now, read in
+   * parallel before deciding (a storm of one notification costs one read per target).
+   */
+  private async standingControls(payload: WebhookPayload): Promise<Map<string, boolean>> {
+    const paths = new Set<string>();
+    for (const alert of payload.alerts) {
+      if (alert.status !== "firing") continue;
+      for (const rule of this.options.rules.filter((candidate) => ruleMatches(candidate, alert))) {
+        try {
+          const plan = planControl(rule, alert, this.options.controlsNamespace);
+          paths.add(objectPath(plan.type, plan.namespace, plan.name));
+        } catch (error) {
+          if (!(error instanceof PlanError)) throw error;
+        }
+      }
+    }
+    const found = await Promise.all(
+      [...paths].map(async (path): Promise<[string, boolean]> => [path, !!(await this.read(path))]),
+    );
+    return new Map(found);
   }
 
   /** Notice controls lifted since the last look (the cooldown starts then). */
@@ -150,6 +174,7 @@ export class Decider {
     state: AutopilotState,
     rule: ActiveRule,
     alert: WebhookAlert,
+    standing: Map<string, boolean>,
   ): Promise<Decision> {
     let plan: ControlPlan;
     try {
@@ -161,7 +186,12 @@ export class Decider {
     const outcome =
       alert.status === "resolved"
         ? await this.resolve(rule, alert, plan)
-        : await this.fire(state, rule, alert, plan);
+        : await this.fire(state, rule, alert, plan, standing);
+    // Once created (or found created by a peer), a later alert of this notification for the
+    // target is a repeat.
+    if (outcome.object || outcome.outcome === "deduplicated") {
+      standing.set(objectPath(plan.type, plan.namespace, plan.name), true);
+    }
     return this.report(rule, alert, plan, outcome);
   }
 
@@ -170,9 +200,10 @@ export class Decider {
     rule: ActiveRule,
     alert: WebhookAlert,
     plan: ControlPlan,
+    standing: Map<string, boolean>,
   ): Promise<Outcome> {
     const key = `${plan.namespace}/${plan.name}`;
-    if (await this.read(objectPath(plan.type, plan.namespace, plan.name))) {
+    if (standing.get(objectPath(plan.type, plan.namespace, plan.name))) {
       return { outcome: "deduplicated", message: "the control for this target exists" };
     }
     if (state.open[key]) this.markLifted(state, key);
