@@ -7,6 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { RunningAutopilot } from "../../operators/autopilot/autopilot";
+import { forwardedHeader, webhookPath } from "../../operators/autopilot/webhook-server";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
 import { getJson, kubectlOk, setup } from "../operator/cluster";
@@ -18,6 +19,7 @@ import {
   payload,
   send,
   startAutopilotInProcess,
+  webhookToken,
   writeRules,
 } from "./autopilot-cluster";
 
@@ -174,6 +176,21 @@ test("both peers of an HA Alertmanager delivering one alert make one control", a
     .sort();
   assert.equal(all, ["created", "deduplicated"]);
   assert.ok((await halts()).includes("withdrawalhalt.ops.breakwater.dev/halt-auto-ada"));
+});
+
+test("a follower never forwards a forwarded webhook: 503, and Alertmanager retries", async () => {
+  const response = await fetch(new URL(webhookPath, follower.url), {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${webhookToken}`,
+      "content-type": "application/json",
+      [forwardedHeader]: "autopilot-a",
+    },
+    body: JSON.stringify(payload([imbalance("DOGE")])),
+  });
+  assert.is(response.status, 503);
+  assert.is(response.headers.get("content-type"), "application/problem+json");
+  assert.not.ok((await halts()).includes("withdrawalhalt.ops.breakwater.dev/halt-auto-doge"));
 });
 
 test("a resolved alert is recorded on the halt, which stays for a person to lift", async () => {
