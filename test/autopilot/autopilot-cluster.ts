@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import pino from "pino";
 import { stringify } from "yaml";
+import { alertmanagerYaml, alertRoutingSecrets } from "../../charts/alerts/alert-routing";
+import { environmentRouting } from "../../charts/alerts/environment-routing";
+import type { Environment } from "../../environments";
 import { type RunningAutopilot, startAutopilot } from "../../operators/autopilot/autopilot";
 import { loadAutopilotConfig } from "../../operators/autopilot/config";
 import {
@@ -217,4 +220,37 @@ export function outcomes(answer: WebhookAnswer): Record<string, number> {
     counts[decision.outcome] = (counts[decision.outcome] ?? 0) + 1;
   }
   return counts;
+}
+
+/**
+ * The environment's rendered routes as Alertmanager's configuration, with every interval cut
+ * to a second, the autopilot at `autopilotUrl` and PagerDuty (and the ticket Slack URL) at
+ * `pagerUrl`; the credentials in files of a temp dir.
+ */
+export function fastAlertmanagerConfig(
+  environment: Environment,
+  autopilotUrl: string,
+  pagerUrl: string,
+): string {
+  const directory = makeTempDir("alertmanager-secrets");
+  const secretFiles = {
+    [alertRoutingSecrets.pagerDuty.name]: "a-pagerduty-routing-key",
+    [alertRoutingSecrets.ticketSlack.name]: `${pagerUrl}/slack`,
+    [alertRoutingSecrets.autopilotToken.name]: webhookToken,
+  };
+  for (const [name, value] of Object.entries(secretFiles)) {
+    writeFileSync(join(directory, name), value);
+  }
+  const fast = { groupWait: "0s", groupInterval: "1s", repeatInterval: "1h" };
+  const routing = {
+    ...environmentRouting(environment),
+    autopilotUrl: new URL(webhookPath, autopilotUrl).toString(),
+    timings: fast,
+    autopilotTimings: fast,
+  };
+  const config = alertmanagerYaml(routing, {
+    secretPath: (secret) => join(directory, secret.name),
+    pagerDutyUrl: pagerUrl,
+  });
+  return stringify(config);
 }

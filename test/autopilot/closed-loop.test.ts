@@ -15,12 +15,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { stringify } from "yaml";
 import { ruleFileOf } from "../../charts/alerts/alert-group";
-import { alertmanagerYaml, alertRoutingSecrets } from "../../charts/alerts/alert-routing";
 import { alertGroups } from "../../charts/alerts/catalog";
-import { environmentRouting } from "../../charts/alerts/environment-routing";
 import { loadEnvironment } from "../../environments";
 import type { RunningAutopilot } from "../../operators/autopilot/autopilot";
-import { webhookPath } from "../../operators/autopilot/webhook-server";
 import type { RunningOperator } from "../../operators/operator";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { makeTempDir, waitUntil } from "../harness/process";
@@ -38,7 +35,11 @@ import {
   type PaymentsReplicas,
   startPaymentsReplicas,
 } from "../operator/payments-replicas";
-import { installAutopilot, startAutopilotInProcess, webhookToken } from "./autopilot-cluster";
+import {
+  fastAlertmanagerConfig,
+  installAutopilot,
+  startAutopilotInProcess,
+} from "./autopilot-cluster";
 
 /** prod's alerts with a one-minute imbalance window, so the alert resolves within the test. */
 const prod = loadEnvironment("prod");
@@ -70,29 +71,6 @@ async function startPager(): Promise<string> {
   return `http://127.0.0.1:${address.port}/v2/enqueue`;
 }
 
-function alertmanagerConfig(autopilotUrl: string, pagerUrl: string): string {
-  const directory = makeTempDir("closed-loop-secrets");
-  const secretFiles = {
-    [alertRoutingSecrets.pagerDuty.name]: "a-pagerduty-routing-key",
-    [alertRoutingSecrets.ticketSlack.name]: `${pagerUrl}/slack`,
-    [alertRoutingSecrets.autopilotToken.name]: webhookToken,
-  };
-  for (const [name, value] of Object.entries(secretFiles))
-    writeFileSync(join(directory, name), value);
-  const fast = { groupWait: "0s", groupInterval: "1s", repeatInterval: "1h" };
-  const routing = {
-    ...environmentRouting(environment),
-    autopilotUrl: new URL(webhookPath, autopilotUrl).toString(),
-    timings: fast,
-    autopilotTimings: fast,
-  };
-  const config = alertmanagerYaml(routing, {
-    secretPath: (secret) => join(directory, secret.name),
-    pagerDutyUrl: pagerUrl,
-  });
-  return stringify(config);
-}
-
 async function annotations(): Promise<Record<string, string>> {
   const halt = await getJson(cluster, `withdrawalhalt/${haltName}`);
   return (halt.metadata as { annotations?: Record<string, string> }).annotations ?? {};
@@ -113,7 +91,7 @@ test.before(
     autopilot = await startAutopilotInProcess(kubeconfig, { AUTOPILOT_IDENTITY: "autopilot-0" });
     await waitUntil("the autopilot leads", async () => autopilot.isLeader(), { timeoutMs: 30_000 });
     alertmanager = await startAlertmanager({
-      config: alertmanagerConfig(autopilot.url, await startPager()),
+      config: fastAlertmanagerConfig(environment, autopilot.url, await startPager()),
     });
     const rulesPath = join(makeTempDir("closed-loop-rules"), "rules.yaml");
     writeFileSync(rulesPath, stringify(ruleFileOf(alertGroups(environment))));

@@ -10,14 +10,26 @@
  * 2. A storm: 1,000 alerts in 100 webhooks (10 each, 10 webhooks in flight) over 20
  *    currencies: decisions per second, and the controls created, which must equal the
  *    distinct targets.
+ * 3. Metric → enforcement on real Prometheus and Alertmanager with the rendered rules and
+ *    routes (1s scrape and evaluation, 0s group wait, 1s group interval), for one tampered
+ *    BTC ledger, split into Prometheus (the counter on /metrics → the alert firing),
+ *    Alertmanager with the autopilot's decision (firing → the halt in the API server) and
+ *    enforcement (→ Enforced on the three replicas).
  *
  * Prints the figures and one JSON line last.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import { stringify } from "yaml";
+import { ruleFileOf } from "../../charts/alerts/alert-group";
+import { alertGroups } from "../../charts/alerts/catalog";
+import { loadEnvironment } from "../../environments";
 import { createKubeApi, type WatchEvent } from "../../operators/runtime/kube-api";
 import type { ControlObject } from "../../operators/runtime/resource";
 import {
   alert,
+  fastAlertmanagerConfig,
   installAutopilot,
   payload,
   send,
@@ -25,7 +37,8 @@ import {
   writeRules,
 } from "../autopilot/autopilot-cluster";
 import { startKube } from "../harness/kube";
-import { waitUntil } from "../harness/process";
+import { makeTempDir, waitUntil } from "../harness/process";
+import { type MonitoringServer, startAlertmanager, startPrometheus } from "../harness/prometheus";
 import {
   createTokenSecret,
   startOperatorInProcess,
@@ -56,6 +69,13 @@ const rules = `rules:
     ticket: INC-1
     modes: { prod: auto }
     limits: { perWindow: 1000, windowMinutes: 60, cooldownMinutes: 1 }
+  - name: payments-ledger-imbalance
+    alert: PaymentsLedgerImbalance
+    target: [currency]
+    control: { kind: WithdrawalHalt, spec: { scope: { services: [payments], currencies: ["{{currency}}"] } } }
+    ticket: INC-1
+    modes: { prod: auto }
+    limits: { perWindow: 5, windowMinutes: 60, cooldownMinutes: 30 }
 `;
 
 function percentile(sorted: number[], p: number): number {
@@ -64,8 +84,81 @@ function percentile(sorted: number[], p: number): number {
 
 const currency = (prefix: string, index: number) => `${prefix}${String(index).padStart(4, "0")}`;
 
+let prometheus: MonitoringServer | undefined;
+let alertmanager: MonitoringServer | undefined;
+
+/** Poll `probe` every 20 ms until it is true; the moment it first was. */
+async function momentOf(what: string, probe: () => Promise<boolean>): Promise<number> {
+  await waitUntil(what, probe, { timeoutMs: 120_000, intervalMs: 20 });
+  return performance.now();
+}
+
+/**
+ * Tamper the BTC books once and time each part: the counter appearing on a replica's /metrics,
+ * Prometheus firing PaymentsLedgerImbalance, the autopilot's halt appearing in the API server,
+ * and the halt Enforced on every replica.
+ */
+async function metricToEnforcement(enforcedAt: Map<string, number>, addedAt: Map<string, number>) {
+  const prod = loadEnvironment("prod");
+  const environment = { ...prod, alerts: { ...prod.alerts, ledgerImbalanceWindowMinutes: 1 } };
+  alertmanager = await startAlertmanager({
+    config: fastAlertmanagerConfig(environment, autopilot.url, "http://127.0.0.1:9"),
+  });
+  const rulesPath = join(makeTempDir("bench-rules"), "rules.yaml");
+  writeFileSync(rulesPath, stringify(ruleFileOf(alertGroups(environment))));
+  prometheus = await startPrometheus({
+    rulesFiles: [rulesPath],
+    scrapeTargets: payments.urls.map((url) => new URL(url).host),
+    alertmanagerUrl: alertmanager.url,
+    interval: "1s",
+  });
+  const server = prometheus.url;
+  await waitUntil(
+    "Prometheus scrapes the three replicas",
+    async () => {
+      const response = await fetch(`${server}/api/v1/query?query=${encodeURIComponent("sum(up)")}`);
+      const body = (await response.json()) as { data: { result: { value: [number, string] }[] } };
+      return body.data.result[0]?.value[1] === "3";
+    },
+    { timeoutMs: 60_000 },
+  );
+  await payments.fixture.pool.query(
+    "UPDATE balances SET amount = amount + 7 WHERE account = 'users:treasury:btc' AND currency = 'BTC'",
+  );
+  const halt = "payments-ledger-imbalance-btc";
+  const [metricMs, firingMs] = await Promise.all([
+    momentOf("the counter on a replica's /metrics", async () => {
+      const pages = await Promise.all(
+        payments.urls.map((url) => fetch(`${url}/metrics`).then((r) => r.text())),
+      );
+      return pages.some((page) => /ledger_imbalance_total\{[^}]*currency="BTC"/.test(page));
+    }),
+    momentOf("PaymentsLedgerImbalance firing in Prometheus", async () => {
+      const response = await fetch(`${server}/api/v1/alerts`);
+      const body = (await response.json()) as {
+        data: { alerts: { labels: Record<string, string>; state: string }[] };
+      };
+      return body.data.alerts.some(
+        (alert) => alert.labels.alertname === "PaymentsLedgerImbalance" && alert.state === "firing",
+      );
+    }),
+    waitUntil(`${halt} Enforced`, async () => enforcedAt.has(halt), {
+      timeoutMs: 120_000,
+      intervalMs: 20,
+    }),
+  ]);
+  const createdMs = addedAt.get(halt)!;
+  const enforcedMs = enforcedAt.get(halt)!;
+  return {
+    totalMs: enforcedMs - metricMs,
+    prometheusMs: firingMs - metricMs,
+    alertmanagerMs: createdMs - firingMs,
+    enforceMs: enforcedMs - createdMs,
+  };
+}
+
 const cluster = await startKube();
-const payments = await startPaymentsReplicas(3);
+const payments = await startPaymentsReplicas(3, { RECONCILIATION_INTERVAL_MS: "500" });
 const kubeconfigPath = await installAutopilot(cluster);
 await createTokenSecret(cluster, adminToken);
 const operator = await startOperatorInProcess(cluster, {
@@ -82,6 +175,7 @@ try {
   config.loadFromFile(cluster.kubeconfigPath);
   const api = createKubeApi(config);
   const enforcedAt = new Map<string, number>();
+  const addedAt = new Map<string, number>();
   const stop = new AbortController();
   const path =
     "/apis/ops.breakwater.dev/v1alpha1/namespaces/payments/withdrawalhalts?watch=true&timeoutSeconds=600";
@@ -92,6 +186,9 @@ try {
         const enforced = event.object.status?.conditions?.some(
           (condition) => condition.type === "Enforced" && condition.status === "True",
         );
+        if (!addedAt.has(event.object.metadata.name)) {
+          addedAt.set(event.object.metadata.name, performance.now());
+        }
         if (enforced && !enforcedAt.has(event.object.metadata.name)) {
           enforcedAt.set(event.object.metadata.name, performance.now());
         }
@@ -170,9 +267,14 @@ try {
   console.log(
     `storm: ${decisions} alerts in ${stormWebhooks} webhooks in ${stormSeconds.toFixed(2)} s: ${decisionsPerSecond.toFixed(0)} decisions/s; controls created ${stormControls} (distinct targets ${stormTargets})`,
   );
+  const loop = await metricToEnforcement(enforcedAt, addedAt);
+  console.log(
+    `metric -> Enforced (1s scrape and evaluation, 0s/1s group wait/interval): ${loop.totalMs.toFixed(0)} ms = Prometheus ${loop.prometheusMs.toFixed(0)} ms + Alertmanager and the autopilot's decision ${loop.alertmanagerMs.toFixed(0)} ms + enforcement on 3 replicas ${loop.enforceMs.toFixed(0)} ms (one incident)`,
+  );
   stop.abort();
   console.log(
     JSON.stringify({
+      metricToEnforcedMs: loop,
       benchmark: "autopilot",
       alerts: alertCount,
       webhookToEnforcedMs: enforce,
@@ -189,6 +291,8 @@ try {
   );
   if (stormControls !== stormTargets) process.exitCode = 1;
 } finally {
+  await prometheus?.stop();
+  await alertmanager?.stop();
   await autopilot.stop();
   await operator.stop();
   await Promise.all([cluster.stop(), payments.stop()]);
