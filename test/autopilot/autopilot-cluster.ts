@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import pino from "pino";
 import { stringify } from "yaml";
+import { ruleFileOf } from "../../charts/alerts/alert-group";
 import { alertmanagerYaml, alertRoutingSecrets } from "../../charts/alerts/alert-routing";
+import { alertGroups } from "../../charts/alerts/catalog";
 import { environmentRouting } from "../../charts/alerts/environment-routing";
 import type { Environment } from "../../environments";
 import { type RunningAutopilot, startAutopilot } from "../../operators/autopilot/autopilot";
@@ -24,6 +26,7 @@ import { createKubeApi } from "../../operators/runtime/kube-api";
 import { requestedByPolicyManifests } from "../../policies/admission/requested-by";
 import type { KubeCluster } from "../harness/kube";
 import { makeTempDir, waitUntil } from "../harness/process";
+import { type MonitoringServer, startPrometheus } from "../harness/prometheus";
 import { installControls, kubectlOk, withdrawalHaltYaml } from "../operator/cluster";
 
 export const webhookToken = "autopilot-webhook-token-for-tests";
@@ -253,4 +256,20 @@ export function fastAlertmanagerConfig(
     pagerDutyUrl: pagerUrl,
   });
   return stringify(config);
+}
+
+/** A Prometheus evaluating the environment's rendered rules every second over `urls`. */
+export async function startRulesPrometheus(
+  environment: Environment,
+  urls: readonly string[],
+  alertmanagerUrl: string,
+): Promise<MonitoringServer> {
+  const rulesPath = join(makeTempDir("rendered-rules"), "rules.yaml");
+  writeFileSync(rulesPath, stringify(ruleFileOf(alertGroups(environment))));
+  return startPrometheus({
+    rulesFiles: [rulesPath],
+    scrapeTargets: urls.map((url) => new URL(url).host),
+    alertmanagerUrl,
+    interval: "1s",
+  });
 }

@@ -8,20 +8,15 @@
  * resolves, the halt stays with the resolution recorded, and a person lifts it.
  */
 
-import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { stringify } from "yaml";
-import { ruleFileOf } from "../../charts/alerts/alert-group";
-import { alertGroups } from "../../charts/alerts/catalog";
 import { loadEnvironment } from "../../environments";
 import type { RunningAutopilot } from "../../operators/autopilot/autopilot";
 import type { RunningOperator } from "../../operators/operator";
 import { type KubeCluster, startKube } from "../harness/kube";
-import { makeTempDir, waitUntil } from "../harness/process";
-import { type MonitoringServer, startAlertmanager, startPrometheus } from "../harness/prometheus";
+import { waitUntil } from "../harness/process";
+import { type MonitoringServer, startAlertmanager } from "../harness/prometheus";
 import { getJson, kubectlOk, setup } from "../operator/cluster";
 import {
   createTokenSecret,
@@ -39,6 +34,7 @@ import {
   fastAlertmanagerConfig,
   installAutopilot,
   startAutopilotInProcess,
+  startRulesPrometheus,
 } from "./autopilot-cluster";
 
 /** prod's alerts with a one-minute imbalance window, so the alert resolves within the test. */
@@ -93,14 +89,7 @@ test.before(
     alertmanager = await startAlertmanager({
       config: fastAlertmanagerConfig(environment, autopilot.url, await startPager()),
     });
-    const rulesPath = join(makeTempDir("closed-loop-rules"), "rules.yaml");
-    writeFileSync(rulesPath, stringify(ruleFileOf(alertGroups(environment))));
-    prometheus = await startPrometheus({
-      rulesFiles: [rulesPath],
-      scrapeTargets: payments.urls.map((url) => new URL(url).host),
-      alertmanagerUrl: alertmanager.url,
-      interval: "1s",
-    });
+    prometheus = await startRulesPrometheus(environment, payments.urls, alertmanager.url);
   }),
 );
 

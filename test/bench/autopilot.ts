@@ -1,29 +1,4 @@
-/**
- * @module `npm run bench -- autopilot [--alerts N] [--storm-webhooks N]`: the autopilot on
- * real parts (kube-apiserver and etcd, the operator, three payments replicas with PostgreSQL
- * and Redis). Two figures:
- *
- * 1. Webhook received → control Enforced on the three replicas, over N alerts (default 50),
- *    each for a new currency: POST one Alertmanager payload, then wait until the halt's
- *    Enforced condition is True (a watch on the halts records the moment). The webhook's own
- *    answer time is printed beside it. Target p99 <= 300 ms.
- * 2. A storm: 1,000 alerts in 100 webhooks (10 each, 10 webhooks in flight) over 20
- *    currencies: decisions per second, and the controls created, which must equal the
- *    distinct targets.
- * 3. Metric → enforcement on real Prometheus and Alertmanager with the rendered rules and
- *    routes (1s scrape and evaluation, 0s group wait, 1s group interval), for one tampered
- *    BTC ledger, split into Prometheus (the counter on /metrics → the alert firing),
- *    Alertmanager with the autopilot's decision (firing → the halt in the API server) and
- *    enforcement (→ Enforced on the three replicas).
- *
- * Prints the figures and one JSON line last.
- */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { stringify } from "yaml";
-import { ruleFileOf } from "../../charts/alerts/alert-group";
-import { alertGroups } from "../../charts/alerts/catalog";
 import { loadEnvironment } from "../../environments";
 import { createKubeApi, type WatchEvent } from "../../operators/runtime/kube-api";
 import type { ControlObject } from "../../operators/runtime/resource";
@@ -34,11 +9,12 @@ import {
   payload,
   send,
   startAutopilotInProcess,
+  startRulesPrometheus,
   writeRules,
 } from "../autopilot/autopilot-cluster";
 import { startKube } from "../harness/kube";
-import { makeTempDir, waitUntil } from "../harness/process";
-import { type MonitoringServer, startAlertmanager, startPrometheus } from "../harness/prometheus";
+import { waitUntil } from "../harness/process";
+import { type MonitoringServer, startAlertmanager } from "../harness/prometheus";
 import {
   createTokenSecret,
   startOperatorInProcess,
@@ -104,14 +80,7 @@ async function metricToEnforcement(enforcedAt: Map<string, number>, addedAt: Map
   alertmanager = await startAlertmanager({
     config: fastAlertmanagerConfig(environment, autopilot.url, "http://127.0.0.1:9"),
   });
-  const rulesPath = join(makeTempDir("bench-rules"), "rules.yaml");
-  writeFileSync(rulesPath, stringify(ruleFileOf(alertGroups(environment))));
-  prometheus = await startPrometheus({
-    rulesFiles: [rulesPath],
-    scrapeTargets: payments.urls.map((url) => new URL(url).host),
-    alertmanagerUrl: alertmanager.url,
-    interval: "1s",
-  });
+  prometheus = await startRulesPrometheus(environment, payments.urls, alertmanager.url);
   const server = prometheus.url;
   await waitUntil(
     "Prometheus scrapes the three replicas",
