@@ -15,6 +15,7 @@ const namespace = environment.namespaces.monitoring.name;
 test("one PrometheusRule per component, in the monitoring namespace", () => {
   const rules = manifests.filter((object) => object.kind === "PrometheusRule");
   assert.equal(rules.map((rule) => rule.metadata.name).sort(), [
+    "breakwater-autopilot",
     "breakwater-http",
     "breakwater-outbox",
     "breakwater-payments",

@@ -4,7 +4,7 @@
  * service enforces which control, and a hardened Deployment.
  */
 import { createHash } from "node:crypto";
-import { ApiObject, Chart, Duration } from "cdk8s";
+import { Chart, Duration } from "cdk8s";
 import * as plus from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
@@ -17,9 +17,14 @@ import { crdWave, inWave } from "./argo";
 import { configDigestAnnotation } from "./constructs/hono-service";
 import { imageEntrypoint, imageUser, operatorArgs } from "./container-image";
 import { imageReference, secretNames, serviceHost, servicePort } from "./conventions";
-import { ServiceMonitor } from "./imports/monitoring-servicemonitor-monitoring.coreos.com";
 import { componentLabels, selectorLabels } from "./labels";
-import { cpu, size } from "./quantities";
+import {
+  containerResources,
+  hardenedContainer,
+  includeManifest,
+  metricsMonitor,
+} from "./program-container";
+import { size } from "./quantities";
 import { serviceCatalog } from "./service-catalog";
 
 const operatorName = "breakwater-operator";
@@ -91,14 +96,7 @@ export class OperatorChart extends Chart {
       selector: this.deployment,
       ports: [{ name: "metrics", port: metricsPort, targetPort: metricsPort }],
     });
-    new ServiceMonitor(this, "service-monitor", {
-      metadata: { name: operatorName, namespace, labels },
-      spec: {
-        selector: { matchLabels: selectorLabels(operatorName) },
-        namespaceSelector: { matchNames: [namespace] },
-        endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
-      },
-    });
+    metricsMonitor(this, operatorName, namespace, labels, "metrics");
   }
 }
 
@@ -164,35 +162,9 @@ function operatorDeployment(scope: Construct, environment: Environment, parts: D
           port: metricsPort,
           periodSeconds: Duration.seconds(10),
         }),
-        resources: {
-          cpu: {
-            request: cpu(operator.resources.requests.cpu),
-            limit: cpu(operator.resources.limits.cpu),
-          },
-          memory: {
-            request: size(operator.resources.requests.memory),
-            limit: size(operator.resources.limits.memory),
-          },
-        },
-        securityContext: {
-          ensureNonRoot: true,
-          readOnlyRootFilesystem: true,
-          allowPrivilegeEscalation: false,
-          privileged: false,
-          user: imageUser,
-          group: imageUser,
-        },
+        resources: containerResources(operator.resources),
+        securityContext: hardenedContainer,
       },
     ],
   });
-}
-
-/** Renders a manifest another module builds (CRDs, RBAC) exactly as given. */
-function includeManifest(scope: Construct, manifest: Record<string, unknown>): ApiObject {
-  const metadata = manifest.metadata as { name: string; namespace?: string };
-  const id = `${manifest.kind}-${metadata.namespace ?? "cluster"}-${metadata.name}`;
-  const { apiVersion, kind, ...rest } = manifest as { apiVersion: string; kind: string };
-  return new ApiObject(scope, id, { apiVersion, kind, ...rest } as ConstructorParameters<
-    typeof ApiObject
-  >[2]);
 }

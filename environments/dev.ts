@@ -1,7 +1,7 @@
 /**
  * @module Development: one of everything, small, backups to an in-cluster MinIO so restore
  * can be tried without cloud credentials (breakwater does not install that MinIO: provide it at
- * the endpoint below); the (planned) alert autopilot is set to dry-run.
+ * the endpoint below); the alert autopilot is set to dry-run.
  */
 import { runbookAlertThresholds } from "./alert-thresholds";
 import {

@@ -7,17 +7,25 @@ import { hostname } from "node:os";
 import { z } from "zod";
 import { defaultTargetsPath } from "./targets";
 
-const dnsLabel = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+export const dnsLabel = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
-const seconds = (fallback: number) => z.coerce.number().positive().max(3600).default(fallback);
+export const seconds = (fallback: number) =>
+  z.coerce.number().positive().max(3600).default(fallback);
+
+/** `$KUBECONFIG`, as kubectl reads it: absent, or files that exist. */
+export const kubeconfigVariable = z
+  .string()
+  .optional()
+  .refine((value) => value === undefined || value.split(":").every((path) => existsSync(path)), {
+    message: "no such kubeconfig file",
+  });
+
+export const logLevelVariable = z
+  .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
+  .default("info");
 
 const schema = z.object({
-  KUBECONFIG: z
-    .string()
-    .optional()
-    .refine((value) => value === undefined || value.split(":").every((path) => existsSync(path)), {
-      message: "no such kubeconfig file",
-    }),
+  KUBECONFIG: kubeconfigVariable,
   OPERATOR_TARGETS_FILE: z.string().min(1).default(defaultTargetsPath),
   OPERATOR_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   OPERATOR_METRICS_HOST: z.string().min(1).default("0.0.0.0"),
@@ -45,7 +53,7 @@ const schema = z.object({
     .url()
     .refine((value) => /^rediss?:\/\//.test(value), { message: "expected a redis:// URL" })
     .optional(),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  LOG_LEVEL: logLevelVariable,
 });
 
 export interface OperatorConfig {
@@ -73,15 +81,27 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/**
+ * Validate environment variables with `variables`; the first problem is a ConfigError naming
+ * the variable. `secret` variables are never shown, only whether they were set.
+ */
+export function parseVariables<T extends z.ZodType>(
+  variables: T,
+  env: NodeJS.ProcessEnv,
+  secret: readonly string[] = [],
+): z.infer<T> {
+  const result = variables.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name = String(issue.path[0]);
+  const value = env[name];
+  const shown =
+    value === undefined ? "missing" : secret.includes(name) ? "a value" : JSON.stringify(value);
+  throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const value = env[String(issue.path[0])];
-    const shown = value === undefined ? "missing" : JSON.stringify(value);
-    throw new ConfigError(`${String(issue.path[0])}: ${issue.message} (got ${shown})`);
-  }
-  const c = result.data;
+  const c = parseVariables(schema, env);
   if (c.OPERATOR_RENEW_DEADLINE_SECONDS >= c.OPERATOR_LEASE_DURATION_SECONDS) {
     throw new ConfigError(
       `OPERATOR_RENEW_DEADLINE_SECONDS: must be below OPERATOR_LEASE_DURATION_SECONDS (${c.OPERATOR_LEASE_DURATION_SECONDS})`,

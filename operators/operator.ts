@@ -4,7 +4,7 @@
  * `npm run operator` (operators/main.ts) and by tests that run it in-process.
  */
 import { Redis } from "ioredis";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 import { type AdminClient, createAdminClient } from "./admin-client";
 import type { OperatorConfig } from "./config";
 import { controlGroup, controlVersion } from "./crds/common";
@@ -22,6 +22,7 @@ import { Informer } from "./runtime/informer";
 import { createKubeApi, type KubeApi, loadKubeConfig } from "./runtime/kube-api";
 import { LeaderElector } from "./runtime/leader-election";
 import { createMetrics } from "./runtime/metrics";
+import { programLogger } from "./runtime/program";
 import type { ControlObject, ResourceType } from "./runtime/resource";
 import { WorkQueue } from "./runtime/work-queue";
 import { createTokenSource } from "./secret-tokens";
@@ -47,15 +48,7 @@ export async function startOperator(
   config: OperatorConfig,
   options: OperatorOptions = {},
 ): Promise<RunningOperator> {
-  const log =
-    options.log ??
-    pino({
-      level: config.logLevel,
-      base: { component: "breakwater-operator", identity: config.identity },
-      // The same line shape as the services' logs (services/kit/logger.ts).
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-    });
+  const log = options.log ?? programLogger("breakwater-operator", config.identity, config.logLevel);
   const targets = loadTargets(config.targetsFile);
   const api = options.api ?? createKubeApi(loadKubeConfig());
   const metrics = createMetrics();

@@ -40,6 +40,7 @@ export interface KubeApi {
   create<T>(path: string, body: unknown): Promise<T>;
   replace<T>(path: string, body: unknown): Promise<T>;
   patch<T>(path: string, body: unknown, type?: PatchType): Promise<T>;
+  delete<T>(path: string): Promise<T>;
   /** Stream watch events until the server ends the watch or `signal` aborts. */
   watch<T>(
     path: string,
@@ -114,6 +115,7 @@ export function createKubeApi(config: KubeConfig): KubeApi {
     create: (path, body) => call("POST", path, body),
     replace: (path, body) => call("PUT", path, body),
     patch: (path, body, type = "merge") => call("PATCH", path, body, patchContentTypes[type]),
+    delete: (path) => call("DELETE", path),
     async watch(path, onEvent, signal) {
       // The server ends a watch after its timeoutSeconds (bookmarks come about once a minute).
       const timeoutSeconds = Number(

@@ -17,6 +17,7 @@ import {
 import { dashboards } from "../../charts/dashboards/catalog";
 import { dashboardQueries } from "../../charts/dashboards/dashboard-definition";
 import { loadAllEnvironments } from "../../environments";
+import { createAutopilotMetrics } from "../../operators/autopilot/metrics";
 import { startHttpServer } from "../../operators/runtime/http-server";
 import { createMetrics as createOperatorMetrics } from "../../operators/runtime/metrics";
 import {
@@ -88,7 +89,10 @@ test.before(async () => {
     notReadyReason: () => undefined,
   });
   const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
-  operator = exportedMetrics(await response.text());
+  // The operator and the autopilot: both programs of the operators/ image.
+  operator = exportedMetrics(
+    `${await response.text()}\n${await createAutopilotMetrics().registry.metrics()}`,
+  );
   await server.close();
 });
 
@@ -108,6 +112,7 @@ test("the alerts and dashboards read metrics at all (the parser found them)", ()
     "ledger_imbalance_total",
     "outbox_events_total",
     "breakwater_operator_controls_in_force",
+    "autopilot_budget_remaining",
   ])
     assert.ok(names.has(name), name);
 });
