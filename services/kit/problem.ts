@@ -96,6 +96,8 @@ export const kitProblems = {
   notFound: "not-found",
   methodNotAllowed: "method-not-allowed",
   unauthorized: "auth/unauthorized",
+  insufficientScope: "auth/insufficient-scope",
+  forbidden: "auth/forbidden",
   internal: "internal",
   dependencyUnavailable: "dependency/unavailable",
   controlsUnavailable: "controls/unavailable",
