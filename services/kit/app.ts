@@ -11,6 +11,7 @@ import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv, ServiceApp } from "./app-env";
 import { dependencyUnavailable, isDependencyOutage } from "./dependency-error";
+import { inputLimits } from "./input-limits";
 import { validationProblem } from "./input-problems";
 import type { Logger } from "./logger";
 import type { ServiceMetrics } from "./metrics";
@@ -163,6 +164,7 @@ export function createApp(logger: Logger, metrics: ServiceMetrics): ServiceApp {
   app.use("*", requestIdMiddleware(logger));
   app.use("*", httpMetrics(metrics));
   app.use("*", limitBody());
+  app.use("*", inputLimits());
   app.onError(errorToResponse);
   const regexCache = new Map<string, RegExp>();
   app.notFound((c) => {
