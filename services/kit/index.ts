@@ -64,7 +64,13 @@ export {
   withTransaction,
 } from "./db";
 export { dependencyUnavailable, isDependencyOutage } from "./dependency-error";
-export { readinessFailures } from "./health";
+export {
+  checkDependencies,
+  createKafkaProbe,
+  type DependencyState,
+  type KafkaProbe,
+  readinessFailures,
+} from "./health";
 export {
   answerInTransaction,
   type IdempotencyOptions,

@@ -18,7 +18,7 @@ import { type CommonConfig, loadConfig } from "./config";
 import { Controls } from "./controls";
 import { mountControlsApi } from "./controls-api";
 import { createPool, type Pool } from "./db";
-import { mountHealth } from "./health";
+import { createKafkaProbe, mountHealth } from "./health";
 import { idempotency } from "./idempotency";
 import { createKafka } from "./kafka";
 import { createLocks, type Locks } from "./locks";
@@ -180,7 +180,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   };
 
   let accepting = true;
-  const app = await buildApp(definition, context, () => accepting);
+  const app = await buildApp(definition, context, () => accepting, closers);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
   const closeHttp = () => closeServer(server, config.SHUTDOWN_GRACE_MS);
   closers.push(closeHttp);
@@ -238,6 +238,7 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
   definition: ServiceDefinition<S>,
   context: ServiceContext<C>,
   accepting: () => boolean,
+  closers: Array<() => Promise<unknown>>,
 ): Promise<ServiceApp> {
   const { pool, redis, controls, metrics, logger, config } = context;
   const app = createApp(logger, metrics);
@@ -247,7 +248,9 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
       idempotency({ pool, metrics, required: definition.idempotency?.required ?? false }),
     );
   }
-  mountHealth(app, { pool, redis, controls, accepting });
+  const kafka = createKafkaProbe(context.kafka);
+  closers.push(() => kafka.close());
+  mountHealth(app, { pool, redis, controls, kafka, accepting });
   app.get("/metrics", async (c) =>
     c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
   );
