@@ -28,6 +28,7 @@ import { migrate } from "./migrations";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 import { createRedis } from "./redis";
 import { pruneKitTables } from "./retention";
+import { answerTransportErrors } from "./transport-errors";
 import { runWorker, type WorkerDefinition, type WorkerHandle } from "./worker";
 
 /** Everything a service's routes and workers use, created once per instance. */
@@ -182,6 +183,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   let accepting = true;
   const app = await buildApp(definition, context, () => accepting, closers);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+  answerTransportErrors(server as Server, logger);
   const closeHttp = () => closeServer(server, config.SHUTDOWN_GRACE_MS);
   closers.push(closeHttp);
   await new Promise<void>((resolve, reject) => {
