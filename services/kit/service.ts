@@ -25,6 +25,7 @@ import { createLocks, type Locks } from "./locks";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics, type ServiceMetrics } from "./metrics";
 import { migrate } from "./migrations";
+import { withKitAnswers } from "./openapi-document";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 import { createRedis } from "./redis";
 import { pruneKitTables } from "./retention";
@@ -264,9 +265,15 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
     adminToken: config.ADMIN_TOKEN,
   });
   await definition.routes?.(app, context);
-  app.doc("/openapi.json", {
-    openapi: "3.0.3",
-    info: { title: `breakwater ${definition.name}`, version: definition.version ?? "1.0.0" },
+  let document: ReturnType<typeof app.getOpenAPIDocument> | undefined;
+  app.get("/openapi.json", (c) => {
+    document ??= withKitAnswers(
+      app.getOpenAPIDocument({
+        openapi: "3.0.3",
+        info: { title: `breakwater ${definition.name}`, version: definition.version ?? "1.0.0" },
+      }),
+    );
+    return c.json(document);
   });
   return app;
 }
