@@ -70,6 +70,11 @@ test("a missing or malformed payments setting stops the start with one line nami
     assert.is(lines.length, 1, run.output().stderr);
     assert.match(lines[0]!, new RegExp(`^${variable}`));
     assert.not.match(run.output().stderr, new RegExp(webhookSecret));
+    assert.not.match(
+      run.output().stderr,
+      /c2VjcmV0/,
+      "a symmetric key given by mistake is not echoed",
+    );
   }
 });
 
