@@ -5,28 +5,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { RunningService } from "../../services/kit";
-import { type PostgresServer, startPostgres } from "../harness/postgres";
-import { type RedisServer, startRedis } from "../harness/redis";
 import { runHostileGate } from "./hostile-gate";
-import { adminToken, startTestService } from "./test-service";
+import { adminToken, useTestService } from "./test-service";
 
-let postgres: PostgresServer;
-let redis: RedisServer;
-let service: RunningService;
-
-test.before(async () => {
-  [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-  service = await startTestService(postgres, redis);
-});
-
-test.after(async () => {
-  await service?.stop();
-  await Promise.all([redis?.stop(), postgres?.stop()]);
-});
+const run = useTestService(test);
 
 async function rows(): Promise<string> {
-  const result = await service.context.pool.query(
+  const result = await run.service.context.pool.query(
     "SELECT (SELECT count(*) FROM things) AS things, (SELECT count(*) FROM audit_log) AS audit",
   );
   return JSON.stringify(result.rows[0]);
@@ -34,7 +19,7 @@ async function rows(): Promise<string> {
 
 test("the kit's routes hold under the gate: no 5xx, documented problem+json, refusals write nothing", async () => {
   const report = await runHostileGate({
-    url: service.url,
+    url: run.service.url,
     credentials: { adminBearer: `Bearer ${adminToken}` },
     fields: {
       name: ["widget"],
@@ -43,7 +28,7 @@ test("the kit's routes hold under the gate: no 5xx, documented problem+json, ref
     },
     snapshot: rows,
     invariants: async () => {
-      const listed = await fetch(`${service.url}/health/ready`);
+      const listed = await fetch(`${run.service.url}/health/ready`);
       assert.is(listed.status, 200, "still ready after the gate");
     },
     runs: 200,
