@@ -16,6 +16,7 @@ test("one PrometheusRule per component, in the monitoring namespace", () => {
   const rules = manifests.filter((object) => object.kind === "PrometheusRule");
   assert.equal(rules.map((rule) => rule.metadata.name).sort(), [
     "breakwater-http",
+    "breakwater-operator",
     "breakwater-outbox",
     "breakwater-payments",
   ]);

@@ -27,6 +27,8 @@ const operatorName = "breakwater-operator";
 const metricsPort = 8080;
 const targetsDirectory = "/etc/breakwater";
 const targetsFileName = "targets.yaml";
+export const livenessPath = "/healthz";
+export const readinessPath = "/readyz";
 
 /** Which enabled service enforces which control, and where its admin token lives. */
 export function operatorTargets(environment: Environment): Targets {
@@ -93,12 +95,23 @@ export class OperatorChart extends Chart {
       selector: this.deployment,
       ports: [{ name: "metrics", port: metricsPort, targetPort: metricsPort }],
     });
+    // One replica leads, the other stands by: a voluntary disruption (a node drain) may take
+    // one at a time, and the standby takes the Lease over.
+    new plus.k8s.KubePodDisruptionBudget(this, "disruption-budget", {
+      metadata: { name: operatorName, namespace, labels },
+      spec: {
+        minAvailable: plus.k8s.IntOrString.fromNumber(1),
+        selector: { matchLabels: selectorLabels(operatorName) },
+      },
+    });
     new ServiceMonitor(this, "service-monitor", {
       metadata: { name: operatorName, namespace, labels },
       spec: {
         selector: { matchLabels: selectorLabels(operatorName) },
         namespaceSelector: { matchNames: [namespace] },
-        endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+        // The operator's own `service` (target service) and `namespace` (a control's) labels
+        // win over the scrape's, so the alerts read them as exported.
+        endpoints: [{ port: "metrics", path: "/metrics", interval: "30s", honorLabels: true }],
       },
     });
   }
@@ -162,9 +175,18 @@ function operatorDeployment(scope: Construct, environment: Environment, parts: D
           { path: targetsDirectory, volume: targetsVolume, readOnly: true },
           { path: "/tmp", volume: tmp },
         ],
-        liveness: plus.Probe.fromHttpGet("/metrics", {
+        // The process answers (operators/runtime/http-server.ts); a wedged one is restarted.
+        liveness: plus.Probe.fromHttpGet(livenessPath, {
           port: metricsPort,
           periodSeconds: Duration.seconds(10),
+          failureThreshold: 3,
+        }),
+        // It reaches the API server and, when leading, its caches are synced; a standby that
+        // reaches the API server is ready to take over.
+        readiness: plus.Probe.fromHttpGet(readinessPath, {
+          port: metricsPort,
+          periodSeconds: Duration.seconds(5),
+          failureThreshold: 2,
         }),
         resources: {
           cpu: {

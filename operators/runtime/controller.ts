@@ -7,6 +7,7 @@
  */
 import type { Logger } from "pino";
 import { ConflictError } from "./control-client";
+import { standingOf } from "./control-standing";
 import type { Informer } from "./informer";
 import type { OperatorMetrics } from "./metrics";
 import { type ControlObject, logFields } from "./resource";
@@ -43,6 +44,8 @@ export interface ControllerOptions {
 
 export class Controller {
   private readonly inForce = new Set<string>();
+  /** When each key's current version became due (see `noticed`), for time to enforce. */
+  private readonly due = new Map<string, { signature: string; atMs: number }>();
   private workers: Promise<void>[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
 
@@ -70,6 +73,33 @@ export class Controller {
 
   get synced(): boolean {
     return this.options.informers.every((informer) => informer.hasSynced);
+  }
+
+  /** Whether an object with this key is cached. */
+  has(key: string): boolean {
+    return this.find(key) !== undefined;
+  }
+
+  /** Every cached object (every informer of this kind). */
+  *objects(): Iterable<ControlObject> {
+    for (const informer of this.options.informers) yield* informer.values();
+  }
+
+  /**
+   * The informer saw `key` change: remember when a version that must be enforced afresh
+   * appeared (a new generation, or new annotations such as an approval). The operator's own
+   * status writes change neither, so they do not restart the clock.
+   */
+  noticed(key: string): void {
+    const object = this.find(key);
+    if (!object) {
+      this.due.delete(key);
+      return;
+    }
+    const { generation, annotations } = object.metadata;
+    const signature = `${generation}:${JSON.stringify(annotations ?? {})}`;
+    if (this.due.get(key)?.signature !== signature)
+      this.due.set(key, { signature, atMs: Date.now() });
   }
 
   private resync(): void {
@@ -114,9 +144,11 @@ export class Controller {
       return;
     }
     const stopTimer = metrics.reconcileDuration.startTimer({ kind });
+    const before = standingOf(object);
     try {
       const result = await reconciler.reconcile(object);
       queue.forget(key);
+      if (result.inForce && before.state !== "enforced") this.observeEnforced(key);
       if (result.inForce !== undefined) this.setInForce(key, result.inForce);
       if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       metrics.reconciles.inc({
@@ -141,6 +173,12 @@ export class Controller {
     } finally {
       stopTimer();
     }
+  }
+
+  private observeEnforced(key: string): void {
+    const due = this.due.get(key);
+    if (due === undefined || this.inForce.has(key)) return;
+    this.options.metrics.timeToEnforce.observe({ kind: this.kind }, (Date.now() - due.atMs) / 1000);
   }
 
   private setInForce(key: string, inForce: boolean): void {
