@@ -165,9 +165,10 @@ function buildControllers(input: BuildInput): Controller[] {
         new Informer<ControlObject>(api, {
           type,
           namespace,
-          onChange(key) {
+          onChange(key, origin) {
             controller?.noticed(key);
-            queue.add(key);
+            // The initial list brings every control at once; a watch event is news.
+            queue.add(key, origin === "list" ? "low" : "high");
           },
           log: log.child({ kind: definition.kind, namespace: namespace ?? "*" }),
         }),

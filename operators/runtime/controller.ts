@@ -104,7 +104,7 @@ export class Controller {
 
   private resync(): void {
     for (const informer of this.options.informers) {
-      for (const key of informer.keys()) this.options.queue.add(key);
+      for (const key of informer.keys()) this.options.queue.add(key, "low");
     }
   }
 

@@ -23,8 +23,11 @@ export interface InformerOptions {
   readonly type: ResourceType;
   /** Undefined: all namespaces. */
   readonly namespace?: string;
-  /** Called with `namespace/name` whenever the cached object changes or goes away. */
-  readonly onChange: (key: string) => void;
+  /**
+   * Called with `namespace/name` whenever the cached object changes or goes away; `origin`
+   * says whether a (re)list or a watch event saw it.
+   */
+  readonly onChange: (key: string, origin: "list" | "watch") => void;
   readonly log: Logger;
   /** How long the server keeps one watch open. @default 60 */
   readonly watchTimeoutSeconds?: number;
@@ -102,12 +105,12 @@ export class Informer<T extends KubeObject> {
       const cached = this.cache.get(key);
       this.cache.set(key, withKind(item, this.options.type));
       if (cached?.metadata.resourceVersion !== item.metadata.resourceVersion)
-        this.options.onChange(key);
+        this.options.onChange(key, "list");
     }
     for (const key of [...this.cache.keys()]) {
       if (seen.has(key)) continue;
       this.cache.delete(key);
-      this.options.onChange(key);
+      this.options.onChange(key, "list");
     }
     this.resourceVersion = list.metadata.resourceVersion;
     this.synced = true;
@@ -185,7 +188,7 @@ export class Informer<T extends KubeObject> {
     const key = objectKey(event.object);
     if (event.type === "DELETED") this.cache.delete(key);
     else this.cache.set(key, withKind(event.object, this.options.type));
-    this.options.onChange(key);
+    this.options.onChange(key, "watch");
     return undefined;
   }
 }
