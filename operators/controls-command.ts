@@ -7,11 +7,12 @@
  * and exits 1; a service that cannot be asked is named on stderr and the exit status is 1.
  * It only lists: runbooks/operator/OperatorUnmanagedControl.md says how to adopt or lift one.
  */
+import { KubeConfig } from "@kubernetes/client-node";
 import { createAdminClient } from "./admin-client";
 import { ConfigError, loadConfig } from "./config";
 import { controlGroup, controlVersion } from "./crds/common";
 import { controlKinds } from "./crds/index";
-import { createKubeApi, type KubeApi, loadKubeConfig } from "./runtime/kube-api";
+import { createKubeApi, type KubeApi } from "./runtime/kube-api";
 import { type ControlObject, collectionPath } from "./runtime/resource";
 import { createTokenSource } from "./secret-tokens";
 import { loadTargets, type Targets } from "./targets";
@@ -116,7 +117,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const { config, targets } = settingsOrExit();
   let api: KubeApi;
   try {
-    api = createKubeApi(loadKubeConfig());
+    // A person's kubeconfig may use any credential kubectl supports (exec plugins included).
+    const config = new KubeConfig();
+    config.loadFromDefault();
+    if (!config.getCurrentCluster())
+      throw new Error("KUBECONFIG: no current cluster in the kubeconfig");
+    api = createKubeApi(config);
   } catch (error) {
     console.error((error as Error).message);
     return 1;

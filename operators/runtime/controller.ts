@@ -102,10 +102,15 @@ export class Controller {
       this.due.set(key, { signature, atMs: Date.now() });
   }
 
+  /**
+   * Every key again, spread over the resync period rather than all at once: thousands of
+   * converged controls arriving together would hold the workers and the CPU in bursts.
+   */
   private resync(): void {
-    for (const informer of this.options.informers) {
-      for (const key of informer.keys()) this.options.queue.add(key, "low");
-    }
+    const keys = this.options.informers.flatMap((informer) => informer.keys());
+    const periodMs = this.options.resyncMs ?? 30_000;
+    for (const [index, key] of keys.entries())
+      this.options.queue.addAfter(key, Math.floor((index / keys.length) * periodMs), "low");
   }
 
   private find(key: string): ControlObject | undefined {

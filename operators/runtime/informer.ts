@@ -15,7 +15,7 @@ interface KubeObject {
 }
 
 interface ListResult<T> {
-  metadata: { resourceVersion: string };
+  metadata: { resourceVersion: string; continue?: string };
   items: T[];
 }
 
@@ -31,6 +31,8 @@ export interface InformerOptions {
   readonly log: Logger;
   /** How long the server keeps one watch open. @default 60 */
   readonly watchTimeoutSeconds?: number;
+  /** Objects per list page. @default 500 */
+  readonly pageSize?: number;
 }
 
 export class Informer<T extends KubeObject> {
@@ -94,10 +96,27 @@ export class Informer<T extends KubeObject> {
     this.cache.set(key, object);
   }
 
+  /**
+   * Every object, a page at a time (`limit`/`continue`): one response holding thousands of
+   * controls would be held as text and as objects at once. The pages are one consistent
+   * snapshot; the last page's resourceVersion is the list's.
+   */
+  private async listAll(): Promise<ListResult<T>> {
+    const path = collectionPath(this.options.type, this.options.namespace);
+    const items: T[] = [];
+    let next: string | undefined;
+    for (;;) {
+      const query = new URLSearchParams({ limit: String(this.options.pageSize ?? 500) });
+      if (next) query.set("continue", next);
+      const page = await this.api.list<ListResult<T>>(`${path}?${query}`);
+      for (const item of page.items) items.push(item);
+      next = page.metadata.continue || undefined;
+      if (next === undefined) return { metadata: page.metadata, items };
+    }
+  }
+
   private async relist(): Promise<void> {
-    const list = await this.api.list<ListResult<T>>(
-      collectionPath(this.options.type, this.options.namespace),
-    );
+    const list = await this.listAll();
     const seen = new Set<string>();
     for (const item of list.items) {
       const key = objectKey(item);

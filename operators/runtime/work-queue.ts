@@ -79,10 +79,10 @@ export class WorkQueue {
   }
 
   /** Queue `key` after `delayMs`; an earlier pending timer for the key wins. */
-  addAfter(key: string, delayMs: number): void {
+  addAfter(key: string, delayMs: number, priority: Priority = "high"): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) {
-      this.add(key);
+      this.add(key, priority);
       return;
     }
     const at = Date.now() + delayMs;
@@ -91,7 +91,7 @@ export class WorkQueue {
     if (pending) clearTimeout(pending.timer);
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      this.add(key);
+      this.add(key, priority);
     }, delayMs);
     this.timers.set(key, { at, timer });
   }
