@@ -31,6 +31,8 @@ const operatorName = "breakwater-operator";
 const metricsPort = 8080;
 const targetsDirectory = "/etc/breakwater";
 const targetsFileName = "targets.yaml";
+export const livenessPath = "/healthz";
+export const readinessPath = "/readyz";
 
 /** Which enabled service enforces which control, and where its admin token lives. */
 export function operatorTargets(environment: Environment): Targets {
@@ -96,7 +98,18 @@ export class OperatorChart extends Chart {
       selector: this.deployment,
       ports: [{ name: "metrics", port: metricsPort, targetPort: metricsPort }],
     });
-    metricsMonitor(this, operatorName, namespace, labels, "metrics");
+    // One replica leads, the other stands by: a voluntary disruption (a node drain) may take
+    // one at a time, and the standby takes the Lease over.
+    new plus.k8s.KubePodDisruptionBudget(this, "disruption-budget", {
+      metadata: { name: operatorName, namespace, labels },
+      spec: {
+        minAvailable: plus.k8s.IntOrString.fromNumber(1),
+        selector: { matchLabels: selectorLabels(operatorName) },
+      },
+    });
+    // The operator's own `service` (target service) and `namespace` (a control's) labels win
+    // over the scrape's, so the alerts read them as exported.
+    metricsMonitor(this, operatorName, namespace, labels, "metrics", { honorLabels: true });
   }
 }
 
@@ -158,9 +171,18 @@ function operatorDeployment(scope: Construct, environment: Environment, parts: D
           { path: targetsDirectory, volume: targetsVolume, readOnly: true },
           { path: "/tmp", volume: tmp },
         ],
-        liveness: plus.Probe.fromHttpGet("/metrics", {
+        // The process answers (operators/runtime/http-server.ts); a wedged one is restarted.
+        liveness: plus.Probe.fromHttpGet(livenessPath, {
           port: metricsPort,
           periodSeconds: Duration.seconds(10),
+          failureThreshold: 3,
+        }),
+        // It reaches the API server and, when leading, its caches are synced; a standby that
+        // reaches the API server is ready to take over.
+        readiness: plus.Probe.fromHttpGet(readinessPath, {
+          port: metricsPort,
+          periodSeconds: Duration.seconds(5),
+          failureThreshold: 2,
         }),
         resources: containerResources(operator.resources),
         securityContext: hardenedContainer,

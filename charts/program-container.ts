@@ -41,13 +41,21 @@ export function metricsMonitor(
   namespace: string,
   labels: Record<string, string>,
   port: string,
+  options: { readonly honorLabels?: boolean } = {},
 ): ServiceMonitor {
   return new ServiceMonitor(scope, "service-monitor", {
     metadata: { name, namespace, labels },
     spec: {
       selector: { matchLabels: selectorLabels(name) },
       namespaceSelector: { matchNames: [namespace] },
-      endpoints: [{ port, path: "/metrics", interval: "30s" }],
+      endpoints: [
+        {
+          port,
+          path: "/metrics",
+          interval: "30s",
+          ...(options.honorLabels ? { honorLabels: true } : {}),
+        },
+      ],
     },
   });
 }

@@ -93,7 +93,9 @@ export const dev = {
     escrow: service(false),
   },
   operator: {
-    replicas: 1,
+    // Two, like every environment: one leads, one stands by (the chart's PodDisruptionBudget
+    // keeps one through a node drain).
+    replicas: 2,
     resources: {
       requests: { cpu: "50m", memory: "64Mi" },
       limits: { cpu: "250m", memory: "128Mi" },

@@ -49,6 +49,7 @@ const schema = z.object({
   OPERATOR_IDENTITY: z.string().min(1).max(128).default(`${hostname()}_${process.pid}`),
   OPERATOR_RESYNC_SECONDS: seconds(30),
   OPERATOR_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  OPERATOR_UNMANAGED_SCAN_SECONDS: seconds(60),
   REDIS_URL: z
     .url()
     .refine((value) => /^rediss?:\/\//.test(value), { message: "expected a redis:// URL" })
@@ -72,6 +73,8 @@ export interface OperatorConfig {
   readonly identity: string;
   readonly resyncMs: number;
   readonly workers: number;
+  /** How often the leader compares each service's controls with the resources. */
+  readonly unmanagedScanMs: number;
   readonly redisUrl?: string;
   readonly logLevel: string;
 }
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     identity: c.OPERATOR_IDENTITY,
     resyncMs: c.OPERATOR_RESYNC_SECONDS * 1000,
     workers: c.OPERATOR_WORKERS,
+    unmanagedScanMs: c.OPERATOR_UNMANAGED_SCAN_SECONDS * 1000,
     redisUrl: c.REDIS_URL,
     logLevel: c.LOG_LEVEL,
   };
