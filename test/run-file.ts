@@ -108,9 +108,11 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   }
   if (hookFailed) process.exitCode = 1;
-  // Exit now: whatever is still open (a server a failed set-up started) is the harness's
-  // to kill on exit, not a reason to wait for the timeout.
-  process.exit();
+  // A failed file exits now: whatever is still open (a server a failed set-up started) is the
+  // harness's to kill on exit, not a reason to wait for the timeout. A file that passed ends
+  // when its work does, so libraries that settle on the way out (Pulumi's mocks count their
+  // pending promises at exit) see the ending they expect.
+  if (process.exitCode) process.exit();
 }
 
 await main();

@@ -3,7 +3,7 @@
  * ticket, requestedBy, expiresAt, dryRun), the status (phase, conditions, enforcement,
  * overlap, timestamps) and the printer columns, all as zod schemas (see schema.ts).
  */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { type CelRule, celRules, type JsonSchema, timestamp } from "./schema";
 
 export const controlGroup = "ops.breakwater.dev";

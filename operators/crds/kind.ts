@@ -5,7 +5,7 @@
  * from them. `targets` and `rank` say what a control touches and how restrictive it is, so the
  * operator and the services agree which of several controls is in force.
  */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import {
   commonSpecFields,
   commonSpecRules,

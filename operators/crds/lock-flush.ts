@@ -3,7 +3,7 @@
  * (the runbook's `redis-cli DEL "lock:purchase:*"`, done safely: SCAN + UNLINK in batches,
  * an allow-list of prefixes, a key limit, and a record of what was flushed).
  */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { printerColumns } from "./common";
 import { defineControlKind } from "./kind";
 import { celRules, timestamp } from "./schema";

@@ -1,5 +1,5 @@
 /** @module The ProviderDisable kind: take a purchasing provider out of routing. */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { printerColumns } from "./common";
 import { defineControlKind } from "./kind";
 

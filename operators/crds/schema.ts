@@ -6,7 +6,7 @@
  * the admin API refuses what the API server refuses, with the same message.
  */
 import { parse as parseCel } from "@marcbachmann/cel-js";
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 
 /** An OpenAPI v3 schema as the API server stores it inside a CustomResourceDefinition. */
 export type JsonSchema = Record<string, unknown>;

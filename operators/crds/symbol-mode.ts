@@ -1,5 +1,5 @@
 /** @module The SymbolMode kind: put a trading symbol in CANCEL_ONLY, SOFT_HALT or HARD_HALT. */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { printerColumns } from "./common";
 import { defineControlKind } from "./kind";
 

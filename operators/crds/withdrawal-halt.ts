@@ -1,5 +1,5 @@
 /** @module The WithdrawalHalt kind: stop payouts (creation and the payout worker) in scope. */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { printerColumns } from "./common";
 import { defineControlKind } from "./kind";
 import { stringSet } from "./schema";

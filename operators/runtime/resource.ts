@@ -1,5 +1,5 @@
 /** @module The shape of a control object as the operator sees it, and its API paths. */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { type CommonControlStatus, type Condition, commonSpecFields } from "../crds/common";
 
 export type { Condition };
