@@ -28,6 +28,7 @@ import { migrate } from "./migrations";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 import { createRedis } from "./redis";
 import { pruneKitTables } from "./retention";
+import { requireCurrentSchema } from "./schema-version";
 import { runWorker, type WorkerDefinition, type WorkerHandle } from "./worker";
 
 /** Everything a service's routes and workers use, created once per instance. */
@@ -132,7 +133,8 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   const metrics = createMetrics({ service: definition.name });
   const pool = createPool(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
   closers.push(() => pool.end());
-  await migrate(pool, definition.name, definition.migrationsDir);
+  if (config.MIGRATE_AT_START) await migrate(pool, definition.name, definition.migrationsDir);
+  else await requireCurrentSchema(pool, definition.name, definition.migrationsDir);
   const redis = createRedis(config.REDIS_URL, logger);
   const subscriber = createRedis(config.REDIS_URL, logger, "subscriber");
   closers.push(
