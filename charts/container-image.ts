@@ -28,3 +28,9 @@ export function serviceArgs(name: string): string[] {
 export function operatorArgs(): string[] {
   return [operatorProgram];
 }
+
+/** The program that applies a service's migrations (`npm run migrate -- <name>`). */
+export const migrateProgram = "services/migrate.ts";
+
+/** The program that runs a service's smoke checks (`npm run smoke -- <name>`). */
+export const smokeProgram = "services/smoke.ts";
