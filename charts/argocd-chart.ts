@@ -11,6 +11,7 @@ import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import type { Environment } from "../environments";
 import { type Stage, stages, stageWaves, syncWaveAnnotation } from "./argo";
+import { addNotifications } from "./argocd-notifications";
 import { ApplicationSet } from "./imports/argocd-applicationset-argoproj.io";
 import { AppProject } from "./imports/argocd-appproject-argoproj.io";
 import { componentLabels } from "./labels";
@@ -65,6 +66,7 @@ export class ArgoCdChart extends Chart {
       metadata: { name: `${projectName}-${environment.name}`, namespace, labels },
       spec: applicationSetSpec(environment, props.apps),
     });
+    addNotifications(this, environment);
   }
 }
 

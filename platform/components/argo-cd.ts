@@ -32,6 +32,9 @@ export class ArgoCd extends pulumi.ComponentResource {
           // Application CRDs outlive the chart, so uninstalling Argo CD never deletes apps.
           crds: { install: true, keep: true },
           configs: { cm: controlHealthChecks(), params: commandParameters },
+          // charts/argocd-notifications.ts renders argocd-notifications-cm (synced from git);
+          // the chart keeps creating argocd-notifications-secret, where the webhook URL goes.
+          notifications: { cm: { create: false } },
           controller: { replicas: args.replicas },
           repoServer: { replicas: args.replicas },
           server: { replicas: args.replicas },
