@@ -16,8 +16,11 @@ test("one PrometheusRule per component, in the monitoring namespace", () => {
   const rules = manifests.filter((object) => object.kind === "PrometheusRule");
   assert.equal(rules.map((rule) => rule.metadata.name).sort(), [
     "breakwater-http",
+    "breakwater-kafka",
     "breakwater-outbox",
     "breakwater-payments",
+    "breakwater-postgres",
+    "breakwater-redis",
   ]);
   for (const rule of rules) {
     assert.is(rule.apiVersion, "monitoring.coreos.com/v1");
@@ -31,7 +34,9 @@ test("one PrometheusRule per component, in the monitoring namespace", () => {
 });
 
 test("the Payments dashboard ships as a ConfigMap the Grafana sidecar loads", () => {
-  const map = manifests.find((object) => object.kind === "ConfigMap");
+  const map = manifests.find(
+    (object) => object.kind === "ConfigMap" && object.metadata.name === "dashboard-payments",
+  );
   assert.ok(map);
   assert.is(map.metadata.labels.grafana_dashboard, "1");
   assert.is(map.metadata.namespace, namespace);
@@ -49,6 +54,20 @@ test("the Payments dashboard ships as a ConfigMap the Grafana sidecar loads", ()
     "Controls in force",
   ])
     assert.ok(titles.includes(title), title);
+});
+
+test('the data plane ships "DB/Prod" and "Redis/Cache" for the Grafana sidecar', () => {
+  for (const [name, title] of [
+    ["db-prod", "DB/Prod"],
+    ["redis-cache", "Redis/Cache"],
+  ] as const) {
+    const map = manifests.find(
+      (object) => object.kind === "ConfigMap" && object.metadata.name === `dashboard-${name}`,
+    );
+    assert.ok(map, name);
+    assert.is(map.metadata.labels.grafana_dashboard, "1");
+    assert.is(JSON.parse(map.data[`${name}.json`]).title, title);
+  }
 });
 
 test.run();

@@ -4,6 +4,7 @@
  */
 import type { Environment } from "../../environments";
 import type { AlertGroup } from "./alert-group";
+import { dataPlaneAlerts } from "./data-plane-alerts";
 import { httpAlerts } from "./http-alerts";
 import { outboxAlerts } from "./outbox-alerts";
 import { paymentsAlerts } from "./payments-alerts";
@@ -11,6 +12,7 @@ import { paymentsAlerts } from "./payments-alerts";
 export function alertGroups(environment: Environment): AlertGroup[] {
   const groups = [httpAlerts(environment), outboxAlerts(environment)];
   if (environment.services.payments.enabled) groups.push(paymentsAlerts(environment));
+  groups.push(...dataPlaneAlerts(environment));
   const names = new Set<string>();
   for (const rule of groups.flatMap((group) => group.rules)) {
     if (names.has(rule.name)) throw new Error(`${rule.name}: defined twice`);

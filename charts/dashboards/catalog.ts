@@ -1,10 +1,13 @@
 /**
- * @module Every dashboard of one environment: one per enabled service that has one.
+ * @module Every dashboard of one environment: one per enabled service that has one, and the
+ * data plane's "DB/Prod" and "Redis/Cache".
  */
 import type { Environment } from "../../environments";
 import type { DashboardDefinition } from "./dashboard-definition";
+import { databaseDashboard, redisDashboard } from "./data-plane-dashboards";
 import { paymentsDashboard } from "./payments-dashboard";
 
 export function dashboards(environment: Environment): DashboardDefinition[] {
-  return environment.services.payments.enabled ? [paymentsDashboard()] : [];
+  const services = environment.services.payments.enabled ? [paymentsDashboard()] : [];
+  return [...services, databaseDashboard(environment), redisDashboard()];
 }

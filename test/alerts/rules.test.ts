@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import type { AlertGroup } from "../../charts/alerts/alert-group";
 import { alertGroups } from "../../charts/alerts/catalog";
 import { loadEnvironment } from "../../environments";
+import { kafkaCases, postgresCases, redisCases } from "./cases/data-plane";
 import { httpCases } from "./cases/http";
 import { outboxCases } from "./cases/outbox";
 import { paymentsCases } from "./cases/payments";
@@ -17,6 +18,9 @@ const casesByComponent: Record<string, (group: AlertGroup) => RuleCase[]> = {
   http: httpCases,
   outbox: outboxCases,
   payments: paymentsCases,
+  postgres: postgresCases,
+  redis: redisCases,
+  kafka: kafkaCases,
 };
 
 const groups = alertGroups(loadEnvironment("prod"));
