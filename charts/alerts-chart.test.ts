@@ -18,8 +18,11 @@ test("one PrometheusRule per component, in the monitoring namespace", () => {
     "breakwater-autopilot",
     "breakwater-http",
     "breakwater-operator",
+    "breakwater-kafka",
     "breakwater-outbox",
     "breakwater-payments",
+    "breakwater-postgres",
+    "breakwater-redis",
   ]);
   for (const rule of rules) {
     assert.is(rule.apiVersion, "monitoring.coreos.com/v1");
@@ -34,7 +37,7 @@ test("one PrometheusRule per component, in the monitoring namespace", () => {
 
 test("the Payments dashboard ships as a ConfigMap the Grafana sidecar loads", () => {
   const map = manifests.find(
-    (object) => object.kind === "ConfigMap" && object.data["payments.json"] !== undefined,
+    (object) => object.kind === "ConfigMap" && object.metadata.name === "dashboard-payments",
   );
   assert.ok(map);
   assert.is(map.metadata.labels.grafana_dashboard, "1");
@@ -53,6 +56,20 @@ test("the Payments dashboard ships as a ConfigMap the Grafana sidecar loads", ()
     "Controls in force",
   ])
     assert.ok(titles.includes(title), title);
+});
+
+test('the data plane ships "DB/Prod" and "Redis/Cache" for the Grafana sidecar', () => {
+  for (const [name, title] of [
+    ["db-prod", "DB/Prod"],
+    ["redis-cache", "Redis/Cache"],
+  ] as const) {
+    const map = manifests.find(
+      (object) => object.kind === "ConfigMap" && object.metadata.name === `dashboard-${name}`,
+    );
+    assert.ok(map, name);
+    assert.is(map.metadata.labels.grafana_dashboard, "1");
+    assert.is(JSON.parse(map.data[`${name}.json`]).title, title);
+  }
 });
 
 test.run();

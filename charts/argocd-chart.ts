@@ -12,6 +12,7 @@ import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import type { Environment } from "../environments";
 import { type Stage, stages, stageWaves, syncWaveAnnotation } from "./argo";
+import { addNotifications } from "./argocd-notifications";
 import { controlsApplication } from "./controls-application";
 import { ApplicationSet } from "./imports/argocd-applicationset-argoproj.io";
 import { AppProject } from "./imports/argocd-appproject-argoproj.io";
@@ -69,6 +70,7 @@ export class ArgoCdChart extends Chart {
     });
     // Controls from git: environments/controls/<env>/, synced with prune.
     controlsApplication(this, environment, projectName, labels);
+    addNotifications(this, environment);
   }
 }
 

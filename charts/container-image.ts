@@ -36,3 +36,9 @@ export function operatorArgs(): string[] {
 export function autopilotArgs(): string[] {
   return [autopilotProgram];
 }
+
+/** The program that applies a service's migrations (`npm run migrate -- <name>`). */
+export const migrateProgram = "services/migrate.ts";
+
+/** The program that runs a service's smoke checks (`npm run smoke -- <name>`). */
+export const smokeProgram = "services/smoke.ts";

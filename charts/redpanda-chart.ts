@@ -84,6 +84,11 @@ export class RedpandaChart extends Chart {
           external: { enabled: false },
           console: { enabled: false },
           monitoring: { enabled: true, scrapeInterval: "30s" },
+          // redpanda_kafka_consumer_group_lag_max (KafkaConsumerLagHigh) is exported only when
+          // the cluster property names consumer_lag.
+          config: {
+            cluster: { enable_consumer_group_metrics: ["group", "partition", "consumer_lag"] },
+          },
         },
       },
     });

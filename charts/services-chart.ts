@@ -17,6 +17,7 @@ import {
 import { componentLabels } from "./labels";
 import { poolSelector } from "./node-pools";
 import { kafkaTlsEnabled, saslMechanism } from "./redpanda-chart";
+import { ReleaseHooks } from "./release-hooks";
 import { commonSecrets, serviceCatalog } from "./service-catalog";
 
 export class ServicesChart extends Chart {
@@ -27,6 +28,7 @@ export class ServicesChart extends Chart {
     for (const name of serviceNames) {
       if (!environment.services[name].enabled) continue;
       this.services.push(new HonoService(this, name, serviceProps(environment, name)));
+      new ReleaseHooks(this, `${name}-release`, environment, name);
     }
   }
 }
@@ -46,6 +48,8 @@ export function serviceConfig(environment: Environment, name: ServiceName): Reco
     KAFKA_TLS: String(kafkaTlsEnabled),
     KAFKA_SASL_MECHANISM: saslMechanism,
     KAFKA_SASL_USERNAME: name,
+    // Where a PreSync Job migrates once per release, replicas only check the schema.
+    ...(environment.features.safeMigrations ? { MIGRATE_AT_START: "false" } : {}),
     ...service.config,
   };
 }

@@ -8,16 +8,20 @@ import { Duration } from "cdk8s";
 import * as plus from "cdk8s-plus-27";
 import { Construct } from "constructs";
 import type { Image, Resources } from "../../environments";
-import { imageEntrypoint, imageUser, serviceArgs } from "../container-image";
+import { imageEntrypoint, serviceArgs } from "../container-image";
 import { imageReference } from "../conventions";
 import { ServiceMonitor } from "../imports/monitoring-servicemonitor-monitoring.coreos.com";
 import { selectorLabels } from "../labels";
-import { cpu, size } from "../quantities";
+import { size } from "../quantities";
+import {
+  containerResources,
+  containerSecurityContext,
+  podSecurityContext,
+  type SecretKeyReference,
+  secretEnvVariables,
+} from "./container-parts";
 
-export interface SecretKeyReference {
-  readonly name: string;
-  readonly key: string;
-}
+export type { SecretKeyReference } from "./container-parts";
 
 /** A namespace and the TCP ports the service may reach there. */
 export interface EgressRule {
@@ -115,11 +119,8 @@ export class HonoService extends Construct {
     const envVariables: Record<string, plus.EnvValue> = {
       // Each replica acknowledges control versions under its own pod name.
       REPLICA_ID: plus.EnvValue.fromFieldRef(plus.EnvFieldPaths.POD_NAME),
+      ...secretEnvVariables(this, props.secrets),
     };
-    for (const [variable, reference] of Object.entries(props.secrets)) {
-      const secret = plus.Secret.fromSecretName(this, `secret-${variable}`, reference.name);
-      envVariables[variable] = plus.EnvValue.fromSecretValue({ secret, key: reference.key });
-    }
     const deployment = new plus.Deployment(this, "deployment", {
       metadata,
       podMetadata: {
@@ -133,12 +134,7 @@ export class HonoService extends Construct {
         maxUnavailable: plus.PercentOrAbsolute.absolute(0),
       }),
       automountServiceAccountToken: false,
-      securityContext: {
-        ensureNonRoot: true,
-        user: imageUser,
-        group: imageUser,
-        fsGroup: imageUser,
-      },
+      securityContext: podSecurityContext,
       containers: [
         {
           name: "service",
@@ -153,24 +149,8 @@ export class HonoService extends Construct {
           volumeMounts: [{ path: "/tmp", volume: tmp }],
           liveness: probe("/health/live"),
           readiness: probe("/health/ready"),
-          resources: {
-            cpu: {
-              request: cpu(props.resources.requests.cpu),
-              limit: cpu(props.resources.limits.cpu),
-            },
-            memory: {
-              request: size(props.resources.requests.memory),
-              limit: size(props.resources.limits.memory),
-            },
-          },
-          securityContext: {
-            ensureNonRoot: true,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            user: imageUser,
-            group: imageUser,
-          },
+          resources: containerResources(props.resources),
+          securityContext: containerSecurityContext,
         },
       ],
     });

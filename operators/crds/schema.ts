@@ -5,8 +5,9 @@
  * rules attached with `celRules()` are also evaluated at runtime (with a CEL interpreter), so
  * the admin API refuses what the API server refuses, with the same message.
  */
-import { parse as parseCel } from "@marcbachmann/cel-js";
+
 import { z } from "@hono/zod-openapi";
+import { parse as parseCel } from "@marcbachmann/cel-js";
 
 /** An OpenAPI v3 schema as the API server stores it inside a CustomResourceDefinition. */
 export type JsonSchema = Record<string, unknown>;

@@ -45,6 +45,9 @@ export class ArgoCd extends pulumi.ComponentResource {
             cm: { ...controlHealthChecks(), ...argoCdSettings },
             params: commandParameters,
           },
+          // charts/argocd-notifications.ts renders argocd-notifications-cm (synced from git);
+          // the chart keeps creating argocd-notifications-secret, where the webhook URL goes.
+          notifications: { cm: { create: false } },
           controller: { replicas: args.replicas },
           repoServer: { replicas: args.replicas },
           server: { replicas: args.replicas },

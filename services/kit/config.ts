@@ -48,6 +48,14 @@ export const commonConfigSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,128}$/, "expected 1-128 of A-Z a-z 0-9 . _ -")
     .default(`${hostname()}-${process.pid}`),
   LOG_LEVEL: z.enum(logLevels).default("info"),
+  /**
+   * Apply migrations at start (the default, for dev and tests); `false` where a PreSync Job
+   * migrates once per release, and the replica only checks the schema is current.
+   */
+  MIGRATE_AT_START: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
   /** Reload controls from PostgreSQL at least this often, in case a message was lost. */
   CONTROLS_RELOAD_MS: positiveMs(2000),
   /** How often a replica writes its heartbeat and acknowledged control version. */

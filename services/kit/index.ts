@@ -117,6 +117,7 @@ export {
 export { problemContent, problemResponses, problemSchema } from "./problem-schema";
 export { createRedis } from "./redis";
 export { pruneKitTables, type RetentionOptions, type RetentionResult } from "./retention";
+export { requireCurrentSchema, SchemaBehindError } from "./schema-version";
 export {
   defineService,
   type RunningService,

@@ -39,10 +39,33 @@ export class MigrationChangedError extends Error {
   }
 }
 
-/** SHA-256 of a migration's text. */
+/**
+ * Header lines that describe a migration to its reviewers (`-- rollback: ...`,
+ * `-- forward-only: ...`, `-- lint-exception: ...`, see migration-annotations.ts) rather
+ * than change the schema: they are left out of the checksum, so documenting an applied file
+ * does not make it "changed".
+ */
+const reviewLinePattern = /^-- (rollback|forward-only|lint-exception):.*(\r?\n|$)/gm;
+
+/** SHA-256 of a migration's text, review lines left out. */
 export function checksumOf(sql: string): string {
-  return createHash("sha256").update(sql).digest("hex");
+  return createHash("sha256").update(sql.replace(reviewLinePattern, "")).digest("hex");
 }
+
+/**
+ * A file whose header says `-- migrate: no-transaction` runs outside a transaction, for the
+ * statements PostgreSQL refuses inside one (`CREATE INDEX CONCURRENTLY`); it must then hold
+ * a single statement, or PostgreSQL runs it as one implicit transaction and refuses it.
+ */
+export function runsWithoutTransaction(sql: string): boolean {
+  return /^-- migrate: no-transaction\b/m.test(sql);
+}
+
+/**
+ * How long a migration waits for a lock before it fails, so DDL queued behind a long query
+ * does not block every request queued behind it in turn (squawk's require-lock-timeout).
+ */
+export const migrationLockTimeout = "5s";
 
 /** The `*.sql` files of a folder in name order; a missing folder has none. */
 export function readMigrations(scope: string, dir: string): MigrationFile[] {
@@ -66,11 +89,15 @@ export async function migrate(
   service: string,
   serviceDir?: string,
 ): Promise<MigrationResult> {
-  const files = [
+  return applyMigrations(pool, migrationsOf(service, serviceDir));
+}
+
+/** Every migration a service needs, in the order they apply: the kit's, then its own. */
+export function migrationsOf(service: string, serviceDir?: string): MigrationFile[] {
+  return [
     ...readMigrations("kit", kitMigrationsDir),
     ...(serviceDir ? readMigrations(service, serviceDir) : []),
   ];
-  return applyMigrations(pool, files);
 }
 
 /** Apply the given files under the advisory lock; see {@link migrate}. */
@@ -111,8 +138,13 @@ export async function applyMigrations(
 }
 
 async function applyOne(client: Tx, file: MigrationFile): Promise<void> {
+  if (runsWithoutTransaction(file.sql)) {
+    await applyOutsideTransaction(client, file);
+    return;
+  }
   await client.query("BEGIN");
   try {
+    await client.query(`SET LOCAL lock_timeout = '${migrationLockTimeout}'`);
     await client.query(file.sql);
     await client.query(
       "INSERT INTO schema_migrations (scope, name, checksum) VALUES ($1, $2, $3)",
@@ -124,5 +156,22 @@ async function applyOne(client: Tx, file: MigrationFile): Promise<void> {
     throw new Error(`migration ${file.scope}/${file.name} failed: ${(error as Error).message}`, {
       cause: error,
     });
+  }
+}
+
+async function applyOutsideTransaction(client: Tx, file: MigrationFile): Promise<void> {
+  try {
+    await client.query(`SET lock_timeout = '${migrationLockTimeout}'`);
+    await client.query(file.sql);
+    await client.query(
+      "INSERT INTO schema_migrations (scope, name, checksum) VALUES ($1, $2, $3)",
+      [file.scope, file.name, file.checksum],
+    );
+  } catch (error) {
+    throw new Error(`migration ${file.scope}/${file.name} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    await client.query("RESET lock_timeout");
   }
 }

@@ -4,12 +4,16 @@
  * (a second signal exits at once). Used by `services/run.ts`.
  */
 import { ConfigError } from "./config";
+import { SchemaBehindError } from "./schema-version";
 import { type ServiceDefinition, startService } from "./service";
 import { UnknownServiceError } from "./service-registry";
 
 /** Print the one line for a start failure and exit 1. */
 export function exitWithStartError(error: unknown): never {
-  const known = error instanceof ConfigError || error instanceof UnknownServiceError;
+  const known =
+    error instanceof ConfigError ||
+    error instanceof UnknownServiceError ||
+    error instanceof SchemaBehindError;
   const message = (error instanceof Error ? error.message : String(error))
     .replace(/\s+/g, " ")
     .trim();

@@ -29,6 +29,7 @@ import { withKitAnswers } from "./openapi-document";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 import { createRedis } from "./redis";
 import { pruneKitTables } from "./retention";
+import { requireCurrentSchema } from "./schema-version";
 import { answerTransportErrors } from "./transport-errors";
 import { runWorker, type WorkerDefinition, type WorkerHandle } from "./worker";
 
@@ -134,7 +135,8 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   const metrics = createMetrics({ service: definition.name });
   const pool = createPool(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
   closers.push(() => pool.end());
-  await migrate(pool, definition.name, definition.migrationsDir);
+  if (config.MIGRATE_AT_START) await migrate(pool, definition.name, definition.migrationsDir);
+  else await requireCurrentSchema(pool, definition.name, definition.migrationsDir);
   const redis = createRedis(config.REDIS_URL, logger);
   const subscriber = createRedis(config.REDIS_URL, logger, "subscriber");
   closers.push(

@@ -16,7 +16,7 @@ import { promtool } from "../harness/prometheus";
 
 async function checkQueries(file: string, queries: readonly string[]) {
   const rules = queries.map((expr, index) => ({
-    record: `dashboard:${file}:query_${index}`,
+    record: `dashboard:${file.replaceAll("-", "_")}:query_${index}`,
     expr: expr.replaceAll("$__rate_interval", "5m"),
   }));
   const path = join(makeTempDir(`dashboard-${file}`), "queries.yaml");

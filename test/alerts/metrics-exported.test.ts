@@ -15,6 +15,7 @@ import {
   metricNamesIn,
   selectorLabelsIn,
 } from "../../charts/alerts/metric-names";
+import { upstreamMetrics } from "../../charts/alerts/upstream-metrics";
 import { dashboards } from "../../charts/dashboards/catalog";
 import { dashboardQueries } from "../../charts/dashboards/dashboard-definition";
 import { loadAllEnvironments } from "../../environments";
@@ -155,10 +156,13 @@ test("the alerts and dashboards read metrics at all (the parser found them)", ()
     assert.ok(names.has(name), name);
 });
 
-test("every metric an alert or dashboard reads is exported by payments or the operator", () => {
+test("every metric an alert or dashboard reads is exported by payments, the operator or a listed upstream exporter", () => {
   const missing = queries.flatMap((query) =>
     metricNamesIn(query.expr)
-      .filter((name) => !payments.names.has(name) && !operator.names.has(name))
+      .filter(
+        (name) =>
+          !payments.names.has(name) && !operator.names.has(name) && !(name in upstreamMetrics),
+      )
       .map((name) => `${query.where}: ${name}`),
   );
   assert.equal(missing, []);
@@ -181,6 +185,18 @@ test("every label an alert or dashboard matches on is on the exported series", (
   }
   assert.equal(missing, []);
   assert.ok(checked >= 10, `only ${checked} selectors had series to check`);
+});
+
+test("the upstream list names only metrics breakwater does not export, each with its source, each read", () => {
+  const read = new Set(queries.flatMap((query) => metricNamesIn(query.expr)));
+  for (const [name, metric] of Object.entries(upstreamMetrics)) {
+    assert.not.ok(
+      payments.names.has(name) || operator.names.has(name),
+      `${name} is breakwater's own`,
+    );
+    assert.ok(metric.source.length > 20, `${name}: say where it is documented`);
+    assert.ok(read.has(name), `${name}: listed but read by no alert or dashboard`);
+  }
 });
 
 test("a metric the service does not export is caught", () => {

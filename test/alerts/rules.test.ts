@@ -9,6 +9,7 @@ import type { AlertGroup } from "../../charts/alerts/alert-group";
 import { alertGroups } from "../../charts/alerts/catalog";
 import { loadEnvironment } from "../../environments";
 import { autopilotCases } from "./cases/autopilot";
+import { kafkaCases, postgresCases, redisCases } from "./cases/data-plane";
 import { httpCases } from "./cases/http";
 import { operatorCases } from "./cases/operator";
 import { outboxCases } from "./cases/outbox";
@@ -21,6 +22,9 @@ const casesByComponent: Record<string, (group: AlertGroup) => RuleCase[]> = {
   outbox: outboxCases,
   payments: paymentsCases,
   autopilot: autopilotCases,
+  postgres: postgresCases,
+  redis: redisCases,
+  kafka: kafkaCases,
 };
 
 const groups = alertGroups(loadEnvironment("prod"));

@@ -111,8 +111,11 @@ export interface StartKubeOptions {
 const goModulesDir = resolve(import.meta.dirname, "go");
 const kubeMinorVersion = kubeVersion.split(".")[1] ?? "";
 
+/** What the harness builds from the Go module proxy: the Kubernetes API and the CI linter. */
+type GoBinaryName = "etcd" | "kube-apiserver" | "actionlint";
+
 interface GoBinary {
-  readonly name: "etcd" | "kube-apiserver";
+  readonly name: GoBinaryName;
   /** The module folder under test/harness/go/. */
   readonly module: string;
   /** The package to build, relative to the module. */
@@ -150,10 +153,17 @@ const goBinaries: readonly GoBinary[] = [
     target: "k8s.io/kubernetes/cmd/kube-apiserver",
     ldflags: kubeVersionLdflags(),
   },
+  // Lints .github/workflows/ (test/ci/workflows.test.ts).
+  {
+    name: "actionlint",
+    module: "actionlint",
+    target: "github.com/rhysd/actionlint/cmd/actionlint",
+    ldflags: [],
+  },
 ];
 
 /** Where the built binaries live: `<cache>/bin/<name>`. */
-export function kubeBinaryPath(name: "etcd" | "kube-apiserver"): string {
+export function kubeBinaryPath(name: GoBinaryName): string {
   return cachePath("bin", name);
 }
 

@@ -195,7 +195,7 @@ async function ensureKube(): Promise<string> {
   } catch (error) {
     throw new SetupProblem((error as Error).message);
   }
-  return "etcd and kube-apiserver ready";
+  return "etcd, kube-apiserver and actionlint ready";
 }
 
 interface Step {

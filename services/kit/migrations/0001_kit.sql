@@ -1,3 +1,4 @@
+-- forward-only: creates the kit's tables only; code released before them never reads them, so a rollback leaves them in place, and dropping the append-only audit log would destroy evidence
 -- The kit's tables, shared by every service: append-only audit log, transactional outbox,
 -- processed messages of idempotent consumers, idempotency keys, and controls.
 

@@ -1,3 +1,4 @@
+-- forward-only: creates the ledger's tables only; a release rolled back to before them leaves them in place (nothing older reads them), and dropping them would lose money movements
 -- Accounts and the double-entry ledger. Amounts are integer minor units with the currency
 -- beside them. Entries are immutable; a mistake is fixed by a new, correcting transaction.
 

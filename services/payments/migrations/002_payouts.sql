@@ -1,3 +1,4 @@
+-- forward-only: creates payouts and deposits only; a release rolled back to before them leaves them in place (nothing older reads them), and dropping them would lose payouts in flight
 -- Payouts: funds reserved in platform:payouts:in-flight, then sent to the PSP by the payout
 -- worker. The status moves only along the state machine in services/payments/payout-state.ts;
 -- the trigger below refuses any other move, whoever writes the row.
