@@ -77,10 +77,16 @@ export const dev = {
     },
   },
   services: {
-    // PSP_URL: replace with the payment provider's payout API for this environment.
+    // PSP_URL: replace with the payment provider's payout API for this environment;
+    // AUTH_*: the identity provider whose access tokens callers present.
     payments: {
       ...service(true),
-      config: { PSP_URL: "https://psp-sandbox.invalid/api" },
+      config: {
+        PSP_URL: "https://psp-sandbox.invalid/api",
+        AUTH_ISSUER: "https://identity-dev.invalid",
+        AUTH_AUDIENCE: "https://payments.dev.breakwater.invalid",
+        AUTH_JWKS: "https://identity-dev.invalid/.well-known/jwks.json",
+      },
     },
     purchasing: service(false),
     exchange: service(false),

@@ -108,8 +108,17 @@ export const prod = {
     },
   },
   services: {
-    // PSP_URL: replace with the payment provider's payout API for this environment.
-    payments: { ...service(true), config: { PSP_URL: "https://psp.invalid/api" } },
+    // PSP_URL: replace with the payment provider's payout API for this environment;
+    // AUTH_*: the identity provider whose access tokens callers present.
+    payments: {
+      ...service(true),
+      config: {
+        PSP_URL: "https://psp.invalid/api",
+        AUTH_ISSUER: "https://identity.invalid",
+        AUTH_AUDIENCE: "https://payments.prod.breakwater.invalid",
+        AUTH_JWKS: "https://identity.invalid/.well-known/jwks.json",
+      },
+    },
     purchasing: service(false),
     exchange: service(false),
     escrow: service(false),

@@ -109,10 +109,16 @@ export const staging = {
     },
   },
   services: {
-    // PSP_URL: replace with the payment provider's payout API for this environment.
+    // PSP_URL: replace with the payment provider's payout API for this environment;
+    // AUTH_*: the identity provider whose access tokens callers present.
     payments: {
       ...service(true),
-      config: { PSP_URL: "https://psp-sandbox.invalid/api" },
+      config: {
+        PSP_URL: "https://psp-sandbox.invalid/api",
+        AUTH_ISSUER: "https://identity-staging.invalid",
+        AUTH_AUDIENCE: "https://payments.staging.breakwater.invalid",
+        AUTH_JWKS: "https://identity-staging.invalid/.well-known/jwks.json",
+      },
     },
     purchasing: service(false),
     exchange: service(false),

@@ -2,7 +2,10 @@
  * @module List-and-watch with a local cache, for one resource type in one namespace (or
  * all). It lists once, then watches from the list's resourceVersion, resumes each new watch
  * from the last resourceVersion it saw (bookmarks included), and relists when the API server
- * answers 410 Gone (the version was compacted away). Every change to an object, including
+ * answers 410 Gone (the version was compacted away). The first list is retried with the same
+ * backoff as later watches: right after its CRD is established the API server may answer
+ * 404 or 429 "storage is (re)initializing" for a moment, and that must not stop the operator.
+ * Every change to an object, including
  * its disappearance, is reported as its key; what changed is not passed on, because
  * reconcilers are level-triggered and read the cache.
  */
@@ -28,6 +31,13 @@ export interface InformerOptions {
   readonly log: Logger;
   /** How long the server keeps one watch open. @default 60 */
   readonly watchTimeoutSeconds?: number;
+  /** Told of each failed first list before it is retried (tests, metrics). */
+  readonly onListFailed?: (error: unknown) => void;
+}
+
+/** Backoff after `failures` failed calls in a row: 200 ms doubling to 5 s. */
+export function retryDelayMs(failures: number): number {
+  return Math.min(5000, 100 * 2 ** failures);
 }
 
 export class Informer<T extends KubeObject> {
@@ -43,10 +53,13 @@ export class Informer<T extends KubeObject> {
     private readonly options: InformerOptions,
   ) {}
 
-  /** List, start watching, and resolve once the cache holds the first list. */
+  /**
+   * List (retrying with backoff until it succeeds), start watching, and resolve once the
+   * cache holds the first list, or once stopped.
+   */
   async start(): Promise<void> {
-    await this.relist();
-    this.running = this.run();
+    await this.listUntilSynced();
+    if (!this.stopping.signal.aborted) this.running = this.run();
   }
 
   async stop(): Promise<void> {
@@ -91,6 +104,27 @@ export class Informer<T extends KubeObject> {
     this.cache.set(key, object);
   }
 
+  private async listUntilSynced(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping.signal.aborted) {
+      try {
+        await this.relist();
+        return;
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        failures += 1;
+        const delayMs = retryDelayMs(failures);
+        const status = error instanceof KubeApiError ? error.status : undefined;
+        this.options.log.warn(
+          { err: error, status, delayMs, type: this.options.type.plural },
+          "first list failed; retrying",
+        );
+        this.options.onListFailed?.(error);
+        await sleep(delayMs, this.stopping.signal);
+      }
+    }
+  }
+
   private async relist(): Promise<void> {
     const list = await this.api.list<ListResult<T>>(
       collectionPath(this.options.type, this.options.namespace),
@@ -132,7 +166,7 @@ export class Informer<T extends KubeObject> {
           continue;
         }
         failures += 1;
-        const delayMs = Math.min(5000, 100 * 2 ** failures);
+        const delayMs = retryDelayMs(failures);
         this.options.log.warn({ err: error, delayMs }, "watch failed; retrying");
         await sleep(delayMs, this.stopping.signal);
       }

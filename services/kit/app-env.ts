@@ -1,5 +1,6 @@
 /** @module The Hono environment of every service app: what middleware puts on the context. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Caller } from "./caller-auth";
 import type { IdempotencyReservation } from "./idempotency";
 import type { Logger } from "./logger";
 
@@ -13,6 +14,8 @@ export interface AppEnv {
     idempotencyHandled?: boolean;
     /** The Idempotency-Key reservation this request holds, if any. */
     idempotency?: IdempotencyReservation;
+    /** The authenticated caller on a route guarded by `callerAuth()`. */
+    caller?: Caller;
     /** The validated key on a route guarded by `requireIdempotencyKey()`. */
     idempotencyKey?: string;
   };

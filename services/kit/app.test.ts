@@ -12,6 +12,7 @@ test("template regexes match params and wildcards but not extra segments", () =>
   assert.not.ok(templateRegex("/v1/payouts/:id").test("/v1/payouts/42/resolve"));
   assert.ok(templateRegex("/static/*").test("/static/a/b"));
   assert.not.ok(templateRegex("/v1/a.b").test("/v1/aXb"));
+  assert.not.ok(templateRegex("/v1/payouts").test("/v1/payouts/"), "one URL per route");
 });
 
 function app() {

@@ -11,6 +11,7 @@ import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv, ServiceApp } from "./app-env";
 import { dependencyUnavailable, isDependencyOutage } from "./dependency-error";
+import { inputLimits } from "./input-limits";
 import { validationProblem } from "./input-problems";
 import type { Logger } from "./logger";
 import type { ServiceMetrics } from "./metrics";
@@ -66,7 +67,7 @@ export function templateRegex(template: string): RegExp {
     if (param) return param[2] ?? "[^/]+";
     return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   });
-  return new RegExp(`^${parts.join("/")}/?$`);
+  return new RegExp(`^${parts.join("/")}$`);
 }
 
 function allowedMethods(app: ServiceApp, cache: Map<string, RegExp>, path: string): string[] {
@@ -81,6 +82,18 @@ function allowedMethods(app: ServiceApp, cache: Map<string, RegExp>, path: strin
     if (regex.test(path)) methods.add(route.method);
   }
   return [...methods].sort();
+}
+
+/**
+ * A trailing slash on a known route is a 404 naming the route, not a redirect: a redirected
+ * POST resends a money-moving body, and clients differ in whether they keep its method and
+ * credentials; a route has one URL.
+ */
+function canonicalHint(app: ServiceApp, cache: Map<string, RegExp>, path: string): string {
+  if (path.length < 2 || !path.endsWith("/")) return "";
+  const trimmed = path.replace(/\/+$/, "");
+  if (allowedMethods(app, cache, trimmed).length === 0) return "";
+  return `; the route is ${trimmed}, without the trailing slash`;
 }
 
 function unmatched(response: Response): Response {
@@ -163,6 +176,7 @@ export function createApp(logger: Logger, metrics: ServiceMetrics): ServiceApp {
   app.use("*", requestIdMiddleware(logger));
   app.use("*", httpMetrics(metrics));
   app.use("*", limitBody());
+  app.use("*", inputLimits());
   app.onError(errorToResponse);
   const regexCache = new Map<string, RegExp>();
   app.notFound((c) => {
@@ -183,7 +197,7 @@ export function createApp(logger: Logger, metrics: ServiceMetrics): ServiceApp {
         type: kitProblems.notFound,
         title: "Not found",
         status: 404,
-        detail: `no route for ${c.req.method} ${c.req.path}`,
+        detail: `no route for ${c.req.method} ${c.req.path}${canonicalHint(app, regexCache, c.req.path)}`,
       }),
     );
   });

@@ -126,7 +126,10 @@ function configErrorFrom(error: z.ZodError, input: Record<string, string>): Conf
   const variable = String(issue.path[0] ?? "environment");
   const given = input[variable];
   if (given === undefined) return new ConfigError(variable, `${variable}: required but not set`);
-  const shown = /TOKEN|SECRET|PASSWORD|KEY/.test(variable) ? "(hidden)" : JSON.stringify(given);
+  // A key set given inline may hold a private key by mistake: never echo it either.
+  const shown = /TOKEN|SECRET|PASSWORD|KEY|JWKS/.test(variable)
+    ? "(hidden)"
+    : JSON.stringify(given);
   return new ConfigError(variable, `${variable}: ${oneLine(issue.message)}, got ${shown}`);
 }
 

@@ -20,6 +20,18 @@ export {
   verifyAudit,
 } from "./audit";
 export { backoffMs } from "./backoff";
+export {
+  acceptedAlgorithms,
+  type Caller,
+  type CallerAuthConfig,
+  type CallerAuthOptions,
+  callerAuth,
+  callerAuthConfigSchema,
+  callerOf,
+  createTokenVerifier,
+  registerBearerScheme,
+  type TokenVerifier,
+} from "./caller-auth";
 export { canonicalJson } from "./canonical-json";
 export { type CommonConfig, ConfigError, commonConfigSchema, loadConfig } from "./config";
 export {
@@ -54,7 +66,13 @@ export {
   withTransaction,
 } from "./db";
 export { dependencyUnavailable, isDependencyOutage } from "./dependency-error";
-export { readinessFailures } from "./health";
+export {
+  checkDependencies,
+  createKafkaProbe,
+  type DependencyState,
+  type KafkaProbe,
+  readinessFailures,
+} from "./health";
 export {
   answerInTransaction,
   type IdempotencyOptions,

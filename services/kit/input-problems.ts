@@ -1,10 +1,13 @@
 /**
  * @module Bad input as the kit's problems, built the same way wherever input is read: a body
  * that is not JSON is 400 `request/malformed`, a value that fails its zod schema is 422
- * `request/validation` listing every issue as `errors: [{ in, path, message }]`.
+ * `request/validation` listing every issue as `errors: [{ in, path, message }]`; text with a
+ * NUL or an unpaired surrogate, or JSON nested too deeply, is refused the same way
+ * (`json-limits.ts`).
  */
 import type { z } from "zod";
-import { kitProblems, type ProblemError, problem } from "./problem";
+import { parseBoundedJson } from "./json-limits";
+import { kitProblems, malformedRequest, type ProblemError, problem } from "./problem";
 
 /** One failed check of a request, as listed in a validation problem's `errors`. */
 export interface ValidationIssue {
@@ -25,6 +28,11 @@ export function validationProblem(
     path: pathPrefix + issue.path.join("."),
     message: issue.message,
   }));
+  return validationProblemOf(issues);
+}
+
+/** The 422 problem listing `issues`. */
+export function validationProblemOf(issues: readonly ValidationIssue[]): ProblemError {
   return problem({
     type: kitProblems.validation,
     title: "Request validation failed",
@@ -36,17 +44,24 @@ export function validationProblem(
   });
 }
 
-/** Parse a JSON body read by hand (raw bytes for a signature, an optional body); 400 when it is not JSON. */
+/**
+ * Parse a JSON body read by hand (raw bytes for a signature, an optional body): 400 when it is
+ * not JSON or nests too deeply, 422 naming each string with a NUL or an unpaired surrogate.
+ */
 export function parseJsonBody(raw: string | Uint8Array): unknown {
+  const { value, issues } = parseBoundedJson(typeof raw === "string" ? raw : utf8(raw));
+  if (issues.length > 0) throw validationProblemOf(issues);
+  return value;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Bytes as UTF-8 text; 400 when they are not UTF-8. */
+export function utf8(bytes: Uint8Array): string {
   try {
-    return JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw));
+    return strictUtf8.decode(bytes);
   } catch {
-    throw problem({
-      type: kitProblems.badRequest,
-      title: "Malformed request",
-      status: 400,
-      detail: "the body is not JSON",
-    });
+    throw malformedRequest("the body is not valid UTF-8");
   }
 }
 

@@ -89,13 +89,21 @@ export function problemResponse(error: ProblemError | ProblemInit): Response {
   });
 }
 
+/** The 400 `request/malformed` problem: a request the server cannot read at all. */
+export function malformedRequest(detail: string): ProblemError {
+  return problem({ type: "request/malformed", title: "Malformed request", status: 400, detail });
+}
+
 /** The slugs the kit itself uses; services add their own beside them. */
 export const kitProblems = {
   badRequest: "request/malformed",
+  tooDeep: "request/too-deep",
   validation: "request/validation",
   notFound: "not-found",
   methodNotAllowed: "method-not-allowed",
   unauthorized: "auth/unauthorized",
+  insufficientScope: "auth/insufficient-scope",
+  forbidden: "auth/forbidden",
   internal: "internal",
   dependencyUnavailable: "dependency/unavailable",
   controlsUnavailable: "controls/unavailable",

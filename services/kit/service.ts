@@ -18,16 +18,18 @@ import { type CommonConfig, loadConfig } from "./config";
 import { Controls } from "./controls";
 import { mountControlsApi } from "./controls-api";
 import { createPool, type Pool } from "./db";
-import { mountHealth } from "./health";
+import { createKafkaProbe, mountHealth } from "./health";
 import { idempotency } from "./idempotency";
 import { createKafka } from "./kafka";
 import { createLocks, type Locks } from "./locks";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics, type ServiceMetrics } from "./metrics";
 import { migrate } from "./migrations";
+import { withKitAnswers } from "./openapi-document";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 import { createRedis } from "./redis";
 import { pruneKitTables } from "./retention";
+import { answerTransportErrors } from "./transport-errors";
 import { runWorker, type WorkerDefinition, type WorkerHandle } from "./worker";
 
 /** Everything a service's routes and workers use, created once per instance. */
@@ -180,8 +182,9 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   };
 
   let accepting = true;
-  const app = await buildApp(definition, context, () => accepting);
+  const app = await buildApp(definition, context, () => accepting, closers);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+  answerTransportErrors(server as Server, logger);
   const closeHttp = () => closeServer(server, config.SHUTDOWN_GRACE_MS);
   closers.push(closeHttp);
   await new Promise<void>((resolve, reject) => {
@@ -238,6 +241,7 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
   definition: ServiceDefinition<S>,
   context: ServiceContext<C>,
   accepting: () => boolean,
+  closers: Array<() => Promise<unknown>>,
 ): Promise<ServiceApp> {
   const { pool, redis, controls, metrics, logger, config } = context;
   const app = createApp(logger, metrics);
@@ -247,7 +251,9 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
       idempotency({ pool, metrics, required: definition.idempotency?.required ?? false }),
     );
   }
-  mountHealth(app, { pool, redis, controls, accepting });
+  const kafka = createKafkaProbe(context.kafka);
+  closers.push(() => kafka.close());
+  mountHealth(app, { pool, redis, controls, kafka, accepting });
   app.get("/metrics", async (c) =>
     c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
   );
@@ -259,9 +265,15 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
     adminToken: config.ADMIN_TOKEN,
   });
   await definition.routes?.(app, context);
-  app.doc("/openapi.json", {
-    openapi: "3.0.3",
-    info: { title: `breakwater ${definition.name}`, version: definition.version ?? "1.0.0" },
+  let document: ReturnType<typeof app.getOpenAPIDocument> | undefined;
+  app.get("/openapi.json", (c) => {
+    document ??= withKitAnswers(
+      app.getOpenAPIDocument({
+        openapi: "3.0.3",
+        info: { title: `breakwater ${definition.name}`, version: definition.version ?? "1.0.0" },
+      }),
+    );
+    return c.json(document);
   });
   return app;
 }

@@ -29,7 +29,12 @@ export function isAmount(text: string): boolean {
 export const amountSchema = z
   .string()
   .refine(isAmount, 'expected a positive whole number of minor units as a string, e.g. "1050"')
-  .openapi({ example: "1050", description: "Integer minor units (cents for USD), as a string" });
+  .openapi({
+    example: "1050",
+    pattern: amountPattern.source,
+    maxLength: 19,
+    description: `Integer minor units (cents for USD), as a string: 1 to ${amountMaximum}`,
+  });
 
 /** An ISO 4217 code or an asset code like BTC: upper case, 3 to 10 characters. */
 export const currencySchema = z

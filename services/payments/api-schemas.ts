@@ -3,7 +3,9 @@ import { z } from "@hono/zod-openapi";
 import { accountNameSchema, amountSchema, currencySchema } from "./amount";
 import { payoutStatuses } from "./payout-state";
 
-const metadataSchema = z.record(z.string(), z.unknown()).default({});
+const metadataSchema = z.record(z.string(), z.unknown()).default({}).openapi({
+  description: "Free JSON, nested at most 32 levels, no NUL or unpaired surrogate in any text",
+});
 
 export const accountCreateSchema = z
   .object({
@@ -28,8 +30,13 @@ export const accountSchema = z
 
 export const transferCreateSchema = z
   .object({
-    source: accountNameSchema,
-    target: accountNameSchema,
+    source: accountNameSchema.openapi({
+      description:
+        "An account of the caller's (users:<sub>:...; any non-platform account with payments:on-behalf); never platform:*",
+    }),
+    target: accountNameSchema.openapi({
+      description: "Any existing user account other than the source; never platform:*",
+    }),
     amount: amountSchema,
     currency: currencySchema,
     metadata: metadataSchema,
@@ -51,7 +58,9 @@ export const transferSchema = z
 
 export const payoutCreateSchema = z
   .object({
-    account: accountNameSchema,
+    account: accountNameSchema.openapi({
+      description: "An account of the caller's, holding the amount; never platform:*",
+    }),
     amount: amountSchema,
     currency: currencySchema,
     destination: z.string().min(1).max(200).openapi({ example: "DE89370400440532013000" }),

@@ -1,5 +1,6 @@
 /** @module The payments service's own settings, added to the kit's common ones. */
 import { z } from "zod";
+import { callerAuthConfigSchema } from "../kit/caller-auth";
 
 function positiveMs(defaultMs: number) {
   return z.coerce.number().int().positive().default(defaultMs);
@@ -7,6 +8,8 @@ function positiveMs(defaultMs: number) {
 
 /** Environment variables read by payments (beside PORT, DATABASE_URL, ... from the kit). */
 export const paymentsConfigSchema = z.object({
+  /** Who calls the public API: AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS (see the kit). */
+  ...callerAuthConfigSchema.shape,
   /** Base URL of the PSP's payout API; payouts are POSTed to `<PSP_URL>/payouts`. */
   PSP_URL: z.url({ protocol: /^https?$/ }),
   /** A send without an answer after this long is ambiguous and goes to manual review. */

@@ -4,6 +4,7 @@
  * enforcement. `npm run service -- payments` starts it from environment variables alone.
  */
 import { join } from "node:path";
+import { createTokenVerifier, registerBearerScheme } from "../kit/caller-auth";
 import { defineService } from "../kit/service";
 import { mountAccountsApi } from "./accounts-api";
 import { paymentsConfigSchema } from "./config";
@@ -23,7 +24,11 @@ const contexts = new WeakMap<PaymentsServiceContext, PaymentsContext>();
 function paymentsContext(service: PaymentsServiceContext): PaymentsContext {
   let context = contexts.get(service);
   if (context === undefined) {
-    context = { service, metrics: createPaymentsMetrics(service.metrics) };
+    context = {
+      service,
+      metrics: createPaymentsMetrics(service.metrics),
+      verifier: createTokenVerifier(service.config),
+    };
     for (const worker of ["payout", "reconciliation"]) {
       for (const result of ["success", "failed"])
         service.metrics.workerRuns.inc({ worker, result }, 0);
@@ -40,6 +45,7 @@ export const service = defineService({
   controlKinds: [withdrawalHaltKind],
   routes(app, service) {
     const context = paymentsContext(service);
+    registerBearerScheme(app);
     mountAccountsApi(app, context);
     mountTransfersApi(app, context);
     mountPayoutsApi(app, context);

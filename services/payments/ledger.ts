@@ -37,6 +37,23 @@ export class InsufficientFundsError extends Error {
   }
 }
 
+/** A posting would take a balance outside what its 64-bit column holds. */
+export class BalanceOutOfRangeError extends Error {
+  constructor(
+    readonly account: string,
+    readonly currency: string,
+  ) {
+    super(
+      `the balance of ${account} in ${currency} would leave the range a balance can hold (±2^63)`,
+    );
+    this.name = "BalanceOutOfRangeError";
+  }
+}
+
+/** The range of a balance (PostgreSQL bigint): a posting that leaves it is refused, not wrapped. */
+export const balanceMaximum = 2n ** 63n - 1n;
+export const balanceMinimum = -(2n ** 63n);
+
 /** A cause (transfer id, deposit reference...) that has already posted. */
 export class DuplicateReferenceError extends Error {
   constructor(readonly reference: string) {
@@ -190,7 +207,11 @@ function checkFunds(
     if (balance.external && externalAllowed && !externalAllowed.includes(change.account)) {
       throw new ExternalAccountError(change.account);
     }
-    if (balance.allowNegative || balance.amount + change.delta >= 0n) continue;
+    const after = balance.amount + change.delta;
+    if (after > balanceMaximum || after < balanceMinimum) {
+      throw new BalanceOutOfRangeError(change.account, change.currency);
+    }
+    if (balance.allowNegative || after >= 0n) continue;
     throw new InsufficientFundsError(
       change.account,
       change.currency,

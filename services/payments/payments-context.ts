@@ -1,4 +1,5 @@
 /** @module What payments' routes and workers share: the kit's context and payments' metrics. */
+import type { TokenVerifier } from "../kit/caller-auth";
 import type { CommonConfig } from "../kit/config";
 import type { ServiceContext } from "../kit/service";
 import type { PaymentsConfig } from "./config";
@@ -9,4 +10,6 @@ export type PaymentsServiceContext = ServiceContext<CommonConfig & PaymentsConfi
 export interface PaymentsContext {
   readonly service: PaymentsServiceContext;
   readonly metrics: PaymentsMetrics;
+  /** Verifies the bearer access tokens of public requests. */
+  readonly verifier: TokenVerifier;
 }

@@ -6,6 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { adminAuth } from "../kit/admin-auth";
 import type { ServiceApp } from "../kit/app-env";
+import { callerAuth, callerOf } from "../kit/caller-auth";
 import {
   answerInTransaction,
   idempotencyKeyOf,
@@ -14,6 +15,7 @@ import {
 } from "../kit/idempotency";
 import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
+import { bearerSecurity, mayActFor, paymentsScopes, requireAccountRight } from "./account-access";
 import { parseAmount } from "./amount";
 import {
   manualReviewPageSchema,
@@ -40,7 +42,9 @@ const adminSecurity = [{ adminBearer: [] }];
 const createPayoutRoute = createRoute({
   method: "post",
   path: "/v1/payouts",
-  summary: "Reserve funds and queue a payout to the PSP; requires Idempotency-Key",
+  summary:
+    "Reserve funds of the caller's account and queue a payout to the PSP; requires Idempotency-Key",
+  security: bearerSecurity(paymentsScopes.payoutsWrite),
   middleware: [requireIdempotencyKey(), answerInTransaction()] as const,
   request: {
     body: { content: { "application/json": { schema: payoutCreateSchema } }, required: true },
@@ -50,7 +54,7 @@ const createPayoutRoute = createRoute({
       description: "Reserved and queued",
       content: { "application/json": { schema: payoutSchema } },
     },
-    ...problemResponses(400, 409, 422, 423, 503),
+    ...problemResponses(400, 401, 403, 409, 422, 423, 503),
   },
 });
 
@@ -72,11 +76,12 @@ const manualReviewRoute = createRoute({
 const getPayoutRoute = createRoute({
   method: "get",
   path: "/v1/payouts/{id}",
-  summary: "A payout and its status",
+  summary: "A payout and its status (another caller's payout is 404; the admin token reads any)",
+  security: [...bearerSecurity(paymentsScopes.payoutsRead), { adminBearer: [] }],
   request: { params: z.object({ id: uuidParam("id") }) },
   responses: {
     200: { description: "The payout", content: { "application/json": { schema: payoutSchema } } },
-    ...problemResponses(404, 422),
+    ...problemResponses(400, 401, 403, 404, 422, 503),
   },
 });
 
@@ -101,9 +106,17 @@ export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void
   const admin = adminAuth(config.ADMIN_TOKEN);
   app.use("/v1/payouts/manual-review", admin);
   app.use("/v1/payouts/:id/resolve", admin);
+  const { verifier } = context;
+  app.on("POST", "/v1/payouts", callerAuth(verifier, { scope: paymentsScopes.payoutsWrite }));
+  app.on(
+    "GET",
+    "/v1/payouts/:id{[0-9a-fA-F-]{36}}",
+    callerAuth(verifier, { scope: paymentsScopes.payoutsRead, adminToken: config.ADMIN_TOKEN }),
+  );
 
   app.openapi(createPayoutRoute, async (c) => {
     const body = c.req.valid("json");
+    requireAccountRight(callerOf(c), body.account, "account");
     const halt = findWithdrawalHalt(controls, name, body.currency);
     if (halt) throw withdrawalsHalted(halt);
     // The key is also the payout's reference: one payout per key even without the kit's record.
@@ -128,7 +141,9 @@ export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void
   app.openapi(getPayoutRoute, async (c) => {
     const { id } = c.req.valid("param");
     const payout = await asProblem(() => getPayout(pool, id));
-    if (payout === undefined) {
+    const caller = callerOf(c);
+    // Another caller's payout is as absent as an unknown one: ids are not disclosed.
+    if (payout === undefined || !(caller.admin || mayActFor(caller, payout.account))) {
       throw problem({
         type: paymentsProblems.payoutNotFound,
         title: "Payout not found",

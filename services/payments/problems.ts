@@ -9,6 +9,7 @@ import { AccountConflictError } from "./accounts";
 import { DepositReferenceMismatchError } from "./deposits";
 import {
   AccountNotFoundError,
+  BalanceOutOfRangeError,
   ExternalAccountError,
   InsufficientFundsError,
   ReferenceConflictError,
@@ -23,6 +24,7 @@ export const paymentsProblems = {
   insufficientFunds: "ledger/insufficient-funds",
   externalAccount: "ledger/external-account",
   invalidPosting: "ledger/invalid-posting",
+  balanceOutOfRange: "ledger/balance-out-of-range",
   referenceConflict: "ledger/reference-conflict",
   payoutNotFound: "payouts/not-found",
   payoutNotInReview: "payouts/not-in-review",
@@ -50,6 +52,15 @@ export function problemFor(error: unknown): ProblemError | undefined {
       status: 422,
       detail: `account ${error.account} cannot cover ${error.requested} ${error.currency}`,
       extensions: { account: error.account, currency: error.currency },
+    });
+  }
+  if (error instanceof BalanceOutOfRangeError) {
+    return problem({
+      type: paymentsProblems.balanceOutOfRange,
+      title: "Balance out of range",
+      status: 422,
+      detail: `amount: ${error.message}`,
+      extensions: { field: "amount", account: error.account, currency: error.currency },
     });
   }
   if (error instanceof ExternalAccountError) {

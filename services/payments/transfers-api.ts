@@ -1,6 +1,7 @@
 /** @module `POST /v1/transfers`: move money between two internal accounts, idempotently. */
 import { createRoute } from "@hono/zod-openapi";
 import type { ServiceApp } from "../kit/app-env";
+import { callerAuth, callerOf } from "../kit/caller-auth";
 import {
   answerInTransaction,
   idempotencyKeyOf,
@@ -8,6 +9,12 @@ import {
   storeIdempotentJson,
 } from "../kit/idempotency";
 import { problemResponses } from "../kit/problem-schema";
+import {
+  bearerSecurity,
+  paymentsScopes,
+  refusePlatformAccount,
+  requireAccountRight,
+} from "./account-access";
 import { parseAmount } from "./amount";
 import { transferCreateSchema, transferSchema } from "./api-schemas";
 import type { PaymentsContext } from "./payments-context";
@@ -17,7 +24,8 @@ import { createTransfer, type Transfer } from "./transfers";
 const createTransferRoute = createRoute({
   method: "post",
   path: "/v1/transfers",
-  summary: "Transfer between accounts; requires Idempotency-Key",
+  summary: "Transfer from an account of the caller's to another; requires Idempotency-Key",
+  security: bearerSecurity(paymentsScopes.transfersWrite),
   middleware: [requireIdempotencyKey(), answerInTransaction()] as const,
   request: {
     body: { content: { "application/json": { schema: transferCreateSchema } }, required: true },
@@ -27,14 +35,21 @@ const createTransferRoute = createRoute({
       description: "Transferred",
       content: { "application/json": { schema: transferSchema } },
     },
-    ...problemResponses(400, 409, 422, 503),
+    ...problemResponses(400, 401, 403, 409, 422, 503),
   },
 });
 
 export function mountTransfersApi(app: ServiceApp, context: PaymentsContext): void {
   const { pool, controls } = context.service;
+  app.on(
+    "POST",
+    "/v1/transfers",
+    callerAuth(context.verifier, { scope: paymentsScopes.transfersWrite }),
+  );
   app.openapi(createTransferRoute, async (c) => {
     const body = c.req.valid("json");
+    requireAccountRight(callerOf(c), body.source, "source");
+    refusePlatformAccount(body.target, "target");
     // Money moves only on a replica that holds its controls (fail closed).
     controls.requireAvailable();
     // The key is also the ledger reference: the money moves once even if the kit's record of

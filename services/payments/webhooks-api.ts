@@ -8,6 +8,7 @@ import type { ServiceApp } from "../kit/app-env";
 import { parseJsonBody, validInput } from "../kit/input-problems";
 import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
+import { isPlatformAccount, platformAccountProblem } from "./account-access";
 import { parseAmount } from "./amount";
 import { depositSchema, depositWebhookSchema } from "./api-schemas";
 import { recordDeposit } from "./deposits";
@@ -25,7 +26,7 @@ const depositRoute = createRoute({
       description: "Credited (or the replay of an earlier credit)",
       content: { "application/json": { schema: depositSchema } },
     },
-    ...problemResponses(401, 409, 422, 503),
+    ...problemResponses(400, 401, 409, 422, 503),
   },
 });
 
@@ -44,6 +45,16 @@ export function mountWebhooksApi(app: ServiceApp, context: PaymentsContext): voi
     }
     const payload = parseJsonBody(raw);
     const deposit = validInput(depositWebhookSchema, payload);
+    if (isPlatformAccount(deposit.account)) {
+      // The PSP credits users; a deposit into in-flight or clearing would corrupt them.
+      throw problem({
+        type: platformAccountProblem,
+        title: "Platform accounts are not reachable through the API",
+        status: 422,
+        detail: `account: ${deposit.account} is one of the platform's own accounts; deposits credit users`,
+        extensions: { field: "account", account: deposit.account },
+      });
+    }
     controls.requireAvailable();
     const recorded = await asProblem(() =>
       recordDeposit(pool, { ...deposit, amount: parseAmount(deposit.amount), payload }),

@@ -30,8 +30,10 @@ import { startRedis } from "../harness/redis";
 import {
   adminToken,
   asAdmin,
+  bearerFor,
   call,
   fundedWallet,
+  testIssuer,
   webhookSecret,
 } from "../payments/payments-fixture";
 import { startPspServer } from "../payments/psp-server";
@@ -158,8 +160,21 @@ async function startReplica(
 /** Keep-alive connections, one per concurrent loop: the client should cost as little CPU as it can. */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** POST JSON with a fresh Idempotency-Key; resolves with the status once the body is read. */
-function post(url: string, path: string, body: string): Promise<number> {
+/**
+ * Each wallet's owner's `Authorization` (wallet `users:<subject>:wallet`): every transfer and
+ * payout is sent by the user whose money moves, as in production.
+ */
+const ownerAuthorization = new Map<string, string>();
+
+async function signInOwners(): Promise<void> {
+  for (const wallet of wallets) {
+    const subject = wallet.split(":")[1]!;
+    ownerAuthorization.set(wallet, (await bearerFor(subject)).authorization);
+  }
+}
+
+/** POST JSON with a fresh Idempotency-Key as `owner`; resolves with the status once the body is read. */
+function post(url: string, path: string, body: string, owner: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
       `${url}${path}`,
@@ -170,6 +185,7 @@ function post(url: string, path: string, body: string): Promise<number> {
           "content-type": "application/json",
           "content-length": Buffer.byteLength(body),
           "idempotency-key": randomUUID(),
+          authorization: ownerAuthorization.get(owner) ?? "",
         },
       },
       (incoming) => {
@@ -246,6 +262,7 @@ async function main(): Promise<void> {
     ADMIN_TOKEN: adminToken,
     PSP_URL: psp.url,
     WEBHOOK_SECRET: webhookSecret,
+    ...(await testIssuer()).env,
     PAYOUT_INTERVAL_MS: "3600000",
     RECONCILIATION_INTERVAL_MS: "3600000",
     OUTBOX_RELAY_INTERVAL_MS: "3600000",
@@ -256,13 +273,14 @@ async function main(): Promise<void> {
   const pool = createPool(databaseUrl, undefined, { max: poolMax });
   try {
     for (const wallet of wallets) await fundedWallet(replica.url, wallet, 1_000_000_000_000n);
+    await signInOwners();
     const durationMs = seconds * 1000;
     const roundMs = Math.max(1000, Math.floor(durationMs / rounds));
 
     const transfer = async (index: number) => {
       const [source, target] = pair(index);
       const body = JSON.stringify({ source, target, amount: "1", currency: "USD" });
-      return (await post(replica.url, "/v1/transfers", body)) === 201;
+      return (await post(replica.url, "/v1/transfers", body, source)) === 201;
     };
     // The baseline commits exactly what the API commits for a transfer (the ledger posting and
     // its outbox event in one transaction), minus HTTP, validation and the idempotency store.
@@ -309,11 +327,16 @@ async function main(): Promise<void> {
     );
 
     const payout = async () => {
+      const account = wallets[Math.floor(Math.random() * walletCount)]!;
       const response = await fetch(`${replica.url}/v1/payouts`, {
         method: "POST",
-        headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+        headers: {
+          "content-type": "application/json",
+          "idempotency-key": randomUUID(),
+          authorization: ownerAuthorization.get(account) ?? "",
+        },
         body: JSON.stringify({
-          account: wallets[Math.floor(Math.random() * walletCount)],
+          account,
           amount: "1",
           currency: "USD",
           destination: "acct-bench",

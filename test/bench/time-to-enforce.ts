@@ -29,6 +29,7 @@ import {
 import { startRedis } from "../harness/redis";
 import { installControls, kubectlOk, withdrawalHaltYaml } from "../operator/cluster";
 import { createTokenSecret, startOperatorProcess, writeTargets } from "../operator/operator-runner";
+import { bearerFor, testIssuer } from "../payments/payments-fixture";
 import { startPspServer } from "../payments/psp-server";
 
 const root = resolve(import.meta.dirname, "..", "..");
@@ -75,7 +76,11 @@ async function startReplica(index: number, env: Record<string, string>): Promise
 async function refuses(url: string): Promise<boolean> {
   const response = await fetch(`${url}/v1/payouts`, {
     method: "POST",
-    headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+    headers: {
+      "content-type": "application/json",
+      "idempotency-key": randomUUID(),
+      ...(await bearerFor("bench")),
+    },
     body: JSON.stringify({
       account: "users:bench:nobody",
       amount: "1",
@@ -212,6 +217,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: "warn",
     PSP_URL: psp.url,
     WEBHOOK_SECRET: "bench-webhook-secret-0123456789",
+    ...(await testIssuer()).env,
   };
   const replicas: Replica[] = [];
   for (let index = 1; index <= 3; index += 1) replicas.push(await startReplica(index, env));

@@ -102,19 +102,47 @@ test("the OpenAPI document lists the service's and the admin routes", async () =
   assert.ok(doc.paths["/admin/v1/controls/{id}"]);
 });
 
-test("ready when PostgreSQL, Redis and controls are", async () => {
+interface DependencyState {
+  status: "up" | "down";
+  required: boolean;
+  latencyMs: number;
+  error?: string;
+  details?: Record<string, unknown>;
+}
+
+test("ready answers every dependency's state and check latency; Kafka down is reported, not fatal", async () => {
   const response = await fetch(`${service.url}/health/ready`);
   assert.is(response.status, 200);
-  assert.is(((await response.json()) as { status: string }).status, "ready");
+  const body = (await response.json()) as {
+    status: string;
+    checks: Record<string, DependencyState>;
+  };
+  assert.is(body.status, "ready");
+  assert.equal(Object.keys(body.checks).sort(), ["controls", "kafka", "postgresql", "redis"]);
+  for (const name of ["postgresql", "redis", "controls"]) {
+    assert.is(body.checks[name]!.status, "up", name);
+    assert.is(body.checks[name]!.required, true, name);
+    assert.ok(body.checks[name]!.latencyMs >= 0, name);
+  }
+  assert.is(typeof body.checks.controls!.details?.version, "number");
+  // The test service's KAFKA_BROKERS is a closed port: reported down, the replica still ready.
+  assert.is(body.checks.kafka!.status, "down");
+  assert.is(body.checks.kafka!.required, false);
+  assert.type(body.checks.kafka!.error, "string");
 });
 
-test("not ready, naming Redis, while Redis is down", async () => {
+test("not ready, naming Redis and its state beside the others', while Redis is down", async () => {
   await redis.stop();
   try {
     const response = await fetch(`${service.url}/health/ready`);
     assert.is(response.status, 503);
     const body = await problemOf(response);
     assert.equal(body.failed, ["redis"]);
+    const checks = body.checks as Record<string, DependencyState>;
+    assert.is(checks.redis!.status, "down");
+    assert.type(checks.redis!.error, "string");
+    assert.is(checks.postgresql!.status, "up");
+    assert.ok(checks.redis!.latencyMs >= 0);
   } finally {
     await redis.start();
   }

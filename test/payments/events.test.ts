@@ -77,11 +77,22 @@ test("events written during a broker outage are delivered after its restart, non
     60_000,
   );
 
+  const kafkaState = async () =>
+    (await call(replica.url, "GET", "/health/ready")).body.checks.kafka as {
+      status: string;
+      latencyMs: number;
+    };
+  assert.is((await kafkaState()).status, "up");
+
   await fixture.kafka!.stop();
+  // Readiness reports the broker away, and the replica stays ready: events wait in the outbox.
+  await eventually("kafka reported down", async () => (await kafkaState()).status === "down");
+  assert.is((await call(replica.url, "GET", "/health/ready")).status, 200);
   await moveMoney("during");
   const waiting = await unpublished();
   assert.ok(waiting >= 4, `events wait in the outbox while the broker is down (${waiting})`);
   await fixture.kafka!.start();
+  await eventually("kafka reported up", async () => (await kafkaState()).status === "up", 60_000);
   await eventually(
     "the outbox drained after the restart",
     async () => (await unpublished()) === 0,

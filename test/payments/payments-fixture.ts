@@ -1,12 +1,18 @@
 /**
  * @module What the payments integration tests and the benchmark share: real PostgreSQL and
  * Redis (and Kafka when asked) from the harness, the test PSP, payments replicas started with
- * the kit's `startService`, and small HTTP helpers (JSON calls, signed deposits).
+ * the kit's `startService`, a token issuer for callers, and small HTTP helpers (JSON calls,
+ * signed deposits).
+ *
+ * `call()` acts as the tests' payments client (a service client granted every user account,
+ * {@link clientScopes}) unless the headers carry their own `authorization` (`anonymous` sends
+ * none); `balanceOf()` reads with the admin token, which may read platform accounts too.
  */
 import { randomUUID } from "node:crypto";
 import type { CommonConfig } from "../../services/kit/config";
 import { createPool, type Pool } from "../../services/kit/db";
 import { type RunningService, startService } from "../../services/kit/service";
+import { paymentsScopes } from "../../services/payments/account-access";
 import type { PaymentsConfig } from "../../services/payments/config";
 import { service as payments } from "../../services/payments/index";
 import { signWebhook } from "../../services/payments/webhook-signature";
@@ -14,10 +20,41 @@ import { type KafkaServer, startKafka } from "../harness/kafka";
 import { type PostgresServer, startPostgres } from "../harness/postgres";
 import { freePort } from "../harness/process";
 import { type RedisServer, startRedis } from "../harness/redis";
+import { createTokenIssuer, type TokenIssuer } from "../kit/token-issuer";
 import { type PspServer, startPspServer } from "./psp-server";
 
 export const adminToken = "admin-token-for-tests-0123456789";
 export const webhookSecret = "webhook-secret-for-tests-0123456789";
+
+let issuer: Promise<TokenIssuer> | undefined;
+
+/** The issuer of every caller's token in this test process. */
+export function testIssuer(): Promise<TokenIssuer> {
+  issuer ??= createTokenIssuer();
+  return issuer;
+}
+
+/** Every scope of payments' public API plus the grant to act for any user account. */
+export const clientScopes = Object.values(paymentsScopes);
+
+/** `Authorization` of a caller with `scopes` (default: only users:<subject>:* accounts). */
+export async function bearerFor(
+  subject: string,
+  scopes: readonly string[] = clientScopes.filter((scope) => scope !== paymentsScopes.onBehalf),
+): Promise<{ authorization: string }> {
+  return { authorization: `Bearer ${await (await testIssuer()).token(subject, scopes)}` };
+}
+
+let client: Promise<{ authorization: string }> | undefined;
+
+/** `Authorization` of the tests' payments client (every user account, never a platform one). */
+export function clientHeaders(): Promise<{ authorization: string }> {
+  client ??= bearerFor("payments-tests", clientScopes);
+  return client;
+}
+
+/** Headers that make `call()` send no `Authorization` at all. */
+export const anonymous = { authorization: "" };
 
 export type PaymentsReplica = RunningService<CommonConfig & PaymentsConfig>;
 
@@ -65,7 +102,9 @@ export async function startPaymentsFixture(options: FixtureOptions = {}): Promis
     },
     replicas,
     async startReplica(env = {}) {
+      const auth = (await testIssuer()).env;
       const replica = await startService(payments, {
+        ...auth,
         PORT: "0",
         HOST: "127.0.0.1",
         DATABASE_URL: databaseUrl,
@@ -117,9 +156,13 @@ export async function call<T = Json>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<ApiAnswer<T>> {
+  const json: Record<string, string> =
+    body === undefined ? {} : { "content-type": "application/json" };
+  const sent: Record<string, string> = { ...json, ...(await clientHeaders()), ...headers };
+  if (sent.authorization === "") delete sent.authorization;
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+    headers: sent,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -175,7 +218,7 @@ export async function fundedWallet(
 
 /** The balance of `account` in `currency` as a bigint (0 when it has none). */
 export async function balanceOf(url: string, account: string, currency = "USD"): Promise<bigint> {
-  const answer = await call(url, "GET", `/v1/accounts/${account}`);
+  const answer = await call(url, "GET", `/v1/accounts/${account}`, undefined, asAdmin);
   const balance = (answer.body.balances as { currency: string; amount: string }[]).find(
     (item) => item.currency === currency,
   );

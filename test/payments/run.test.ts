@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { startPostgres } from "../harness/postgres";
 import { freePort, waitUntil } from "../harness/process";
 import { startRedis } from "../harness/redis";
-import { adminToken, webhookSecret } from "./payments-fixture";
+import { adminToken, testIssuer, webhookSecret } from "./payments-fixture";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -49,6 +49,7 @@ test.before(async () => {
     ADMIN_TOKEN: adminToken,
     PSP_URL: "http://127.0.0.1:9/psp",
     WEBHOOK_SECRET: webhookSecret,
+    ...(await testIssuer()).env,
   };
 });
 
@@ -57,6 +58,11 @@ test("a missing or malformed payments setting stops the start with one line nami
     ["WEBHOOK_SECRET", ""],
     ["PSP_URL", "not a url"],
     ["PSP_TIMEOUT_MS", "-5"],
+    ["AUTH_ISSUER", ""],
+    ["AUTH_JWKS", ""],
+    ["AUTH_JWKS", "not a key set"],
+    ["AUTH_JWKS", '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}'],
+    ["AUTH_JWKS", "http://keys.example.com/jwks.json"],
   ] as const) {
     const run = runPayments({ ...env, [variable]: value });
     assert.is(await run.exited, 1, variable);
@@ -64,6 +70,11 @@ test("a missing or malformed payments setting stops the start with one line nami
     assert.is(lines.length, 1, run.output().stderr);
     assert.match(lines[0]!, new RegExp(`^${variable}`));
     assert.not.match(run.output().stderr, new RegExp(webhookSecret));
+    assert.not.match(
+      run.output().stderr,
+      /c2VjcmV0/,
+      "a symmetric key given by mistake is not echoed",
+    );
   }
 });
 

@@ -119,4 +119,36 @@ test("a signed but invalid payload is 422; an unknown account is 422 and credits
   assert.match(unknown.body.type, /accounts\/not-found$/);
 });
 
+test("deposits whose sum leaves a balance's 64-bit range are 422, not an overflow; NUL in the payload is 422", async () => {
+  const big = "9000000000000000000";
+  const rich = "users:w2:wallet";
+  assert.is((await call(replica.url, "POST", "/v1/accounts", { name: rich })).status, 201);
+  const first = await postDeposit(replica.url, {
+    reference: "dep-big-1",
+    account: rich,
+    amount: big,
+    currency: "XAU",
+  });
+  assert.is(first.status, 200);
+  const second = await postDeposit(replica.url, {
+    reference: "dep-big-2",
+    account: rich,
+    amount: big,
+    currency: "XAU",
+  });
+  assert.is(second.status, 422);
+  assert.match(second.body.type, /ledger\/balance-out-of-range$/);
+  assert.is(second.body.field, "amount");
+  assert.is(await balanceOf(replica.url, rich, "XAU"), BigInt(big));
+  const nul = await postDeposit(replica.url, {
+    reference: "dep-\u0000",
+    account: rich,
+    amount: "1",
+    currency: "USD",
+    note: "x",
+  });
+  assert.is(nul.status, 422);
+  assert.is(nul.body.errors[0].path, "reference");
+});
+
 test.run();
