@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { z } from "zod";
+import { shownValue } from "../services/kit/secret-redaction";
 import { defaultTargetsPath } from "./targets";
 
 const dnsLabel = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -77,9 +78,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
   const result = schema.safeParse(env);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const value = env[String(issue.path[0])];
-    const shown = value === undefined ? "missing" : JSON.stringify(value);
-    throw new ConfigError(`${String(issue.path[0])}: ${issue.message} (got ${shown})`);
+    const variable = String(issue.path[0]);
+    const value = env[variable];
+    // The services' rule: no credential or URL password is ever shown.
+    const shown = value === undefined ? "missing" : shownValue(variable, value);
+    throw new ConfigError(`${variable}: ${issue.message} (got ${shown})`);
   }
   const c = result.data;
   if (c.OPERATOR_RENEW_DEADLINE_SECONDS >= c.OPERATOR_LEASE_DURATION_SECONDS) {

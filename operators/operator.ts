@@ -5,6 +5,7 @@
  */
 import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
+import { loggerOptions } from "../services/kit/logger";
 import { type AdminClient, createAdminClient } from "./admin-client";
 import type { OperatorConfig } from "./config";
 import { controlGroup, controlVersion } from "./crds/common";
@@ -49,13 +50,13 @@ export async function startOperator(
 ): Promise<RunningOperator> {
   const log =
     options.log ??
-    pino({
-      level: config.logLevel,
-      base: { component: "breakwater-operator", identity: config.identity },
-      // The same line shape as the services' logs (services/kit/logger.ts).
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-    });
+    // The same line shape and censored fields as the services' logs.
+    pino(
+      loggerOptions(config.logLevel, {
+        component: "breakwater-operator",
+        identity: config.identity,
+      }),
+    );
   const targets = loadTargets(config.targetsFile);
   const api = options.api ?? createKubeApi(loadKubeConfig());
   const metrics = createMetrics();

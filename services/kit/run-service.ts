@@ -4,13 +4,15 @@
  * (a second signal exits at once). Used by `services/run.ts`.
  */
 import { ConfigError } from "./config";
+import { redactText } from "./secret-redaction";
 import { type ServiceDefinition, startService } from "./service";
 import { UnknownServiceError } from "./service-registry";
 
 /** Print the one line for a start failure and exit 1. */
 export function exitWithStartError(error: unknown): never {
   const known = error instanceof ConfigError || error instanceof UnknownServiceError;
-  const message = (error instanceof Error ? error.message : String(error))
+  // A driver's error may quote a connection string: redact before printing.
+  const message = redactText(error instanceof Error ? error.message : String(error))
     .replace(/\s+/g, " ")
     .trim();
   process.stderr.write(`${known ? "" : "service failed to start: "}${message}\n`);
