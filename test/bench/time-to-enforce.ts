@@ -72,6 +72,9 @@ async function startReplica(index: number, env: Record<string, string>): Promise
   return { url, process: managed };
 }
 
+/** The probe's `Authorization`, minted once (signing per probe would add to what is timed). */
+let probeAuthorization: Promise<{ authorization: string }> | undefined;
+
 /** True when `url` refuses a payout as halted. */
 async function refuses(url: string): Promise<boolean> {
   const response = await fetch(`${url}/v1/payouts`, {
@@ -79,7 +82,7 @@ async function refuses(url: string): Promise<boolean> {
     headers: {
       "content-type": "application/json",
       "idempotency-key": randomUUID(),
-      ...(await bearerFor("bench")),
+      ...(await (probeAuthorization ??= bearerFor("bench"))),
     },
     body: JSON.stringify({
       account: "users:bench:nobody",

@@ -6,10 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { RunningService } from "../../services/kit";
-import { type PostgresServer, startPostgres } from "../harness/postgres";
-import { type RedisServer, startRedis } from "../harness/redis";
-import { adminFetch, startTestService } from "./test-service";
+import { adminFetch, useTestService } from "./test-service";
 
 interface Problem {
   readonly type: string;
@@ -17,27 +14,17 @@ interface Problem {
   readonly errors: [{ in: string; path: string; message: string }];
 }
 
-let postgres: PostgresServer;
-let redis: RedisServer;
-let service: RunningService;
-
-test.before(async () => {
-  [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-  service = await startTestService(postgres, redis);
-});
-
-test.after(async () => {
-  await service?.stop();
-  await Promise.all([redis?.stop(), postgres?.stop()]);
-});
+const run = useTestService(test);
 
 async function thingCount(): Promise<number> {
-  const result = await service.context.pool.query<{ count: string }>("SELECT count(*) FROM things");
+  const result = await run.service.context.pool.query<{ count: string }>(
+    "SELECT count(*) FROM things",
+  );
   return Number(result.rows[0]!.count);
 }
 
 async function postThing(body: string | Uint8Array, path = "/v1/things") {
-  const response = await fetch(`${service.url}${path}`, {
+  const response = await fetch(`${run.service.url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body,
@@ -76,7 +63,7 @@ test("JSON nested deeper than the limit is 400 before anything recurses; the ser
     assert.is(answer.status, 400);
     assert.match(answer.body.type, /request\/too-deep$/);
   }
-  assert.is((await fetch(`${service.url}/health/live`)).status, 200);
+  assert.is((await fetch(`${run.service.url}/health/live`)).status, 200);
 });
 
 test("bytes that are not UTF-8 are 400", async () => {
@@ -86,11 +73,11 @@ test("bytes that are not UTF-8 are 400", async () => {
 });
 
 test("%00 in the path or the query is 422 naming where", async () => {
-  const inPath = await fetch(`${service.url}/v1/things/ab%00cd`);
+  const inPath = await fetch(`${run.service.url}/v1/things/ab%00cd`);
   assert.is(inPath.status, 422);
   const pathBody = (await inPath.json()) as Problem;
   assert.is(pathBody.errors[0].in, "path");
-  const inQuery = await fetch(`${service.url}/v1/slow?ms=1&note=a%00b`);
+  const inQuery = await fetch(`${run.service.url}/v1/slow?ms=1&note=a%00b`);
   assert.is(inQuery.status, 422);
   const queryBody = (await inQuery.json()) as Problem;
   assert.equal(queryBody.errors[0], {
@@ -102,19 +89,22 @@ test("%00 in the path or the query is 422 naming where", async () => {
 
 test("the admin API's control upsert gets the same limits", async () => {
   const spec = `{"kind":"WithdrawalHalt","spec":{"reason":"r","ticket":"INC-1","requestedBy":"a","scope":{"currencies":["B\\u0000TC"]}}}`;
-  const nul = await adminFetch(`${service.url}/admin/v1/controls/withdrawalhalt.kittest.nul`, {
+  const nul = await adminFetch(`${run.service.url}/admin/v1/controls/withdrawalhalt.kittest.nul`, {
     method: "PUT",
     body: spec,
   });
   assert.is(nul.status, 422);
   const body = (await nul.json()) as Problem;
   assert.is(body.errors[0].path, "spec.scope.currencies.0");
-  const deep = await adminFetch(`${service.url}/admin/v1/controls/withdrawalhalt.kittest.deep`, {
-    method: "PUT",
-    body: `{"kind":"WithdrawalHalt","spec":${"[".repeat(3000)}${"]".repeat(3000)}}`,
-  });
+  const deep = await adminFetch(
+    `${run.service.url}/admin/v1/controls/withdrawalhalt.kittest.deep`,
+    {
+      method: "PUT",
+      body: `{"kind":"WithdrawalHalt","spec":${"[".repeat(3000)}${"]".repeat(3000)}}`,
+    },
+  );
   assert.is(deep.status, 400);
-  const listed = await adminFetch(`${service.url}/admin/v1/controls`);
+  const listed = await adminFetch(`${run.service.url}/admin/v1/controls`);
   assert.equal(((await listed.json()) as { controls: unknown[] }).controls, []);
 });
 

@@ -5,6 +5,8 @@
  */
 import { join } from "node:path";
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Test } from "uvu";
+import type { RunningService } from "../../services/kit";
 import {
   answerInTransaction,
   appendAudit,
@@ -18,8 +20,8 @@ import {
   storeIdempotentJson,
   withTransaction,
 } from "../../services/kit";
-import type { PostgresServer } from "../harness/postgres";
-import type { RedisServer } from "../harness/redis";
+import { type PostgresServer, startPostgres } from "../harness/postgres";
+import { type RedisServer, startRedis } from "../harness/redis";
 
 export const adminToken = "test-admin-token-0123456789";
 
@@ -182,4 +184,30 @@ export function adminFetch(url: string, init: RequestInit = {}): Promise<Respons
       ...init.headers,
     },
   });
+}
+
+/** A test file's servers and its one replica of the test service, started before its tests. */
+export interface TestServiceRun {
+  readonly postgres: PostgresServer;
+  readonly redis: RedisServer;
+  readonly service: RunningService;
+}
+
+/**
+ * Start PostgreSQL, Redis and one replica of the test service before `suite`'s tests and
+ * stop them after; the returned object holds them once started.
+ *
+ * @example const run = useTestService(test); ... fetch(`${run.service.url}/v1/things`)
+ */
+export function useTestService(suite: Test): TestServiceRun {
+  const run = {} as { postgres: PostgresServer; redis: RedisServer; service: RunningService };
+  suite.before(async () => {
+    [run.postgres, run.redis] = await Promise.all([startPostgres(), startRedis()]);
+    run.service = await startTestService(run.postgres, run.redis);
+  });
+  suite.after(async () => {
+    await run.service?.stop();
+    await Promise.all([run.redis?.stop(), run.postgres?.stop()]);
+  });
+  return run;
 }

@@ -7,24 +7,9 @@
 import { connect } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { RunningService } from "../../services/kit";
-import { type PostgresServer, startPostgres } from "../harness/postgres";
-import { type RedisServer, startRedis } from "../harness/redis";
-import { startTestService } from "./test-service";
+import { useTestService } from "./test-service";
 
-let postgres: PostgresServer;
-let redis: RedisServer;
-let service: RunningService;
-
-test.before(async () => {
-  [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-  service = await startTestService(postgres, redis);
-});
-
-test.after(async () => {
-  await service?.stop();
-  await Promise.all([redis?.stop(), postgres?.stop()]);
-});
+const run = useTestService(test);
 
 interface RawAnswer {
   readonly status: number;
@@ -35,7 +20,7 @@ interface RawAnswer {
 /** Write `raw` on a new connection and read everything until the server closes it. */
 function sendRaw(raw: string): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(service.port, "127.0.0.1");
+    const socket = connect(run.service.port, "127.0.0.1");
     const chunks: Buffer[] = [];
     socket.on("data", (chunk) => chunks.push(chunk));
     socket.on("error", reject);
@@ -85,11 +70,15 @@ test("parser refusals are problem+json with their status, and the connection clo
     assert.match(String(answer.body.type), type);
     assert.type(answer.body.detail, "string");
   }
-  assert.is((await fetch(`${service.url}/health/live`)).status, 200, "the server keeps serving");
+  assert.is(
+    (await fetch(`${run.service.url}/health/live`)).status,
+    200,
+    "the server keeps serving",
+  );
 });
 
 test("a trailing slash on a known route is a 404 naming the route, never a 405 that allows the method", async () => {
-  const answer = await fetch(`${service.url}/v1/things/`, {
+  const answer = await fetch(`${run.service.url}/v1/things/`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name: "slash", amount: "1" }),
@@ -98,11 +87,11 @@ test("a trailing slash on a known route is a 404 naming the route, never a 405 t
   assert.is(answer.headers.get("allow"), null);
   const body = (await answer.json()) as { detail: string };
   assert.match(body.detail, /the route is \/v1\/things, without the trailing slash/);
-  const count = await service.context.pool.query(
+  const count = await run.service.context.pool.query(
     "SELECT count(*)::int AS n FROM things WHERE name = 'slash'",
   );
   assert.is(count.rows[0].n, 0);
-  const wrongMethod = await fetch(`${service.url}/v1/things`, { method: "GET" });
+  const wrongMethod = await fetch(`${run.service.url}/v1/things`, { method: "GET" });
   assert.is(wrongMethod.status, 405);
 });
 
