@@ -30,6 +30,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY services ./services
 COPY operators ./operators
+# The autopilot validates its rules with the rule schema and the environment names.
+COPY policies/automation ./policies/automation
+COPY environments/schema.ts ./environments/schema.ts
 USER 65532:65532
 # Node runs the program itself (not the tsx CLI, which would add a parent process between
 # SIGTERM and the program's graceful shutdown).

@@ -15,7 +15,9 @@ const namespace = environment.namespaces.monitoring.name;
 test("one PrometheusRule per component, in the monitoring namespace", () => {
   const rules = manifests.filter((object) => object.kind === "PrometheusRule");
   assert.equal(rules.map((rule) => rule.metadata.name).sort(), [
+    "breakwater-autopilot",
     "breakwater-http",
+    "breakwater-operator",
     "breakwater-outbox",
     "breakwater-payments",
   ]);
@@ -31,7 +33,9 @@ test("one PrometheusRule per component, in the monitoring namespace", () => {
 });
 
 test("the Payments dashboard ships as a ConfigMap the Grafana sidecar loads", () => {
-  const map = manifests.find((object) => object.kind === "ConfigMap");
+  const map = manifests.find(
+    (object) => object.kind === "ConfigMap" && object.data["payments.json"] !== undefined,
+  );
   assert.ok(map);
   assert.is(map.metadata.labels.grafana_dashboard, "1");
   assert.is(map.metadata.namespace, namespace);

@@ -4,9 +4,11 @@
  */
 import { App, type Chart } from "cdk8s";
 import type { Environment } from "../environments";
+import { AlertRoutingChart } from "./alert-routing-chart";
 import { AlertsChart } from "./alerts-chart";
 import type { Stage } from "./argo";
 import { ArgoCdChart, type RenderedApp } from "./argocd-chart";
+import { AutopilotChart } from "./autopilot-chart";
 import { OperatorChart } from "./operator-chart";
 import { PostgresChart } from "./postgres-chart";
 import { RedisChart } from "./redis-chart";
@@ -45,6 +47,16 @@ export const appDefinitions: readonly AppDefinition[] = [
     build: (scope, environment) => new ServicesChart(scope, "services", environment),
   },
   { name: "alerts", stage: "alerts", build: (scope, env) => new AlertsChart(scope, "alerts", env) },
+  {
+    name: "autopilot",
+    stage: "operators",
+    build: (scope, environment) => new AutopilotChart(scope, "autopilot", environment),
+  },
+  {
+    name: "alert-routing",
+    stage: "alerts",
+    build: (scope, environment) => new AlertRoutingChart(scope, "alert-routing", environment),
+  },
 ];
 
 /** The folder the root Application syncs: the AppProject and the ApplicationSet. */

@@ -3,9 +3,12 @@
  * its stage, stages roll out in order, objects carry sync waves, and everything that holds
  * data is protected from pruning.
  */
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadEnvironment } from "../environments";
+import { loadAllEnvironments, loadEnvironment } from "../environments";
 import { appDefinitions } from "./apps";
 import { renderEnvironment } from "./render";
 
@@ -73,6 +76,46 @@ test("the AppProject admits only the environment's namespaces and breakwater's c
       (entry: any) => entry.kind === "CustomResourceDefinition",
     ),
   );
+});
+
+test("each environment's controls Application syncs its folder with prune, and never cascades", () => {
+  for (const environment of loadAllEnvironments()) {
+    const objects = renderEnvironment(environment).map(({ object }) => object as any);
+    const applications = objects.filter((object) => object.kind === "Application");
+    assert.is(applications.length, 1, environment.name);
+    const [controls] = applications;
+    assert.is(controls.metadata.name, `${environment.name}-controls`);
+    assert.is(controls.metadata.namespace, environment.namespaces.gitops.name);
+    // Deleting the Application must not delete (and so lift) every control it synced.
+    assert.is(controls.metadata.finalizers, undefined);
+    assert.is(controls.spec.project, "breakwater");
+    assert.equal(controls.spec.source, {
+      repoURL: environment.gitops.repoURL,
+      targetRevision: environment.gitops.revision,
+      path: `environments/controls/${environment.name}`,
+      directory: { recurse: false, include: "*.yaml" },
+    });
+    assert.ok(existsSync(join(import.meta.dirname, "..", controls.spec.source.path)));
+    assert.equal(controls.spec.destination, {
+      server: "https://kubernetes.default.svc",
+      namespace: environment.namespaces.services.name,
+    });
+    // Removing a file (even the last one) prunes its control, whose finalizer lifts it.
+    assert.equal(controls.spec.syncPolicy.automated, {
+      prune: true,
+      selfHeal: true,
+      allowEmpty: true,
+    });
+    assert.ok(controls.spec.syncPolicy.syncOptions.includes("FailOnSharedResource=true"));
+    assert.not.ok(controls.spec.syncPolicy.syncOptions.some((o: string) => o.includes("Prune=")));
+    const project = objects.find((object) => object.kind === "AppProject");
+    assert.ok(project.spec.sourceRepos.includes(environment.gitops.repoURL));
+    assert.ok(
+      project.spec.destinations.some(
+        (destination: any) => destination.namespace === environment.namespaces.services.name,
+      ),
+    );
+  }
 });
 
 test.run();

@@ -1,7 +1,8 @@
 /**
  * @module Argo CD for one environment: the AppProject that fences what breakwater may touch,
- * and the ApplicationSet that turns each `rendered/<env>/<app>/` folder into an Application,
- * synced stage by stage (operators and CRDs, then data, then apps, then alerts).
+ * the ApplicationSet that turns each `rendered/<env>/<app>/` folder into an Application,
+ * synced stage by stage (operators and CRDs, then data, then apps, then alerts), and the
+ * `controls` Application that syncs the environment's control manifests from git.
  *
  * Pulumi's root Application points at `rendered/<env>/argocd/`; this ApplicationSet does the
  * rest. Stages are rolled out in order with the ApplicationSet RollingSync strategy; inside an
@@ -11,6 +12,7 @@ import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import type { Environment } from "../environments";
 import { type Stage, stages, stageWaves, syncWaveAnnotation } from "./argo";
+import { controlsApplication } from "./controls-application";
 import { ApplicationSet } from "./imports/argocd-applicationset-argoproj.io";
 import { AppProject } from "./imports/argocd-appproject-argoproj.io";
 import { componentLabels } from "./labels";
@@ -65,6 +67,8 @@ export class ArgoCdChart extends Chart {
       metadata: { name: `${projectName}-${environment.name}`, namespace, labels },
       spec: applicationSetSpec(environment, props.apps),
     });
+    // Controls from git: environments/controls/<env>/, synced with prune.
+    controlsApplication(this, environment, projectName, labels);
   }
 }
 

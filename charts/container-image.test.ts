@@ -10,7 +10,13 @@ import ts from "typescript";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { knownServices } from "../services/kit/service-registry";
-import { imageEntrypoint, imageUser, operatorProgram, serviceProgram } from "./container-image";
+import {
+  autopilotProgram,
+  imageEntrypoint,
+  imageUser,
+  operatorProgram,
+  serviceProgram,
+} from "./container-image";
 
 const root = join(import.meta.dirname, "..");
 
@@ -149,13 +155,14 @@ function loadedBy(entries: string[]): { files: Set<string>; packages: Set<string
   return { files, packages };
 }
 
-test("everything the services and the operator load is in the image", () => {
+test("everything the services, the operator and the autopilot load is in the image", () => {
   const services = knownServices();
   assert.ok(services.length > 0);
   // Services are loaded by name at run time, so each one's index.ts is an entry of its own.
   const entries = [
     serviceProgram,
     operatorProgram,
+    autopilotProgram,
     ...services.map((s) => `services/${s}/index.ts`),
   ];
   const { files, packages } = loadedBy(entries);

@@ -19,6 +19,9 @@ export const serviceProgram = "services/run.ts";
 /** The program that starts the control operator (`npm run operator`). */
 export const operatorProgram = "operators/main.ts";
 
+/** The program that starts the alert autopilot (`npm run autopilot`). */
+export const autopilotProgram = "operators/autopilot/main.ts";
+
 /** The container arguments that run exactly the service `name`. */
 export function serviceArgs(name: string): string[] {
   return [serviceProgram, name];
@@ -27,4 +30,9 @@ export function serviceArgs(name: string): string[] {
 /** The container arguments that run the operator. */
 export function operatorArgs(): string[] {
   return [operatorProgram];
+}
+
+/** The container arguments that run the autopilot. */
+export function autopilotArgs(): string[] {
+  return [autopilotProgram];
 }

@@ -27,7 +27,7 @@ import {
   type VariableSource,
 } from "./container-environment";
 import { imageEntrypoint, imageUser, operatorProgram } from "./container-image";
-import { OperatorChart, operatorTargets } from "./operator-chart";
+import { livenessPath, OperatorChart, operatorTargets, readinessPath } from "./operator-chart";
 import { renderEnvironment } from "./render";
 
 type EnvironmentName = (typeof environmentNames)[number];
@@ -256,6 +256,35 @@ for (const name of environmentNames) {
     assert.match(tag, /^\d+\.\d+\.\d+/, `a release tag, not ${tag}`);
     assert.is(pod.securityContext.runAsUser, imageUser);
     assert.is(container.securityContext.runAsUser, imageUser);
+  });
+}
+
+for (const name of environmentNames) {
+  test(`${name}: two replicas, a disruption budget of one, probes on their own endpoints`, () => {
+    const chart = new OperatorChart(Testing.app(), "operator", loadEnvironment(name));
+    const objects = Testing.synth(chart);
+    const deployment = objects.find((object) => object.kind === "Deployment");
+    assert.is(deployment.spec.replicas, 2);
+    const [container] = deployment.spec.template.spec.containers;
+    const port = container.ports[0].containerPort;
+    assert.equal(
+      { path: container.livenessProbe.httpGet.path, port: container.livenessProbe.httpGet.port },
+      { path: livenessPath, port },
+    );
+    assert.equal(
+      { path: container.readinessProbe.httpGet.path, port: container.readinessProbe.httpGet.port },
+      { path: readinessPath, port },
+    );
+    assert.is.not(livenessPath, readinessPath);
+    const budgets = objects.filter((object) => object.kind === "PodDisruptionBudget");
+    assert.is(budgets.length, 1);
+    assert.is(budgets[0].spec.minAvailable, 1);
+    const podLabels = deployment.spec.template.metadata.labels;
+    const selected = Object.entries(budgets[0].spec.selector.matchLabels);
+    assert.ok(selected.length > 0);
+    for (const [key, value] of selected) assert.is(podLabels[key], value, key);
+    const monitor = objects.find((object) => object.kind === "ServiceMonitor");
+    assert.is(monitor.spec.endpoints[0].honorLabels, true);
   });
 }
 

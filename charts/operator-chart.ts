@@ -4,7 +4,7 @@
  * service enforces which control, and a hardened Deployment.
  */
 import { createHash } from "node:crypto";
-import { ApiObject, Chart, Duration } from "cdk8s";
+import { Chart, Duration } from "cdk8s";
 import * as plus from "cdk8s-plus-27";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
@@ -17,15 +17,22 @@ import { crdWave, inWave } from "./argo";
 import { configDigestAnnotation } from "./constructs/hono-service";
 import { imageEntrypoint, imageUser, operatorArgs } from "./container-image";
 import { imageReference, secretNames, serviceHost, servicePort } from "./conventions";
-import { ServiceMonitor } from "./imports/monitoring-servicemonitor-monitoring.coreos.com";
 import { componentLabels, selectorLabels } from "./labels";
-import { cpu, size } from "./quantities";
+import {
+  containerResources,
+  hardenedContainer,
+  includeManifest,
+  metricsMonitor,
+} from "./program-container";
+import { size } from "./quantities";
 import { serviceCatalog } from "./service-catalog";
 
 const operatorName = "breakwater-operator";
 const metricsPort = 8080;
 const targetsDirectory = "/etc/breakwater";
 const targetsFileName = "targets.yaml";
+export const livenessPath = "/healthz";
+export const readinessPath = "/readyz";
 
 /** Which enabled service enforces which control, and where its admin token lives. */
 export function operatorTargets(environment: Environment): Targets {
@@ -91,14 +98,18 @@ export class OperatorChart extends Chart {
       selector: this.deployment,
       ports: [{ name: "metrics", port: metricsPort, targetPort: metricsPort }],
     });
-    new ServiceMonitor(this, "service-monitor", {
+    // One replica leads, the other stands by: a voluntary disruption (a node drain) may take
+    // one at a time, and the standby takes the Lease over.
+    new plus.k8s.KubePodDisruptionBudget(this, "disruption-budget", {
       metadata: { name: operatorName, namespace, labels },
       spec: {
+        minAvailable: plus.k8s.IntOrString.fromNumber(1),
         selector: { matchLabels: selectorLabels(operatorName) },
-        namespaceSelector: { matchNames: [namespace] },
-        endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
       },
     });
+    // The operator's own `service` (target service) and `namespace` (a control's) labels win
+    // over the scrape's, so the alerts read them as exported.
+    metricsMonitor(this, operatorName, namespace, labels, "metrics", { honorLabels: true });
   }
 }
 
@@ -160,39 +171,22 @@ function operatorDeployment(scope: Construct, environment: Environment, parts: D
           { path: targetsDirectory, volume: targetsVolume, readOnly: true },
           { path: "/tmp", volume: tmp },
         ],
-        liveness: plus.Probe.fromHttpGet("/metrics", {
+        // The process answers (operators/runtime/http-server.ts); a wedged one is restarted.
+        liveness: plus.Probe.fromHttpGet(livenessPath, {
           port: metricsPort,
           periodSeconds: Duration.seconds(10),
+          failureThreshold: 3,
         }),
-        resources: {
-          cpu: {
-            request: cpu(operator.resources.requests.cpu),
-            limit: cpu(operator.resources.limits.cpu),
-          },
-          memory: {
-            request: size(operator.resources.requests.memory),
-            limit: size(operator.resources.limits.memory),
-          },
-        },
-        securityContext: {
-          ensureNonRoot: true,
-          readOnlyRootFilesystem: true,
-          allowPrivilegeEscalation: false,
-          privileged: false,
-          user: imageUser,
-          group: imageUser,
-        },
+        // It reaches the API server and, when leading, its caches are synced; a standby that
+        // reaches the API server is ready to take over.
+        readiness: plus.Probe.fromHttpGet(readinessPath, {
+          port: metricsPort,
+          periodSeconds: Duration.seconds(5),
+          failureThreshold: 2,
+        }),
+        resources: containerResources(operator.resources),
+        securityContext: hardenedContainer,
       },
     ],
   });
-}
-
-/** Renders a manifest another module builds (CRDs, RBAC) exactly as given. */
-function includeManifest(scope: Construct, manifest: Record<string, unknown>): ApiObject {
-  const metadata = manifest.metadata as { name: string; namespace?: string };
-  const id = `${manifest.kind}-${metadata.namespace ?? "cluster"}-${metadata.name}`;
-  const { apiVersion, kind, ...rest } = manifest as { apiVersion: string; kind: string };
-  return new ApiObject(scope, id, { apiVersion, kind, ...rest } as ConstructorParameters<
-    typeof ApiObject
-  >[2]);
 }

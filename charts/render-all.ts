@@ -1,6 +1,7 @@
 /**
  * @module Renders every environment and checks it: the files to write under `rendered/`, a
- * summary per app, and every problem the manifest checks found. Pure: writes nothing.
+ * summary per app, and every problem the manifest checks found, and those of each
+ * environment's control manifests in git (charts/controls-folder.ts). Writes nothing.
  */
 import type { Environment } from "../environments";
 import {
@@ -9,6 +10,7 @@ import {
   manifestChecks,
   runManifestChecks,
 } from "../policies/checks";
+import { readControlsFolder } from "./controls-folder";
 import { type RenderedObject, renderEnvironment, toYaml } from "./render";
 
 export interface AppSummary {
@@ -47,6 +49,8 @@ export function renderAll(
     for (const { path, object } of objects) files.set(path, toYaml(object));
     summary.push(...summarize(objects));
     problems.push(...runManifestChecks(environment.name, objects, checks).map(formatProblem));
+    // The controls Application syncs this folder as it is in git: it is checked, not rendered.
+    problems.push(...readControlsFolder(environment).problems);
   }
   return { files, summary, problems };
 }

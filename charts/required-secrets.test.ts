@@ -21,9 +21,11 @@ function referencesIn(object: any): Reference[] {
       return;
     }
     if (value === null || typeof value !== "object") return;
-    const isKeyRef = ["secretKeyRef", "redisSecret", "accessKeyId", "secretAccessKey"].includes(
-      key,
-    );
+    const isKeyRef = [
+      ...["secretKeyRef", "redisSecret", "accessKeyId", "secretAccessKey"],
+      // AlertmanagerConfig receivers
+      ...["routingKey", "apiURL", "credentials"],
+    ].includes(key);
     if (isKeyRef && value.name && value.key) found.push(`${namespace}/${value.name}:${value.key}`);
     if (key === "secret" && value.name && !value.key) {
       found.push(`${namespace}/${value.name}:username`, `${namespace}/${value.name}:password`);

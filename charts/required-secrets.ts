@@ -4,6 +4,8 @@
  * holds these names). A test proves the list matches the rendered references exactly.
  */
 import { databaseNames, type Environment, serviceNames } from "../environments";
+import { alertRoutingSecrets } from "./alerts/alert-routing";
+import { autopilotTokenSecret } from "./autopilot-chart";
 import { secretNames } from "./conventions";
 import { serviceCatalog } from "./service-catalog";
 
@@ -95,6 +97,41 @@ function serviceSecrets(environment: Environment): RequiredSecret[] {
   return secrets;
 }
 
+/** Alertmanager's credentials (monitoring namespace) and the autopilot's webhook token. */
+function alertingSecrets(environment: Environment): RequiredSecret[] {
+  const monitoring = environment.namespaces.monitoring.name;
+  const secrets: RequiredSecret[] = [
+    {
+      namespace: monitoring,
+      name: alertRoutingSecrets.pagerDuty.name,
+      keys: [alertRoutingSecrets.pagerDuty.key],
+      purpose: "PagerDuty Events API v2 integration key: critical alerts page",
+    },
+    {
+      namespace: monitoring,
+      name: alertRoutingSecrets.ticketSlack.name,
+      keys: [alertRoutingSecrets.ticketSlack.key],
+      purpose: "Slack incoming-webhook URL of the ticket channel: warning alerts",
+    },
+  ];
+  if (!environment.features.autopilot.enabled) return secrets;
+  return [
+    ...secrets,
+    {
+      namespace: monitoring,
+      name: alertRoutingSecrets.autopilotToken.name,
+      keys: [alertRoutingSecrets.autopilotToken.key],
+      purpose: "bearer token Alertmanager sends to the autopilot (same value as below)",
+    },
+    {
+      namespace: environment.namespaces.system.name,
+      name: autopilotTokenSecret.name,
+      keys: [autopilotTokenSecret.key],
+      purpose: "AUTOPILOT_WEBHOOK_TOKEN (16+ characters) the autopilot accepts",
+    },
+  ];
+}
+
 /** Every Secret one environment's manifests need, sorted by namespace and name. */
 export function requiredSecrets(environment: Environment): RequiredSecret[] {
   const system: RequiredSecret = {
@@ -103,7 +140,11 @@ export function requiredSecrets(environment: Environment): RequiredSecret[] {
     keys: ["url"],
     purpose: "REDIS_URL of the operator (LockFlush)",
   };
-  return [...dataSecrets(environment), ...serviceSecrets(environment), system].sort((a, b) =>
-    `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
-  );
+  const all = [
+    ...dataSecrets(environment),
+    ...serviceSecrets(environment),
+    ...alertingSecrets(environment),
+    system,
+  ];
+  return all.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { type Environment, EnvironmentError } from "../environments";
+import { RuleError } from "../policies/automation/load-rules";
 import { RestoreError, recoveryCluster } from "./recovery";
 import { yamlText } from "./render";
 import { formatSummary, renderAll } from "./render-all";
@@ -123,6 +124,10 @@ export function runSynth(argv: readonly string[], context: SynthContext): number
     if (error instanceof EnvironmentError) {
       const lines = error.problems.map((problem) => `  ${problem}\n`).join("");
       context.stderr(`synth: invalid environment configuration; nothing written:\n${lines}`);
+      return 1;
+    }
+    if (error instanceof RuleError) {
+      context.stderr(`synth: invalid automation rule; nothing written: ${error.message}\n`);
       return 1;
     }
     if (error instanceof RestoreError || error instanceof UsageError) {

@@ -1,7 +1,7 @@
 /**
  * @module Development: one of everything, small, backups to an in-cluster MinIO so restore
  * can be tried without cloud credentials (breakwater does not install that MinIO: provide it at
- * the endpoint below); the (planned) alert autopilot is set to dry-run.
+ * the endpoint below); the alert autopilot is set to dry-run.
  */
 import { runbookAlertThresholds } from "./alert-thresholds";
 import {
@@ -93,7 +93,9 @@ export const dev = {
     escrow: service(false),
   },
   operator: {
-    replicas: 1,
+    // Two, like every environment: one leads, one stands by (the chart's PodDisruptionBudget
+    // keeps one through a node drain).
+    replicas: 2,
     resources: {
       requests: { cpu: "50m", memory: "64Mi" },
       limits: { cpu: "250m", memory: "128Mi" },

@@ -237,7 +237,7 @@ const alertsSchema = z.object({
 export type AlertThresholds = z.infer<typeof alertsSchema>;
 
 const featuresSchema = z.object({
-  /** For the planned alert autopilot (controls from alerts; in dry-run it only records them). */
+  /** For the alert autopilot (controls from alerts; in dry-run it only records them). */
   autopilot: z.object({
     enabled: z.boolean({ error: "expected true or false" }),
     dryRun: z.boolean({ error: "expected true or false" }),

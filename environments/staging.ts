@@ -1,6 +1,6 @@
 /**
  * @module Staging: production-shaped (HA, PITR) at a smaller size, for restore rehearsals and
- * (planned) chaos drills (seed 002, weekly); the planned alert autopilot is set to dry-run so its
+ * (planned) chaos drills (seed 002, weekly); the alert autopilot is set to dry-run so its
  * decisions can be reviewed.
  */
 import { runbookAlertThresholds } from "./alert-thresholds";

@@ -5,20 +5,28 @@
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { z } from "zod";
-import { shownValue } from "../services/kit/secret-redaction";
+import { hiddenValue, isCredentialName, shownValue } from "../services/kit/secret-redaction";
 import { defaultTargetsPath } from "./targets";
 
-const dnsLabel = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+export const dnsLabel = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
-const seconds = (fallback: number) => z.coerce.number().positive().max(3600).default(fallback);
+export const seconds = (fallback: number) =>
+  z.coerce.number().positive().max(3600).default(fallback);
+
+/** `$KUBECONFIG`, as kubectl reads it: absent, or files that exist. */
+export const kubeconfigVariable = z
+  .string()
+  .optional()
+  .refine((value) => value === undefined || value.split(":").every((path) => existsSync(path)), {
+    message: "no such kubeconfig file",
+  });
+
+export const logLevelVariable = z
+  .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"])
+  .default("info");
 
 const schema = z.object({
-  KUBECONFIG: z
-    .string()
-    .optional()
-    .refine((value) => value === undefined || value.split(":").every((path) => existsSync(path)), {
-      message: "no such kubeconfig file",
-    }),
+  KUBECONFIG: kubeconfigVariable,
   OPERATOR_TARGETS_FILE: z.string().min(1).default(defaultTargetsPath),
   OPERATOR_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   OPERATOR_METRICS_HOST: z.string().min(1).default("0.0.0.0"),
@@ -42,11 +50,12 @@ const schema = z.object({
   OPERATOR_IDENTITY: z.string().min(1).max(128).default(`${hostname()}_${process.pid}`),
   OPERATOR_RESYNC_SECONDS: seconds(30),
   OPERATOR_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  OPERATOR_UNMANAGED_SCAN_SECONDS: seconds(60),
   REDIS_URL: z
     .url()
     .refine((value) => /^rediss?:\/\//.test(value), { message: "expected a redis:// URL" })
     .optional(),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  LOG_LEVEL: logLevelVariable,
 });
 
 export interface OperatorConfig {
@@ -65,6 +74,8 @@ export interface OperatorConfig {
   readonly identity: string;
   readonly resyncMs: number;
   readonly workers: number;
+  /** How often the leader compares each service's controls with the resources. */
+  readonly unmanagedScanMs: number;
   readonly redisUrl?: string;
   readonly logLevel: string;
 }
@@ -74,17 +85,33 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/**
+ * Validate environment variables with `variables`; the first problem is a ConfigError naming
+ * the variable. `secret` variables and those named like a credential are never shown, and a
+ * URL's password neither (the services' rule, services/kit/secret-redaction.ts).
+ */
+export function parseVariables<T extends z.ZodType>(
+  variables: T,
+  env: NodeJS.ProcessEnv,
+  secret: readonly string[] = [],
+): z.infer<T> {
+  const result = variables.safeParse(env);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name = String(issue.path[0]);
+  const value = env[name];
+  const hidden = secret.includes(name) || isCredentialName(name);
+  const shown =
+    value === undefined
+      ? "(got missing)"
+      : hidden
+        ? hiddenValue
+        : `(got ${shownValue(name, value)})`;
+  throw new ConfigError(`${name}: ${issue.message} ${shown}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const variable = String(issue.path[0]);
-    const value = env[variable];
-    // The services' rule: no credential or URL password is ever shown.
-    const shown = value === undefined ? "missing" : shownValue(variable, value);
-    throw new ConfigError(`${variable}: ${issue.message} (got ${shown})`);
-  }
-  const c = result.data;
+  const c = parseVariables(schema, env);
   if (c.OPERATOR_RENEW_DEADLINE_SECONDS >= c.OPERATOR_LEASE_DURATION_SECONDS) {
     throw new ConfigError(
       `OPERATOR_RENEW_DEADLINE_SECONDS: must be below OPERATOR_LEASE_DURATION_SECONDS (${c.OPERATOR_LEASE_DURATION_SECONDS})`,
@@ -105,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     identity: c.OPERATOR_IDENTITY,
     resyncMs: c.OPERATOR_RESYNC_SECONDS * 1000,
     workers: c.OPERATOR_WORKERS,
+    unmanagedScanMs: c.OPERATOR_UNMANAGED_SCAN_SECONDS * 1000,
     redisUrl: c.REDIS_URL,
     logLevel: c.LOG_LEVEL,
   };

@@ -8,6 +8,7 @@
 import { redactText } from "../services/kit/secret-redaction";
 import { ConfigError, loadConfig, type OperatorConfig } from "./config";
 import { startOperator } from "./operator";
+import { exitWhenDone } from "./runtime/program";
 import { loadTargets } from "./targets";
 
 function configOrExit(): OperatorConfig {
@@ -26,17 +27,4 @@ function configOrExit(): OperatorConfig {
 }
 
 const operator = await startOperator(configOrExit());
-let stopping = false;
-
-async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const force = setTimeout(() => process.exit(code || 1), 15_000);
-  force.unref();
-  await operator.stop();
-  process.exit(code);
-}
-
-process.once("SIGTERM", () => void shutdown(0));
-process.once("SIGINT", () => void shutdown(0));
-void operator.lost.then(() => shutdown(1));
+exitWhenDone(operator);

@@ -4,8 +4,7 @@
  * `npm run operator` (operators/main.ts) and by tests that run it in-process.
  */
 import { Redis } from "ioredis";
-import pino, { type Logger } from "pino";
-import { loggerOptions } from "../services/kit/logger";
+import type { Logger } from "pino";
 import { type AdminClient, createAdminClient } from "./admin-client";
 import type { OperatorConfig } from "./config";
 import { controlGroup, controlVersion } from "./crds/common";
@@ -24,10 +23,13 @@ import { Informer } from "./runtime/informer";
 import { createKubeApi, type KubeApi, loadKubeConfig } from "./runtime/kube-api";
 import { LeaderElector } from "./runtime/leader-election";
 import { createMetrics } from "./runtime/metrics";
+import { programLogger } from "./runtime/program";
 import type { ControlObject, ResourceType } from "./runtime/resource";
 import { WorkQueue } from "./runtime/work-queue";
 import { createTokenSource } from "./secret-tokens";
 import { type EnforcedKind, loadTargets, type Targets, targetsFor } from "./targets";
+import type { Declared } from "./unmanaged-controls";
+import { UnmanagedReporter } from "./unmanaged-reporter";
 
 export interface RunningOperator {
   /** The port of /metrics and /health. */
@@ -49,21 +51,14 @@ export async function startOperator(
   config: OperatorConfig,
   options: OperatorOptions = {},
 ): Promise<RunningOperator> {
-  const log =
-    options.log ??
-    // The same line shape and censored fields as the services' logs.
-    pino(
-      loggerOptions(config.logLevel, {
-        component: "breakwater-operator",
-        identity: config.identity,
-      }),
-    );
+  const log = options.log ?? programLogger("breakwater-operator", config.identity, config.logLevel);
   const targets = loadTargets(config.targetsFile);
   const api = options.api ?? createKubeApi(loadKubeConfig());
   const metrics = createMetrics();
   const tokens = createTokenSource(api);
   const redisClients = new Map<string, Redis>();
   let controllers: Controller[] = [];
+  let reporter: UnmanagedReporter | undefined;
   let stopping = false;
   let signalLost: () => void = () => {};
   const lost = new Promise<void>((resolve) => {
@@ -81,9 +76,19 @@ export async function startOperator(
     log,
     async onStartedLeading() {
       metrics.leader.set(1);
-      controllers = buildControllers({ api, config, targets, log, metrics, tokens, redisClients });
+      const input = { api, config, targets, log, metrics, tokens, redisClients };
+      controllers = buildControllers(input);
+      metrics.observeControls(() =>
+        controllers.map((controller) => ({
+          kind: controller.kind,
+          objects: () => controller.objects(),
+        })),
+      );
       await Promise.all(controllers.map((controller) => controller.start()));
       log.info({ kinds: controllers.map((controller) => controller.kind) }, "controllers started");
+      if (stopping) return;
+      reporter = unmanagedReporter(input, controllers);
+      reporter.start();
     },
     onStoppedLeading() {
       metrics.leader.set(0);
@@ -98,6 +103,8 @@ export async function startOperator(
     registry: metrics.registry,
     notReadyReason() {
       if (stopping) return "shutting down";
+      if (Date.now() - elector.lastApiContactMs > config.lease.durationMs)
+        return "cannot reach the API server";
       if (elector.isLeader && !controllers.every((controller) => controller.synced))
         return "caches not synced";
       return undefined;
@@ -112,6 +119,7 @@ export async function startOperator(
     lost,
     async stop() {
       stopping = true;
+      await reporter?.stop();
       await Promise.all(controllers.map((controller) => controller.stop()));
       await elector.stop();
       metrics.leader.set(0);
@@ -147,14 +155,18 @@ function buildControllers(input: BuildInput): Controller[] {
     const namespaces = config.namespaces.length > 0 ? config.namespaces : [undefined];
     // Set once the reconciler exists: a change also requeues the controls competing with it.
     let observe: (key: string) => readonly string[] = () => [];
+    let controller: Controller | undefined;
     const informers: Informer<ControlObject>[] = namespaces.map(
       (namespace) =>
         new Informer<ControlObject>(api, {
           type,
           namespace,
-          onChange(key) {
-            queue.add(key);
-            for (const related of observe(key)) queue.add(related);
+          onChange(key, origin) {
+            controller?.noticed(key);
+            // The initial list brings every control at once; a watch event is news.
+            const priority = origin === "list" ? "low" : "high";
+            queue.add(key, priority);
+            for (const related of observe(key)) queue.add(related, priority);
           },
           log: log.child({ kind: definition.kind, namespace: namespace ?? "*" }),
         }),
@@ -179,7 +191,7 @@ function buildControllers(input: BuildInput): Controller[] {
       const synced = informers.every((informer) => informer.hasSynced);
       return reconciler.observe?.(key, object, synced) ?? [];
     };
-    return new Controller({
+    controller = new Controller({
       reconciler,
       informers,
       queue,
@@ -188,6 +200,35 @@ function buildControllers(input: BuildInput): Controller[] {
       workers: config.workers,
       resyncMs: config.resyncMs,
     });
+    return controller;
+  });
+}
+
+/** Compares every target service's controls with the leader's caches, periodically. */
+function unmanagedReporter(input: BuildInput, controllers: readonly Controller[]) {
+  const services = new Map(
+    Object.entries(input.targets.services).map(([service, target]) => [
+      service,
+      {
+        enforces: target.enforces,
+        client: createAdminClient({
+          service,
+          baseUrl: target.adminUrl,
+          token: (refresh) => input.tokens(target.tokenSecret, refresh),
+        }),
+      },
+    ]),
+  );
+  const declared = (): Declared => (kind, namespace, name) =>
+    controllers.some(
+      (controller) => controller.kind === kind && controller.has(`${namespace}/${name}`),
+    );
+  return new UnmanagedReporter({
+    services,
+    declared,
+    metrics: input.metrics,
+    log: input.log.child({ component: "unmanaged-controls" }),
+    intervalMs: input.config.unmanagedScanMs,
   });
 }
 

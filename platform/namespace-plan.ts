@@ -98,7 +98,7 @@ export function planNamespaces(environment: Environment): NamespacePlan[] {
       role: "system",
       quota: environment.namespaces.system.quota,
       // The control operator calls each service's admin API, flushes Redis locks in the data
-      // plane, and watches its CRDs; Alertmanager will call the planned autopilot's webhook.
+      // plane, and watches its CRDs; Alertmanager calls the autopilot's webhook.
       allow: allowances({
         apiServerEgress: true,
         sameNamespace: true,

@@ -107,6 +107,14 @@ for (const environmentName of environmentNames) {
     assert.is(values.configs.params?.["applicationsetcontroller.enable.progressive.syncs"], "true");
   });
 
+  test(`${environmentName}: Argo CD tracks by annotation, so it prunes only what it synced`, async () => {
+    const run = await runPlatformStack(environmentName);
+    const values = chartInputs(named(run, chartType, "argo-cd")).values as {
+      configs: { cm: Record<string, string> };
+    };
+    assert.is(values.configs.cm["application.resourceTrackingMethod"], "annotation");
+  });
+
   test(`${environmentName}: operators run as many replicas as the environment's operator`, async () => {
     const run = await runPlatformStack(environmentName);
     const values = chartInputs(named(run, chartType, "cloudnative-pg")).values;

@@ -59,7 +59,13 @@ test("with every service on, the plan covers each required Secret but the backup
 
 test("with every service on, the stack needs one key per credential, named by the scheme", () => {
   const keys = secretConfigKeysFor(everythingEnabled()).map((spec) => spec.key);
-  const expected = ["redisPassword"];
+  // Alertmanager's receivers, and one token shared by the autopilot and Alertmanager.
+  const expected = [
+    "redisPassword",
+    "alertmanagerPagerdutyRoutingKey",
+    "alertmanagerTicketSlackApiUrl",
+    "autopilotWebhookToken",
+  ];
   for (const service of serviceNames) {
     expected.push(`${service}AdminToken`, `${service}DatabasePassword`, `${service}KafkaPassword`);
   }

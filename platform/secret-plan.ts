@@ -4,6 +4,9 @@
  * database URLs, Redpanda's users file), so a password set once reaches every Secret that
  * carries it and the copies can never disagree.
  */
+
+import { alertRoutingSecrets } from "../charts/alerts/alert-routing";
+import { autopilotTokenSecret } from "../charts/autopilot-chart";
 import {
   databaseClusterName,
   postgresPort,
@@ -71,6 +74,8 @@ export const secretConfigKeyNames = {
   databasePassword: (domain: DatabaseName) => `${domain}DatabasePassword`,
   adminToken: (service: ServiceName) => `${service}AdminToken`,
   kafkaPassword: (service: ServiceName) => `${service}KafkaPassword`,
+  /** The autopilot's webhook token: the Secret it reads and the one Alertmanager sends. */
+  autopilotWebhookToken: "autopilotWebhookToken",
 } as const;
 
 const keys = secretConfigKeyNames;
@@ -99,6 +104,12 @@ function recipes(environment: Environment): Map<string, SecretValueRecipe> {
     build: ([password]) =>
       `redis://:${encodeURIComponent(password ?? "")}@${serviceHost(`${redisName}-master`, data)}:${redisPort}`,
   });
+  add(autopilotTokenSecret.name, autopilotTokenSecret.key, fromKey(keys.autopilotWebhookToken));
+  add(
+    alertRoutingSecrets.autopilotToken.name,
+    alertRoutingSecrets.autopilotToken.key,
+    fromKey(keys.autopilotWebhookToken),
+  );
   const services = enabledServices(environment);
   add(secretNames.redpandaUsers, "users.txt", {
     configKeys: services.map(keys.kafkaPassword),

@@ -8,36 +8,12 @@ import {
   DatasourceVariableBuilder,
   RowBuilder,
 } from "@grafana/grafana-foundation-sdk/dashboard";
-import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
+import type { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder as StatBuilder } from "@grafana/grafana-foundation-sdk/stat";
-import { PanelBuilder as TimeseriesBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
 import type { DashboardDefinition } from "./dashboard-definition";
+import { datasource, query, rate, timeseries } from "./panels";
 
-const datasource = { type: "prometheus", uid: "$datasource" };
 const scope = 'service="payments"';
-const rate = "$__rate_interval";
-
-interface Place {
-  readonly id: number;
-  readonly x: number;
-  readonly y: number;
-  /** @default 12 (half the width) */
-  readonly w?: number;
-}
-
-function query(expr: string, legend: string): DataqueryBuilder {
-  return new DataqueryBuilder().expr(expr).legendFormat(legend).datasource(datasource);
-}
-
-function timeseries(title: string, unit: string, place: Place, target: DataqueryBuilder) {
-  return new TimeseriesBuilder()
-    .id(place.id)
-    .title(title)
-    .unit(unit)
-    .datasource(datasource)
-    .gridPos({ x: place.x, y: place.y, w: place.w ?? 12, h: 8 })
-    .withTarget(target);
-}
 
 function latency(quantile: number): DataqueryBuilder {
   return query(

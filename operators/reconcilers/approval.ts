@@ -1,6 +1,6 @@
 /**
  * @module Human approval of a control. A control that carries the annotation
- * `ops.breakwater.dev/requires-approval: "true"` (planned automation rules will mark actions that way) is
+ * `ops.breakwater.dev/requires-approval: "true"` (automation rules in approval mode mark actions that way) is
  * not enforced or run until someone sets `ops.breakwater.dev/approved-by: <user>`; until
  * then it is Pending with condition Approved=False. Who may approve is checked by the API
  * server (policies/admission/four-eyes.ts: the `approve` verb, never the requester); the

@@ -7,6 +7,7 @@
  */
 import type { Logger } from "pino";
 import { ConflictError } from "./control-client";
+import { standingOf } from "./control-standing";
 import type { Informer } from "./informer";
 import type { OperatorMetrics } from "./metrics";
 import { type ControlObject, logFields } from "./resource";
@@ -48,6 +49,8 @@ export interface ControllerOptions {
 
 export class Controller {
   private readonly inForce = new Set<string>();
+  /** When each key's current version became due (see `noticed`), for time to enforce. */
+  private readonly due = new Map<string, { signature: string; atMs: number }>();
   private workers: Promise<void>[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
 
@@ -77,10 +80,42 @@ export class Controller {
     return this.options.informers.every((informer) => informer.hasSynced);
   }
 
-  private resync(): void {
-    for (const informer of this.options.informers) {
-      for (const key of informer.keys()) this.options.queue.add(key);
+  /** Whether an object with this key is cached. */
+  has(key: string): boolean {
+    return this.find(key) !== undefined;
+  }
+
+  /** Every cached object (every informer of this kind). */
+  *objects(): Iterable<ControlObject> {
+    for (const informer of this.options.informers) yield* informer.values();
+  }
+
+  /**
+   * The informer saw `key` change: remember when a version that must be enforced afresh
+   * appeared (a new generation, or new annotations such as an approval). The operator's own
+   * status writes change neither, so they do not restart the clock.
+   */
+  noticed(key: string): void {
+    const object = this.find(key);
+    if (!object) {
+      this.due.delete(key);
+      return;
     }
+    const { generation, annotations } = object.metadata;
+    const signature = `${generation}:${JSON.stringify(annotations ?? {})}`;
+    if (this.due.get(key)?.signature !== signature)
+      this.due.set(key, { signature, atMs: Date.now() });
+  }
+
+  /**
+   * Every key again, spread over the resync period rather than all at once: thousands of
+   * converged controls arriving together would hold the workers and the CPU in bursts.
+   */
+  private resync(): void {
+    const keys = this.options.informers.flatMap((informer) => informer.keys());
+    const periodMs = this.options.resyncMs ?? 30_000;
+    for (const [index, key] of keys.entries())
+      this.options.queue.addAfter(key, Math.floor((index / keys.length) * periodMs), "low");
   }
 
   private find(key: string): ControlObject | undefined {
@@ -119,9 +154,11 @@ export class Controller {
       return;
     }
     const stopTimer = metrics.reconcileDuration.startTimer({ kind });
+    const before = standingOf(object);
     try {
       const result = await reconciler.reconcile(object);
       queue.forget(key);
+      if (result.inForce && before.state !== "enforced") this.observeEnforced(key);
       if (result.inForce !== undefined) this.setInForce(key, result.inForce);
       if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       metrics.reconciles.inc({
@@ -146,6 +183,12 @@ export class Controller {
     } finally {
       stopTimer();
     }
+  }
+
+  private observeEnforced(key: string): void {
+    const due = this.due.get(key);
+    if (due === undefined || this.inForce.has(key)) return;
+    this.options.metrics.timeToEnforce.observe({ kind: this.kind }, (Date.now() - due.atMs) / 1000);
   }
 
   private setInForce(key: string, inForce: boolean): void {

@@ -13,7 +13,12 @@ export interface EventRecorder {
   record(object: ControlObject, type: "Normal" | "Warning", reason: string, message: string): void;
 }
 
-export function createEventRecorder(api: KubeApi, instance: string, log: Logger): EventRecorder {
+export function createEventRecorder(
+  api: KubeApi,
+  instance: string,
+  log: Logger,
+  component: string = eventComponent,
+): EventRecorder {
   return {
     record(object, type, reason, message) {
       const now = new Date().toISOString();
@@ -35,8 +40,8 @@ export function createEventRecorder(api: KubeApi, instance: string, log: Logger)
         type,
         reason,
         message: message.slice(0, 1024),
-        source: { component: eventComponent, host: instance },
-        reportingComponent: eventComponent,
+        source: { component, host: instance },
+        reportingComponent: component,
         reportingInstance: instance,
         firstTimestamp: now,
         lastTimestamp: now,

@@ -1,7 +1,9 @@
 /**
- * @module The operator's HTTP endpoints: `/metrics` (Prometheus text), `/health/ready`
- * (200 once this replica can do its job: a standby is ready to take over, a leader once its
- * caches are synced) and `/health/live`.
+ * @module The operator's HTTP endpoints: `/metrics` (Prometheus text), `/readyz` (200 once
+ * this replica can do its job: it reaches the API server, and a leader's caches are synced; a
+ * standby that reaches the API server is ready to take over) and `/healthz` (the process
+ * answers; the kubelet restarts it when it does not). `/health/ready` and `/health/live` are
+ * the same answers under the services' paths.
  */
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
@@ -34,12 +36,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       response.end(await options.registry.metrics());
       return;
     }
-    if (path === "/health/live") {
+    if (path === "/healthz" || path === "/health/live") {
       response.writeHead(200, { "content-type": "application/json" });
       response.end('{"status":"ok"}');
       return;
     }
-    if (path === "/health/ready") {
+    if (path === "/readyz" || path === "/health/ready") {
       const reason = options.notReadyReason();
       response.writeHead(reason ? 503 : 200, { "content-type": "application/json" });
       response.end(JSON.stringify(reason ? { status: "not ready", reason } : { status: "ready" }));

@@ -18,7 +18,7 @@ interface KubeObject {
 }
 
 interface ListResult<T> {
-  metadata: { resourceVersion: string };
+  metadata: { resourceVersion: string; continue?: string };
   items: T[];
 }
 
@@ -26,13 +26,18 @@ export interface InformerOptions {
   readonly type: ResourceType;
   /** Undefined: all namespaces. */
   readonly namespace?: string;
-  /** Called with `namespace/name` whenever the cached object changes or goes away. */
-  readonly onChange: (key: string) => void;
+  /**
+   * Called with `namespace/name` whenever the cached object changes or goes away; `origin`
+   * says whether a (re)list or a watch event saw it.
+   */
+  readonly onChange: (key: string, origin: "list" | "watch") => void;
   readonly log: Logger;
   /** How long the server keeps one watch open. @default 60 */
   readonly watchTimeoutSeconds?: number;
   /** Told of each failed first list before it is retried (tests, metrics). */
   readonly onListFailed?: (error: unknown) => void;
+  /** Objects per list page. @default 500 */
+  readonly pageSize?: number;
 }
 
 /** Backoff after `failures` failed calls in a row: 200 ms doubling to 5 s. */
@@ -125,10 +130,27 @@ export class Informer<T extends KubeObject> {
     }
   }
 
+  /**
+   * Every object, a page at a time (`limit`/`continue`): one response holding thousands of
+   * controls would be held as text and as objects at once. The pages are one consistent
+   * snapshot; the last page's resourceVersion is the list's.
+   */
+  private async listAll(): Promise<ListResult<T>> {
+    const path = collectionPath(this.options.type, this.options.namespace);
+    const items: T[] = [];
+    let next: string | undefined;
+    for (;;) {
+      const query = new URLSearchParams({ limit: String(this.options.pageSize ?? 500) });
+      if (next) query.set("continue", next);
+      const page = await this.api.list<ListResult<T>>(`${path}?${query}`);
+      for (const item of page.items) items.push(item);
+      next = page.metadata.continue || undefined;
+      if (next === undefined) return { metadata: page.metadata, items };
+    }
+  }
+
   private async relist(): Promise<void> {
-    const list = await this.api.list<ListResult<T>>(
-      collectionPath(this.options.type, this.options.namespace),
-    );
+    const list = await this.listAll();
     const seen = new Set<string>();
     for (const item of list.items) {
       const key = objectKey(item);
@@ -136,12 +158,12 @@ export class Informer<T extends KubeObject> {
       const cached = this.cache.get(key);
       this.cache.set(key, withKind(item, this.options.type));
       if (cached?.metadata.resourceVersion !== item.metadata.resourceVersion)
-        this.options.onChange(key);
+        this.options.onChange(key, "list");
     }
     for (const key of [...this.cache.keys()]) {
       if (seen.has(key)) continue;
       this.cache.delete(key);
-      this.options.onChange(key);
+      this.options.onChange(key, "list");
     }
     this.resourceVersion = list.metadata.resourceVersion;
     this.synced = true;
@@ -219,7 +241,7 @@ export class Informer<T extends KubeObject> {
     const key = objectKey(event.object);
     if (event.type === "DELETED") this.cache.delete(key);
     else this.cache.set(key, withKind(event.object, this.options.type));
-    this.options.onChange(key);
+    this.options.onChange(key, "watch");
     return undefined;
   }
 }

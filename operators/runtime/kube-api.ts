@@ -1,13 +1,14 @@
 /**
- * @module A small JSON client for the Kubernetes API on top of the kubeconfig that
- * @kubernetes/client-node loads (`$KUBECONFIG`, in-cluster, or ~/.kube/config). The operator
- * needs only a handful of verbs, a streaming watch and precise control over patch content
- * types and status codes, so it speaks HTTP itself over one keep-alive agent.
+ * @module A small JSON client for the Kubernetes API on top of a kubeconfig (`$KUBECONFIG`,
+ * in-cluster, or ~/.kube/config; runtime/kubeconfig.ts, or @kubernetes/client-node's
+ * KubeConfig where its full set of credentials is wanted). The operator needs only a handful
+ * of verbs, a streaming watch and precise control over patch content types and status codes,
+ * so it speaks HTTP itself over one keep-alive agent.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
 import { createInterface } from "node:readline";
-import { KubeConfig } from "@kubernetes/client-node";
+import { type ClusterConnection, loadClusterConnection } from "./kubeconfig";
 
 /** A Kubernetes API error: the HTTP status and the Status object's reason and message. */
 export class KubeApiError extends Error {
@@ -40,6 +41,7 @@ export interface KubeApi {
   create<T>(path: string, body: unknown): Promise<T>;
   replace<T>(path: string, body: unknown): Promise<T>;
   patch<T>(path: string, body: unknown, type?: PatchType): Promise<T>;
+  delete<T>(path: string): Promise<T>;
   /** Stream watch events until the server ends the watch or `signal` aborts. */
   watch<T>(
     path: string,
@@ -49,16 +51,12 @@ export interface KubeApi {
 }
 
 /** Load the kubeconfig the way kubectl does (`$KUBECONFIG` first). */
-export function loadKubeConfig(): KubeConfig {
-  const config = new KubeConfig();
-  config.loadFromDefault();
-  if (!config.getCurrentCluster())
-    throw new Error("KUBECONFIG: no current cluster in the kubeconfig");
-  return config;
+export function loadKubeConfig(): ClusterConnection {
+  return loadClusterConnection();
 }
 
 /** A client for the current cluster of `config`. */
-export function createKubeApi(config: KubeConfig): KubeApi {
+export function createKubeApi(config: ClusterConnection): KubeApi {
   const server = new URL(config.getCurrentCluster()!.server);
   const secure = server.protocol === "https:";
   let agent: HttpAgent | HttpsAgent | undefined;
@@ -114,6 +112,7 @@ export function createKubeApi(config: KubeConfig): KubeApi {
     create: (path, body) => call("POST", path, body),
     replace: (path, body) => call("PUT", path, body),
     patch: (path, body, type = "merge") => call("PATCH", path, body, patchContentTypes[type]),
+    delete: (path) => call("DELETE", path),
     async watch(path, onEvent, signal) {
       // The server ends a watch after its timeoutSeconds (bookmarks come about once a minute).
       const timeoutSeconds = Number(

@@ -46,6 +46,7 @@ export class LeaderElector {
   private leading = false;
   private stopped = false;
   private lastRenewMs = 0;
+  private lastContactMs = 0;
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
@@ -53,6 +54,11 @@ export class LeaderElector {
 
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  /** When the API server last answered this replica's Lease request (0: never). */
+  get lastApiContactMs(): number {
+    return this.lastContactMs;
   }
 
   start(): void {
@@ -77,6 +83,7 @@ export class LeaderElector {
       let held = false;
       try {
         held = await this.tryAcquireOrRenew();
+        this.lastContactMs = Date.now();
       } catch (error) {
         this.options.log.warn({ err: error }, "leader election: could not read or write the Lease");
       }

@@ -69,4 +69,18 @@ test("shutdown releases waiting workers", async () => {
   assert.is(await waiting, undefined);
 });
 
+test("a key from a watch goes ahead of a backlog from a list or a resync", async () => {
+  const queue = new WorkQueue();
+  for (let index = 0; index < 1000; index += 1) queue.add(`scale/control-${index}`, "low");
+  queue.add("payments/halt-btc");
+  assert.is(await queue.get(), "payments/halt-btc");
+  assert.is(await queue.get(), "scale/control-0");
+  // A queued low key that changes is promoted, once.
+  queue.add("scale/control-500");
+  queue.add("scale/control-500", "low");
+  assert.is(await queue.get(), "scale/control-500");
+  assert.is(await queue.get(), "scale/control-1");
+  assert.is(queue.depth, 1000 - 3);
+});
+
 test.run();

@@ -4,7 +4,15 @@
  * being processed is remembered and replayed on `done`), failures come back after a
  * per-key exponential backoff combined with a global token bucket, and `addAfter` is the
  * RequeueAfter timer (for expiry and acknowledgement polling).
+ *
+ * Two priorities, as controller-runtime's priority queue has them: what the informers' lists
+ * and the periodic resync bring (thousands of keys that are already converged) waits behind
+ * what a watch event, a timer or a retry brings, so a new control is not queued behind the
+ * whole cluster. A low key added again with high priority moves ahead.
  */
+
+/** `low`: an initial list or a resync; `high`: everything else. */
+export type Priority = "high" | "low";
 
 export interface WorkQueueOptions {
   /** First retry delay after a failure. @default 10 */
@@ -20,8 +28,10 @@ export interface WorkQueueOptions {
 }
 
 export class WorkQueue {
-  private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
+  private readonly high: string[] = [];
+  private readonly low: string[] = [];
+  /** Each queued key and the priority it is queued with. */
+  private readonly queued = new Map<string, Priority>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
@@ -43,29 +53,36 @@ export class WorkQueue {
   }
 
   /** Queue `key` now (no-op if already queued; replayed after `done` if being processed). */
-  add(key: string): void {
+  add(key: string, priority: Priority = "high"): void {
     if (this.shuttingDown) return;
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
     }
-    if (this.queued.has(key)) return;
+    const queuedAs = this.queued.get(key);
+    if (queuedAs === "low" && priority === "high") {
+      this.low.splice(this.low.indexOf(key), 1);
+      this.queued.set(key, "high");
+      this.high.push(key);
+      return;
+    }
+    if (queuedAs !== undefined) return;
     const waiter = this.waiters.shift();
     if (waiter) {
       this.processing.add(key);
       waiter(key);
       return;
     }
-    this.queued.add(key);
-    this.queue.push(key);
-    this.config.onDepth?.(this.queue.length);
+    this.queued.set(key, priority);
+    (priority === "high" ? this.high : this.low).push(key);
+    this.config.onDepth?.(this.depth);
   }
 
   /** Queue `key` after `delayMs`; an earlier pending timer for the key wins. */
-  addAfter(key: string, delayMs: number): void {
+  addAfter(key: string, delayMs: number, priority: Priority = "high"): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) {
-      this.add(key);
+      this.add(key, priority);
       return;
     }
     const at = Date.now() + delayMs;
@@ -74,7 +91,7 @@ export class WorkQueue {
     if (pending) clearTimeout(pending.timer);
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      this.add(key);
+      this.add(key, priority);
     }, delayMs);
     this.timers.set(key, { at, timer });
   }
@@ -101,11 +118,11 @@ export class WorkQueue {
   /** The next key to process, or undefined once the queue is shut down. */
   get(): Promise<string | undefined> {
     if (this.shuttingDown) return Promise.resolve(undefined);
-    const key = this.queue.shift();
+    const key = this.high.shift() ?? this.low.shift();
     if (key !== undefined) {
       this.queued.delete(key);
       this.processing.add(key);
-      this.config.onDepth?.(this.queue.length);
+      this.config.onDepth?.(this.depth);
       return Promise.resolve(key);
     }
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -118,7 +135,7 @@ export class WorkQueue {
   }
 
   get depth(): number {
-    return this.queue.length;
+    return this.high.length + this.low.length;
   }
 
   /** Stop handing out keys; workers waiting in `get` receive undefined. */

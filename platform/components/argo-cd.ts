@@ -18,6 +18,16 @@ export const commandParameters = {
   "applicationsetcontroller.enable.progressive.syncs": "true",
 } as const;
 
+/**
+ * `argocd-cm` settings beside the health checks. Tracking by annotation (Argo CD 3.x's default,
+ * pinned here) means Argo CD prunes only what its own sync annotated: controls the autopilot
+ * or a person creates with kubectl are never pruned by the `controls` Application
+ * (charts/controls-application.ts), whatever labels they carry.
+ */
+export const argoCdSettings = {
+  "application.resourceTrackingMethod": "annotation",
+} as const;
+
 export class ArgoCd extends pulumi.ComponentResource {
   readonly chart: k8s.helm.v4.Chart;
 
@@ -31,7 +41,10 @@ export class ArgoCd extends pulumi.ComponentResource {
         values: {
           // Application CRDs outlive the chart, so uninstalling Argo CD never deletes apps.
           crds: { install: true, keep: true },
-          configs: { cm: controlHealthChecks(), params: commandParameters },
+          configs: {
+            cm: { ...controlHealthChecks(), ...argoCdSettings },
+            params: commandParameters,
+          },
           controller: { replicas: args.replicas },
           repoServer: { replicas: args.replicas },
           server: { replicas: args.replicas },

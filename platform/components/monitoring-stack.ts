@@ -4,6 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { alertmanagerConfigName } from "../../charts/alerts/alertmanager-config-resource";
 import { chartPins } from "../charts";
 import { childOptions } from "./child-options";
 import { installPinnedChart } from "./pinned-chart";
@@ -34,7 +35,15 @@ export class MonitoringStack extends pulumi.ComponentResource {
               retention: `${args.retentionDays}d`,
             },
           },
-          alertmanager: { alertmanagerSpec: { replicas: args.replicas } },
+          alertmanager: {
+            alertmanagerSpec: {
+              replicas: args.replicas,
+              // The routes are code: the charts render this AlertmanagerConfig in the
+              // release's namespace (charts/alert-routing-chart.ts), and it replaces the
+              // chart's default configuration.
+              alertmanagerConfiguration: { name: alertmanagerConfigName },
+            },
+          },
           // Dashboards are ConfigMaps labelled for the Grafana sidecar, in any namespace.
           grafana: {
             sidecar: {

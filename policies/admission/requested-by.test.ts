@@ -1,11 +1,10 @@
 /**
  * @module Tests that the requestedBy policy covers every control kind (and only their main
  * resources, so status writes pass), fails closed, and exempts exactly the identities the
- * platform runs Argo CD's controller and the operator as.
+ * platform runs Argo CD's controller as (the autopilot names itself and is not exempt).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { renderEnvironment } from "../../charts/render";
 import { environmentNames, loadEnvironment } from "../../environments";
 import { controlGroup, controlKinds, controlVersion } from "../../operators/crds/index";
 import {
@@ -46,18 +45,13 @@ test("the exempt list is written into the policy", () => {
 });
 
 for (const name of environmentNames) {
-  test(`${name}: the exemptions are where the platform runs Argo CD and the operator`, () => {
+  test(`${name}: the exemption is where the platform runs Argo CD, and nobody else`, () => {
     const environment = loadEnvironment(name);
     const argoCd = serviceAccountUsername(
       environment.namespaces.gitops.name,
       "argocd-application-controller",
     );
-    const operators = renderEnvironment(environment)
-      .map(({ object }) => object)
-      .filter((o) => o.kind === "ServiceAccount" && o.metadata.name === "breakwater-operator")
-      .map((o) => serviceAccountUsername(o.metadata.namespace ?? "", o.metadata.name));
-    assert.is(operators.length, 1);
-    assert.equal([...onBehalfRequesters].sort(), [argoCd, ...operators].sort());
+    assert.equal([...onBehalfRequesters], [argoCd]);
   });
 }
 

@@ -3,7 +3,6 @@
  * for it, so on CREATE it must be the requesting user (save for the identities that apply
  * controls on someone else's behalf), and on UPDATE it can never change, for anyone.
  */
-import { operatorNamespace, operatorServiceAccount } from "../../operators/rbac";
 import { controlPolicy } from "./control-policy";
 
 export const requestedByPolicyName = "breakwater-controls-requested-by-requester";
@@ -14,19 +13,16 @@ export function serviceAccountUsername(namespace: string, name: string): string 
 }
 
 /**
- * Who may create a control naming someone else in `spec.requestedBy`. They apply controls on
- * someone else's behalf, and the record of who asked lives elsewhere:
- * - Argo CD's application controller syncs controls committed to git; the git history is the
- *   record. The platform installs Argo CD's chart into the gitops namespace (`argocd` in every
- *   environment, platform/components/argo-cd.ts), whose controller ServiceAccount keeps the
- *   chart's name; a test fails if an environment moves it.
- * - The operator's own ServiceAccount: the planned alert autopilot will create controls from
- *   alerts, with the alert in the control's reason and labels.
- * Nobody is exempt from the rule that `requestedBy` never changes once created.
+ * Who may create a control naming someone else in `spec.requestedBy`: Argo CD's application
+ * controller, which syncs controls committed to git on their author's behalf; the git history
+ * is the record. The platform installs Argo CD's chart into the gitops namespace (`argocd` in
+ * every environment, platform/components/argo-cd.ts), whose controller ServiceAccount keeps
+ * the chart's name; a test fails if an environment moves it. The alert autopilot is not
+ * exempt: it runs as its own ServiceAccount and names itself (the alert is in the control's
+ * reason and labels). Nobody is exempt from the rule that `requestedBy` never changes.
  */
 export const onBehalfRequesters: readonly string[] = [
   serviceAccountUsername("argocd", "argocd-application-controller"),
-  serviceAccountUsername(operatorNamespace, operatorServiceAccount),
 ];
 
 /** The ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1). */

@@ -1,7 +1,8 @@
 /**
  * @module Every metric an alert or a dashboard reads is one a service exports: the real
  * payments service (PostgreSQL and Redis from the harness) is exercised until its labelled
- * series exist, the operator's metrics endpoint is read, and the names (and matcher labels)
+ * series exist, the real operator (a real API server, enforcing a WithdrawalHalt on that
+ * payments replica and comparing its controls) is scraped, and the names (and matcher labels)
  * parsed out of every alert expression and dashboard query must appear in what they serve.
  */
 import { randomUUID } from "node:crypto";
@@ -17,9 +18,18 @@ import {
 import { dashboards } from "../../charts/dashboards/catalog";
 import { dashboardQueries } from "../../charts/dashboards/dashboard-definition";
 import { loadAllEnvironments } from "../../environments";
-import { startHttpServer } from "../../operators/runtime/http-server";
-import { createMetrics as createOperatorMetrics } from "../../operators/runtime/metrics";
+import { createAutopilotMetrics } from "../../operators/autopilot/metrics";
+import type { RunningOperator } from "../../operators/operator";
+import { type KubeCluster, startKube } from "../harness/kube";
+import { waitUntil } from "../harness/process";
+import { installControls, kubectlOk, withdrawalHaltYaml } from "../operator/cluster";
 import {
+  createTokenSecret,
+  startOperatorInProcess,
+  writeTargets,
+} from "../operator/operator-runner";
+import {
+  adminToken,
   asAdmin,
   call,
   fundedWallet,
@@ -51,6 +61,8 @@ const queries: Query[] = loadAllEnvironments().flatMap((environment) => [
 ]);
 
 let fixture: PaymentsFixture;
+let cluster: KubeCluster;
+let running: RunningOperator | undefined;
 let payments: Exposition;
 let operator: Exposition;
 
@@ -76,23 +88,47 @@ async function exercise(url: string): Promise<void> {
   assert.is((await call(url, "GET", "/v1/no-such-route")).status, 404);
 }
 
+/** The operator's /metrics once it enforced a halt and compared payments' controls. */
+async function operatorMetrics(paymentsUrl: string): Promise<string> {
+  cluster = await startKube();
+  await installControls(cluster);
+  await createTokenSecret(cluster, adminToken);
+  running = await startOperatorInProcess(cluster, {
+    OPERATOR_TARGETS_FILE: writeTargets({ paymentsUrl }),
+    OPERATOR_UNMANAGED_SCAN_SECONDS: "0.5",
+  });
+  await kubectlOk(cluster, ["apply", "-f", "-"], { input: withdrawalHaltYaml("halt-btc") });
+  await kubectlOk(cluster, [
+    ...["wait", "--for=condition=Enforced", "withdrawalhalt/halt-btc"],
+    ...["-n", "payments", "--timeout=60s"],
+  ]);
+  const url = `http://127.0.0.1:${running.port}/metrics`;
+  let text = "";
+  await waitUntil(
+    "the operator compared payments' controls",
+    async () => {
+      text = await (await fetch(url)).text();
+      return text.includes("breakwater_operator_unmanaged_controls{");
+    },
+    { timeoutMs: 30_000 },
+  );
+  return text;
+}
+
 test.before(async () => {
   fixture = await startPaymentsFixture();
   const replica = await fixture.startReplica();
   await exercise(replica.url);
   payments = exportedMetrics((await call(replica.url, "GET", "/metrics")).body as string);
-  const server = await startHttpServer({
-    host: "127.0.0.1",
-    port: 0,
-    registry: createOperatorMetrics().registry,
-    notReadyReason: () => undefined,
-  });
-  const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
-  operator = exportedMetrics(await response.text());
-  await server.close();
+  // The operator and the autopilot: both programs of the operators/ image.
+  operator = exportedMetrics(
+    `${await operatorMetrics(replica.url)}\n${await createAutopilotMetrics().registry.metrics()}`,
+  );
 });
 
 test.after(async () => {
+  await running?.stop();
+  await cluster?.stop();
   await fixture?.stop();
 });
 
@@ -108,6 +144,13 @@ test("the alerts and dashboards read metrics at all (the parser found them)", ()
     "ledger_imbalance_total",
     "outbox_events_total",
     "breakwater_operator_controls_in_force",
+    "autopilot_budget_remaining",
+    "breakwater_operator_leader",
+    "breakwater_operator_reconciles_total",
+    "breakwater_operator_oldest_not_enforced_seconds",
+    "breakwater_operator_oldest_approval_wait_seconds",
+    "breakwater_operator_lock_flush_interrupted",
+    "breakwater_operator_unmanaged_controls",
   ])
     assert.ok(names.has(name), name);
 });

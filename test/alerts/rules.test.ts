@@ -8,15 +8,19 @@ import * as assert from "uvu/assert";
 import type { AlertGroup } from "../../charts/alerts/alert-group";
 import { alertGroups } from "../../charts/alerts/catalog";
 import { loadEnvironment } from "../../environments";
+import { autopilotCases } from "./cases/autopilot";
 import { httpCases } from "./cases/http";
+import { operatorCases } from "./cases/operator";
 import { outboxCases } from "./cases/outbox";
 import { paymentsCases } from "./cases/payments";
 import { type RuleCase, runPromtoolCases } from "./rule-cases";
 
 const casesByComponent: Record<string, (group: AlertGroup) => RuleCase[]> = {
   http: httpCases,
+  operator: operatorCases,
   outbox: outboxCases,
   payments: paymentsCases,
+  autopilot: autopilotCases,
 };
 
 const groups = alertGroups(loadEnvironment("prod"));

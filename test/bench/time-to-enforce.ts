@@ -13,101 +13,21 @@
  * The announcement also splits the figure into kubectl's part (process start, discovery,
  * the create) and the platform's part (operator, service, replicas).
  */
-import { randomUUID } from "node:crypto";
-import { join, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { createKubeApi } from "../../operators/runtime/kube-api";
 import { type KubeCluster, startKube } from "../harness/kube";
-import { startPostgres } from "../harness/postgres";
-import {
-  freePort,
-  type ManagedProcess,
-  makeTempDir,
-  startProcess,
-  waitUntil,
-} from "../harness/process";
-import { startRedis } from "../harness/redis";
+import { waitUntil } from "../harness/process";
 import { installControls, kubectlOk, withdrawalHaltYaml } from "../operator/cluster";
 import { createTokenSecret, startOperatorProcess, writeTargets } from "../operator/operator-runner";
-import { bearerFor, testIssuer } from "../payments/payments-fixture";
-import { startPspServer } from "../payments/psp-server";
-
-const root = resolve(import.meta.dirname, "..", "..");
-const adminToken = "bench-admin-token-0123456789abcdef";
-const probeIntervalMs = 5;
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index === -1 ? fallback : Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name}: expected a whole number of at least 1`);
-    process.exit(2);
-  }
-  return value;
-}
-
-interface Replica {
-  readonly url: string;
-  readonly process: ManagedProcess;
-}
-
-async function startReplica(index: number, env: Record<string, string>): Promise<Replica> {
-  const dir = makeTempDir(`payments-${index}`);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const managed = startProcess({
-    name: `payments-${index}`,
-    command: process.execPath,
-    args: ["--import", "tsx", join(root, "services", "run.ts"), "payments"],
-    cwd: root,
-    // Warn level: an info line per probe request would cost more than the probe itself.
-    env: { ...process.env, ...env, PORT: String(port), REPLICA_ID: `payments-bench-${index}` },
-    logPath: join(dir, "service.log"),
-  });
-  await waitUntil(
-    `payments replica ${index} ready`,
-    async () => (await fetch(`${url}/health/ready`)).status === 200,
-    { process: managed, timeoutMs: 60_000 },
-  );
-  return { url, process: managed };
-}
-
-/** The probe's `Authorization`, minted once (signing per probe would add to what is timed). */
-let probeAuthorization: Promise<{ authorization: string }> | undefined;
-
-/** True when `url` refuses a payout as halted. */
-async function refuses(url: string): Promise<boolean> {
-  const response = await fetch(`${url}/v1/payouts`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "idempotency-key": randomUUID(),
-      ...(await (probeAuthorization ??= bearerFor("bench"))),
-    },
-    body: JSON.stringify({
-      account: "users:bench:nobody",
-      amount: "1",
-      currency: "BTC",
-      destination: "bench",
-    }),
-  });
-  await response.arrayBuffer();
-  return response.status === 423;
-}
-
-/** Resolves with the time at which `url` first refuses (polling every probeIntervalMs). */
-async function firstRefusal(url: string, deadlineMs: number): Promise<number> {
-  while (Date.now() < deadlineMs) {
-    if (await refuses(url)) return performance.now();
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, probeIntervalMs));
-  }
-  throw new Error(`${url} never refused`);
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
-}
+import {
+  benchAdminToken,
+  firstRefusal,
+  numberOption,
+  refuses,
+  type Summary,
+  startPaymentsStack,
+  summary,
+} from "./payments-bench-stack";
 
 /** When the API server announced each WithdrawalHalt (by name), seen through a watch. */
 const announcedAt = new Map<string, number>();
@@ -186,47 +106,15 @@ async function cycle(
   return sample;
 }
 
-function summary(values: readonly number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const round = (value: number) => Number(value.toFixed(1));
-  return {
-    p50: round(percentile(sorted, 50)),
-    p90: round(percentile(sorted, 90)),
-    p99: round(percentile(sorted, 99)),
-    min: round(sorted[0]!),
-    max: round(sorted.at(-1)!),
-  };
-}
-
 async function main(): Promise<void> {
-  const cycles = option("cycles", 50);
+  const cycles = numberOption("cycles", 50);
   console.log(
     `time-to-enforce: starting kube-apiserver, PostgreSQL, Redis, 3 payments replicas, the operator`,
   );
-  const [cluster, postgres, redis, psp] = await Promise.all([
-    startKube(),
-    startPostgres(),
-    startRedis(),
-    startPspServer({}),
-  ]);
-  const databaseUrl = await postgres.createDatabase();
-  const env = {
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redis.url,
-    KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
-    ADMIN_TOKEN: adminToken,
-    LOG_LEVEL: "warn",
-    PSP_URL: psp.url,
-    WEBHOOK_SECRET: "bench-webhook-secret-0123456789",
-    ...(await testIssuer()).env,
-  };
-  const replicas: Replica[] = [];
-  for (let index = 1; index <= 3; index += 1) replicas.push(await startReplica(index, env));
-  const urls = replicas.map((replica) => replica.url);
+  const [cluster, payments] = await Promise.all([startKube(), startPaymentsStack(3)]);
+  const urls = payments.urls;
   await installControls(cluster);
-  await createTokenSecret(cluster, adminToken);
+  await createTokenSecret(cluster, benchAdminToken);
   const operator = await startOperatorProcess(cluster, "bench", {
     OPERATOR_TARGETS_FILE: writeTargets({ paymentsUrl: urls[0]! }),
   });
@@ -246,7 +134,7 @@ async function main(): Promise<void> {
   const total = summary(samples.map((sample) => sample.enforcedMs));
   const kubectl = summary(samples.map((sample) => sample.kubectlMs));
   const platform = summary(samples.map((sample) => sample.afterCreateMs));
-  const line = (label: string, s: ReturnType<typeof summary>) =>
+  const line = (label: string, s: Summary) =>
     `  ${label}: p50 ${s.p50} ms, p90 ${s.p90} ms, p99 ${s.p99} ms (min ${s.min}, max ${s.max})`;
   console.log(`time to enforce over ${cycles} cycles, 3 replicas:`);
   console.log(line("kubectl apply -> 3/3 replicas refuse payouts", total));
@@ -269,8 +157,7 @@ async function main(): Promise<void> {
     metTarget: total.p99 <= 250,
   };
   await operator.process.stop();
-  await Promise.all(replicas.map((replica) => replica.process.stop()));
-  await Promise.all([psp.stop(), redis.stop(), postgres.stop(), cluster.stop()]);
+  await Promise.all([payments.stop(), cluster.stop()]);
   console.log(JSON.stringify(result));
 }
 

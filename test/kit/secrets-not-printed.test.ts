@@ -1,6 +1,6 @@
 /**
- * @module No program prints a secret: `npm run service -- payments`, `npm run migrate` and
- * `npm run operator` started with malformed secret-bearing settings name the variable and
+ * @module No program prints a secret: `npm run service -- payments`, `npm run migrate`,
+ * `npm run operator` and `npm run autopilot` started with malformed secret-bearing settings name the variable and
  * what it expected, and the password never reaches stdout or stderr; the JSON logs censor
  * credentials, including the kit's per-request line.
  */
@@ -100,6 +100,22 @@ test("npm run operator: a malformed REDIS_URL is named, its password never print
   for (const value of [`redis//:${password}@redis:6379`, `http://default:${password}@redis:6379`]) {
     assertHidden(run(["operators/main.ts"], { REDIS_URL: value }), "REDIS_URL");
   }
+});
+
+test("npm run autopilot: a malformed token or URL is named, the secret never printed", () => {
+  assertHidden(
+    run(["operators/autopilot/main.ts"], { AUTOPILOT_WEBHOOK_TOKEN: "Hunter2" }),
+    "AUTOPILOT_WEBHOOK_TOKEN",
+    "Hunter2",
+  );
+  assertHidden(
+    run(["operators/autopilot/main.ts"], {
+      AUTOPILOT_WEBHOOK_TOKEN: "0123456789abcdef0123",
+      AUTOPILOT_ENVIRONMENT: "dev",
+      AUTOPILOT_ADVERTISE_URL: `http//peer:${password}@10.0.0.1:8080`,
+    }),
+    "AUTOPILOT_ADVERTISE_URL",
+  );
 });
 
 function captured(): { stream: Writable; text: () => string } {

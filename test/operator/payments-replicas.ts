@@ -20,10 +20,16 @@ export interface PaymentsReplicas {
   stop(): Promise<void>;
 }
 
-/** Start PostgreSQL, Redis and three payments replicas; fund a BTC and an ETH wallet. */
-export async function startPaymentsReplicas(count = 3): Promise<PaymentsReplicas> {
+/**
+ * Start PostgreSQL, Redis and three payments replicas (with `env` added to their settings);
+ * fund a BTC and an ETH wallet.
+ */
+export async function startPaymentsReplicas(
+  count = 3,
+  env: Record<string, string> = {},
+): Promise<PaymentsReplicas> {
   const fixture = await startPaymentsFixture();
-  for (let index = 0; index < count; index += 1) await fixture.startReplica();
+  for (let index = 0; index < count; index += 1) await fixture.startReplica(env);
   const first = fixture.replicas[0]!.url;
   await fundedWallet(first, "users:treasury:btc", 1_000_000_000n, "BTC");
   await fundedWallet(first, "users:treasury:eth", 1_000_000_000n, "ETH");

@@ -2,14 +2,15 @@
  * @module A real kube-apiserver with the control CRDs and every admission policy exactly as
  * the operator chart renders them for prod, plus the access people and service accounts
  * have in the tests: on-call people (alice, bob, carol) edit controls, alice and bob are
- * bound to the approvers' ClusterRole (carol is not), the operator has its real ClusterRole
- * plus `create` for the autopilot, and Argo CD's ServiceAccounts may create controls.
+ * bound to the approvers' ClusterRole (carol is not), the operator and the autopilot have
+ * their real ClusterRoles, and Argo CD's ServiceAccounts may create controls.
  */
 import { join } from "node:path";
 import type { Test } from "uvu";
 import { stringify } from "yaml";
 import { renderEnvironment } from "../../charts/render";
 import { loadEnvironment } from "../../environments";
+import { autopilotRbacManifests } from "../../operators/autopilot/rbac";
 import { generatedDir } from "../../operators/crds/generate";
 import { controlGroup, controlKinds } from "../../operators/crds/index";
 import { operatorRbacRules } from "../../operators/rbac";
@@ -64,14 +65,12 @@ const access = [
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
     metadata: { name: "operator-under-test" },
-    rules: [
-      ...operatorRbacRules,
-      { apiGroups: [controlGroup], resources: plurals, verbs: ["create"] },
-    ],
+    rules: operatorRbacRules,
   },
   clusterRoleBinding("operator-under-test", "operator-under-test", [
     { kind: "ServiceAccount", namespace: "breakwater-system", name: "breakwater-operator" },
   ]),
+  ...autopilotRbacManifests(),
 ];
 
 export function toYaml(object: unknown): string {

@@ -1,13 +1,18 @@
 /**
  * @module The requestedBy admission policy, as the operator chart renders it, in a real
  * kube-apiserver beside the expiry policy: a person can only request a control as themselves,
- * nobody can rewrite who asked, and the operator and Argo CD still do their work.
+ * nobody can rewrite who asked, the autopilot acts only in its own name, and the operator and
+ * Argo CD still do their work.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { stringify } from "yaml";
+import { autopilotNamespace, autopilotServiceAccount } from "../../operators/autopilot/rbac";
 import { controlGroup, controlKinds, controlVersion } from "../../operators/crds/index";
-import { requestedByPolicyName } from "../../policies/admission/requested-by";
+import {
+  requestedByPolicyName,
+  serviceAccountUsername,
+} from "../../policies/admission/requested-by";
 import { getJson, kubectlOk, withdrawalHaltYaml } from "../operator/cluster";
 import {
   deniedFor,
@@ -19,6 +24,7 @@ import {
 
 const argoCdController = "system:serviceaccount:argocd:argocd-application-controller";
 const finalizer = `${controlGroup}/lift`;
+const autopilot = serviceAccountUsername(autopilotNamespace, autopilotServiceAccount);
 
 /** A valid spec of each kind besides the common fields; a new kind must add one here. */
 const kindFields: Record<string, Record<string, unknown>> = {
@@ -113,10 +119,14 @@ test("bob may still edit the rest of alice's control", async () => {
   assert.is((await getJson(cluster(), "withdrawalhalt/halt-btc")).spec.reason, reason);
 });
 
-test("the operator may create a control for the autopilot and write its finalizer and status", async () => {
-  const created = await cluster().kubectl(["create", "-f", "-"], {
-    user: "operator",
-    input: withdrawalHaltYaml("autopilot-halt", { requestedBy: "autopilot" }),
+test("the autopilot creates controls in its own name only; the operator finalizes them", async () => {
+  const forAlice = await cluster().kubectl(["create", `--as=${autopilot}`, "-f", "-"], {
+    input: withdrawalHaltYaml("autopilot-for-alice", { requestedBy: "alice" }),
+  });
+  assert.is(forAlice.code, 1);
+  assert.match(forAlice.stderr, `you are ${autopilot}, the spec says alice`);
+  const created = await cluster().kubectl(["create", `--as=${autopilot}`, "-f", "-"], {
+    input: withdrawalHaltYaml("autopilot-halt", { requestedBy: autopilot }),
   });
   assert.is(created.code, 0, created.stderr);
   for (const name of ["autopilot-halt", "halt-btc"]) {
