@@ -4,6 +4,7 @@
  * rendered from `environments/topics.ts`.
  */
 import type { DatabaseName, ServiceName } from "../environments";
+import type { EnforcedKind } from "../operators/targets";
 import { secretNames } from "./conventions";
 
 export interface SecretKey {
@@ -18,7 +19,7 @@ export interface ServiceEntry {
   /** Calls providers outside the cluster over HTTPS (PSPs, purchasing providers, Paystack). */
   readonly callsProviders: boolean;
   /** The control kinds the service enforces (the operator's targets). */
-  readonly enforces: readonly ("WithdrawalHalt" | "SymbolMode" | "ProviderDisable")[];
+  readonly enforces: readonly EnforcedKind[];
 }
 
 export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
@@ -27,7 +28,7 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
     // Verifies X-Webhook-Signature on PSP deposits (seed 000).
     secrets: { WEBHOOK_SECRET: { name: "payments-webhook", key: "secret" } },
     callsProviders: true,
-    enforces: ["WithdrawalHalt"],
+    enforces: ["WithdrawalHalt", "PayoutThrottle"],
   },
   purchasing: {
     database: "purchasing",

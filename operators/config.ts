@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { z } from "zod";
+import { hiddenValue, isCredentialName, shownValue } from "../services/kit/secret-redaction";
 import { defaultTargetsPath } from "./targets";
 
 export const dnsLabel = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -86,7 +87,8 @@ export class ConfigError extends Error {
 
 /**
  * Validate environment variables with `variables`; the first problem is a ConfigError naming
- * the variable. `secret` variables are never shown, only whether they were set.
+ * the variable. `secret` variables and those named like a credential are never shown, and a
+ * URL's password neither (the services' rule, services/kit/secret-redaction.ts).
  */
 export function parseVariables<T extends z.ZodType>(
   variables: T,
@@ -98,9 +100,14 @@ export function parseVariables<T extends z.ZodType>(
   const issue = result.error.issues[0]!;
   const name = String(issue.path[0]);
   const value = env[name];
+  const hidden = secret.includes(name) || isCredentialName(name);
   const shown =
-    value === undefined ? "missing" : secret.includes(name) ? "a value" : JSON.stringify(value);
-  throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
+    value === undefined
+      ? "(got missing)"
+      : hidden
+        ? hiddenValue
+        : `(got ${shownValue(name, value)})`;
+  throw new ConfigError(`${name}: ${issue.message} ${shown}`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {

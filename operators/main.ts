@@ -4,6 +4,8 @@
  * variable and exits 1; SIGTERM/SIGINT stop it gracefully (in-flight reconciles finish,
  * the leader Lease is released so a standby takes over at once).
  */
+
+import { redactText } from "../services/kit/secret-redaction";
 import { ConfigError, loadConfig, type OperatorConfig } from "./config";
 import { startOperator } from "./operator";
 import { exitWhenDone } from "./runtime/program";
@@ -19,7 +21,7 @@ function configOrExit(): OperatorConfig {
       error instanceof ConfigError
         ? error.message
         : `OPERATOR_TARGETS_FILE: ${(error as Error).message}`;
-    console.error(message);
+    console.error(redactText(message));
     process.exit(1);
   }
 }

@@ -11,6 +11,7 @@ import { controlGroup, controlVersion } from "./crds/common";
 import { controlKinds } from "./crds/index";
 import type { ReconcilerContext } from "./reconcilers/context";
 import { lockFlushReconciler } from "./reconcilers/lock-flush";
+import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
 import { symbolModeReconciler } from "./reconcilers/symbol-mode";
 import { withdrawalHaltReconciler } from "./reconcilers/withdrawal-halt";
@@ -244,6 +245,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "WithdrawalHalt") return withdrawalHaltReconciler(deps);
   if (kind === "SymbolMode") return symbolModeReconciler(deps);
   if (kind === "ProviderDisable") return providerDisableReconciler(deps);
+  if (kind === "PayoutThrottle") return payoutThrottleReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

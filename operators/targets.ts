@@ -22,7 +22,9 @@ const serviceTarget = z.object({
   /** The Secret whose key holds the service's ADMIN_TOKEN. */
   tokenSecret: secretReference,
   /** Control kinds this service enforces, e.g. [WithdrawalHalt]. */
-  enforces: z.array(z.enum(["WithdrawalHalt", "SymbolMode", "ProviderDisable"])).min(1),
+  enforces: z
+    .array(z.enum(["WithdrawalHalt", "SymbolMode", "ProviderDisable", "PayoutThrottle"]))
+    .min(1),
 });
 
 const redisTarget = z.object({ url: z.url().optional() });

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ConfigError } from "./kit/config";
 import { createPool } from "./kit/db";
 import { migrate } from "./kit/migrations";
+import { redactText } from "./kit/secret-redaction";
 import { loadServiceDefinition, UnknownServiceError } from "./kit/service-registry";
 
 async function main(): Promise<void> {
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const known = error instanceof ConfigError || error instanceof UnknownServiceError;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = redactText(error instanceof Error ? error.message : String(error));
   process.stderr.write(
     `${known ? "" : "migrate failed: "}${message.replace(/\s+/g, " ").trim()}\n`,
   );

@@ -44,7 +44,10 @@ test("a missing or bad setting is one line naming the variable", () => {
 
 test("a short token is refused without printing it", () => {
   const message = refusal({ ...minimal, AUTOPILOT_WEBHOOK_TOKEN: "hunter2" });
-  assert.is(message, "AUTOPILOT_WEBHOOK_TOKEN: expected at least 16 characters (got a value)");
+  assert.is(
+    message,
+    "AUTOPILOT_WEBHOOK_TOKEN: expected at least 16 characters (value hidden: it may hold a secret)",
+  );
   assert.not.match(message, "hunter2");
 });
 

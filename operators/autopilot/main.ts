@@ -5,6 +5,7 @@
  * SIGTERM/SIGINT release the Lease so the other replica decides at once.
  */
 import { RuleError } from "../../policies/automation/load-rules";
+import { redactText } from "../../services/kit/secret-redaction";
 import { ConfigError } from "../config";
 import { exitWhenDone } from "../runtime/program";
 import { startAutopilot } from "./autopilot";
@@ -15,7 +16,7 @@ async function startOrExit() {
     return await startAutopilot(loadAutopilotConfig());
   } catch (error) {
     if (error instanceof ConfigError || error instanceof RuleError) {
-      console.error(error.message);
+      console.error(redactText(error.message));
       process.exit(1);
     }
     throw error;

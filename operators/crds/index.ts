@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { customResourceDefinition } from "./kind";
 import { lockFlush } from "./lock-flush";
+import { payoutThrottle } from "./payout-throttle";
 import { providerDisable } from "./provider-disable";
 import { symbolMode } from "./symbol-mode";
 import { withdrawalHalt } from "./withdrawal-halt";
@@ -13,10 +14,16 @@ import { withdrawalHalt } from "./withdrawal-halt";
 export { controlGroup, controlVersion } from "./common";
 export type { ControlKindDefinition } from "./kind";
 export { symbolModes } from "./symbol-mode";
-export { lockFlush, providerDisable, symbolMode, withdrawalHalt };
+export { lockFlush, payoutThrottle, providerDisable, symbolMode, withdrawalHalt };
 
 /** Every control kind, in the order they are generated. */
-export const controlKinds = [withdrawalHalt, symbolMode, providerDisable, lockFlush] as const;
+export const controlKinds = [
+  withdrawalHalt,
+  symbolMode,
+  providerDisable,
+  lockFlush,
+  payoutThrottle,
+] as const;
 
 type Definition = (typeof controlKinds)[number];
 

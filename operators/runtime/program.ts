@@ -3,15 +3,11 @@
  * shape and the way they stop (SIGTERM/SIGINT gracefully, a lost Lease with status 1).
  */
 import pino, { type Logger } from "pino";
+import { loggerOptions } from "../../services/kit/logger";
 
-/** JSON logs with the services' line shape (services/kit/logger.ts). */
+/** JSON logs with the services' line shape and censored fields (services/kit/logger.ts). */
 export function programLogger(component: string, identity: string, level: string): Logger {
-  return pino({
-    level,
-    base: { component, identity },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  });
+  return pino(loggerOptions(level, { component, identity }));
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { hostname } from "node:os";
 import { z } from "zod";
+import { shownValue } from "./secret-redaction";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -134,11 +135,11 @@ function configErrorFrom(error: z.ZodError, input: Record<string, string>): Conf
   const variable = String(issue.path[0] ?? "environment");
   const given = input[variable];
   if (given === undefined) return new ConfigError(variable, `${variable}: required but not set`);
-  // A key set given inline may hold a private key by mistake: never echo it either.
-  const shown = /TOKEN|SECRET|PASSWORD|KEY|JWKS/.test(variable)
-    ? "(hidden)"
-    : JSON.stringify(given);
-  return new ConfigError(variable, `${variable}: ${oneLine(issue.message)}, got ${shown}`);
+  // Credentials are never shown, a URL's password neither (secret-redaction.ts).
+  return new ConfigError(
+    variable,
+    `${variable}: ${oneLine(issue.message)}, got ${shownValue(variable, given)}`,
+  );
 }
 
 function oneLine(text: string): string {

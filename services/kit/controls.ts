@@ -74,11 +74,18 @@ export interface Refusal {
  *
  * @example throw refuse(control, "withdrawals/halted", "Withdrawals are halted", 423);
  */
-export function refuse(control: Control, type: string, title: string, status = 423): ProblemError {
+export function refuse(
+  control: Control,
+  type: string,
+  title: string,
+  status = 423,
+  headers?: Record<string, string>,
+): ProblemError {
   return problem({
     type,
     title,
     status,
+    ...(headers ? { headers } : {}),
     detail: `refused by ${control.kind} ${control.id} (${control.ticket}): ${control.reason}`,
     extensions: {
       control: control.id,

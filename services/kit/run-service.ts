@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "./config";
 import { SchemaBehindError } from "./schema-version";
+import { redactText } from "./secret-redaction";
 import { type ServiceDefinition, startService } from "./service";
 import { UnknownServiceError } from "./service-registry";
 
@@ -14,7 +15,8 @@ export function exitWithStartError(error: unknown): never {
     error instanceof ConfigError ||
     error instanceof UnknownServiceError ||
     error instanceof SchemaBehindError;
-  const message = (error instanceof Error ? error.message : String(error))
+  // A driver's error may quote a connection string: redact before printing.
+  const message = redactText(error instanceof Error ? error.message : String(error))
     .replace(/\s+/g, " ")
     .trim();
   process.stderr.write(`${known ? "" : "service failed to start: "}${message}\n`);

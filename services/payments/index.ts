@@ -10,6 +10,7 @@ import { mountAccountsApi } from "./accounts-api";
 import { paymentsConfigSchema } from "./config";
 import type { PaymentsContext, PaymentsServiceContext } from "./payments-context";
 import { createPaymentsMetrics } from "./payments-metrics";
+import { createPayoutThrottleGate, payoutThrottleKind } from "./payout-throttle";
 import { createPayoutWorker } from "./payout-worker";
 import { mountPayoutsApi } from "./payouts-api";
 import { createPspGateway } from "./psp-gateway";
@@ -28,6 +29,7 @@ function paymentsContext(service: PaymentsServiceContext): PaymentsContext {
       service,
       metrics: createPaymentsMetrics(service.metrics),
       verifier: createTokenVerifier(service.config),
+      payoutThrottle: createPayoutThrottleGate(service.controls, service.redis),
     };
     for (const worker of ["payout", "reconciliation"]) {
       for (const result of ["success", "failed"])
@@ -42,7 +44,7 @@ export const service = defineService({
   name: "payments",
   migrationsDir: join(import.meta.dirname, "migrations"),
   config: paymentsConfigSchema,
-  controlKinds: [withdrawalHaltKind],
+  controlKinds: [withdrawalHaltKind, payoutThrottleKind],
   routes(app, service) {
     const context = paymentsContext(service);
     registerBearerScheme(app);

@@ -4,6 +4,7 @@ import type { CommonConfig } from "../kit/config";
 import type { ServiceContext } from "../kit/service";
 import type { PaymentsConfig } from "./config";
 import type { PaymentsMetrics } from "./payments-metrics";
+import type { PayoutThrottleGate } from "./payout-throttle";
 
 export type PaymentsServiceContext = ServiceContext<CommonConfig & PaymentsConfig>;
 
@@ -12,4 +13,6 @@ export interface PaymentsContext {
   readonly metrics: PaymentsMetrics;
   /** Verifies the bearer access tokens of public requests. */
   readonly verifier: TokenVerifier;
+  /** Admits payout creation under the PayoutThrottle in force (shared count in Redis). */
+  readonly payoutThrottle: PayoutThrottleGate;
 }

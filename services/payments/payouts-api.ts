@@ -54,7 +54,7 @@ const createPayoutRoute = createRoute({
       description: "Reserved and queued",
       content: { "application/json": { schema: payoutSchema } },
     },
-    ...problemResponses(400, 401, 403, 409, 422, 423, 503),
+    ...problemResponses(400, 401, 403, 409, 422, 423, 429, 503),
   },
 });
 
@@ -119,6 +119,7 @@ export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void
     requireAccountRight(callerOf(c), body.account, "account");
     const halt = findWithdrawalHalt(controls, name, body.currency);
     if (halt) throw withdrawalsHalted(halt);
+    await context.payoutThrottle.admit(name, body.currency);
     // The key is also the payout's reference: one payout per key even without the kit's record.
     const input = { ...body, amount: parseAmount(body.amount), reference: idempotencyKeyOf(c) };
     let stored: ReturnType<typeof storeIdempotentJson<Payout, 201>> | undefined;

@@ -29,6 +29,7 @@ export const paymentsProblems = {
   payoutNotFound: "payouts/not-found",
   payoutNotInReview: "payouts/not-in-review",
   withdrawalsHalted: "withdrawals/halted",
+  payoutsThrottled: "payouts/throttled",
   webhookSignature: "webhook/invalid-signature",
   webhookReferenceMismatch: "webhook/reference-mismatch",
 } as const;

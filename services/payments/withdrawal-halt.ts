@@ -4,8 +4,11 @@
  * currencies are empty or name the payout's currency. Both checks fail closed: a replica that
  * cannot hold its controls throws 503 `controls/unavailable` instead of answering.
  */
+
+import type { z } from "zod";
 import { targetCovers } from "../../operators/crds/in-force";
 import { withdrawalHalt } from "../../operators/crds/index";
+import type { ControlTarget } from "../../operators/crds/kind";
 import { type ControlSpec, rankOf, scopeIncludes, specOf } from "../kit/control-kinds";
 import type { Controls } from "../kit/controls";
 import { refuse } from "../kit/controls";
@@ -26,8 +29,21 @@ function scopeOf(control: Control): HaltScope {
  * targets its kind definition gives it (what the operator compares halts by) covers them.
  */
 export function coversPayout(control: Control, service: string, currency: string): boolean {
-  const spec = specOf(withdrawalHalt.spec, control);
-  return withdrawalHalt.targets(spec).some((target) => targetCovers(target, { service, currency }));
+  return coversCurrency(withdrawalHalt, control, service, currency);
+}
+
+/**
+ * Whether `control`, of a kind with a service and currency scope (WithdrawalHalt,
+ * PayoutThrottle), covers payouts of `service` in `currency`.
+ */
+export function coversCurrency<S extends z.ZodType>(
+  definition: { readonly spec: S; targets(spec: z.infer<S>): readonly ControlTarget[] },
+  control: Control,
+  service: string,
+  currency: string,
+): boolean {
+  const spec = specOf(definition.spec, control);
+  return definition.targets(spec).some((target) => targetCovers(target, { service, currency }));
 }
 
 /** The halt that covers a payout in `currency`, if any (throws 503 when controls are unknown). */

@@ -106,6 +106,20 @@ const examples: Record<KindName, readonly Example[]> = {
     own("a 64-character provider", { provider: "p".repeat(64) }),
     own("no provider", {}),
   ],
+  PayoutThrottle: [
+    good("every currency at 5 per second", { rate: 5, per: "Second" }),
+    good("two currencies at 30 per minute", {
+      scope: { services: ["payments"], currencies: ["BTC", "USD"] },
+      rate: 30,
+      per: "Minute",
+    }),
+    good("a rate of 0 refuses all", { scope: { currencies: ["BTC"] }, rate: 0, per: "Minute" }),
+    own("no rate", { per: "Minute" }),
+    own("a negative rate", { rate: -1, per: "Second" }),
+    own("a fractional rate", { rate: 1.5, per: "Second" }),
+    own("an unknown window", { rate: 5, per: "Hour" }),
+    own("a lower-case currency", { scope: { currencies: ["usd"] }, rate: 5, per: "Second" }),
+  ],
   LockFlush: [
     good("a pattern", { pattern: "lock:purchase:*" }),
     good("every field", { pattern: "lock:payout:*", maxKeys: 10, batchSize: 5, redis: "default" }),

@@ -34,7 +34,7 @@ export function writeTargets(input: TargetsInput): string {
             name: "payments-admin-token",
             key: "token",
           },
-          enforces: ["WithdrawalHalt"],
+          enforces: ["WithdrawalHalt", "PayoutThrottle"],
         },
       }
     : {};

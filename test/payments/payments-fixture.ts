@@ -245,6 +245,39 @@ export async function eventually<T>(
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
 }
 
+/**
+ * Wait until `count` live replicas (as `url`'s admin API lists them) have acknowledged at
+ * least control `version`, as the operator does; resolves with that listing.
+ */
+export function acknowledgedBy(url: string, count: number, version: number): Promise<Json> {
+  return eventually(`${count} replicas at version ${version}`, async () => {
+    const listed = await call(url, "GET", "/admin/v1/controls", undefined, asAdmin);
+    const live = (listed.body.replicas as { version: number; live: boolean }[]).filter(
+      (replica) => replica.live,
+    );
+    return live.length === count && live.every((replica) => replica.version >= version)
+      ? listed.body
+      : undefined;
+  });
+}
+
+/** Ask `url` for a payout from `account` (a new Idempotency-Key each time). */
+export function requestPayout(
+  url: string,
+  account: string,
+  currency: string,
+  amount = "100",
+  destination = "acct-ok",
+): Promise<ApiAnswer> {
+  return call(
+    url,
+    "POST",
+    "/v1/payouts",
+    { account, amount, currency, destination },
+    { "idempotency-key": randomUUID() },
+  );
+}
+
 /** The value of one sample in a Prometheus text exposition, or undefined. */
 export function metricValue(
   text: string,

@@ -8,12 +8,14 @@ import { randomUUID } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
+  acknowledgedBy,
   asAdmin,
   call,
   eventually,
   fundedWallet,
   type PaymentsFixture,
   type PaymentsReplica,
+  requestPayout,
   startPaymentsFixture,
 } from "./payments-fixture";
 
@@ -38,13 +40,7 @@ test.after(async () => {
 });
 
 function payout(replica: PaymentsReplica, currency: string, destination = "acct-ok") {
-  return call(
-    replica.url,
-    "POST",
-    "/v1/payouts",
-    { account: wallet, amount: "100", currency, destination },
-    { "idempotency-key": randomUUID() },
-  );
+  return requestPayout(replica.url, wallet, currency, "100", destination);
 }
 
 async function payoutStatus(id: string): Promise<string> {
@@ -53,15 +49,7 @@ async function payoutStatus(id: string): Promise<string> {
 
 /** Wait until every live replica has acknowledged at least `version`, as the operator does. */
 async function acknowledgedByAll(version: number) {
-  return eventually(`3 replicas at version ${version}`, async () => {
-    const listed = await call(replicas[2]!.url, "GET", "/admin/v1/controls", undefined, asAdmin);
-    const live = (listed.body.replicas as { id: string; version: number; live: boolean }[]).filter(
-      (replica) => replica.live,
-    );
-    return live.length === 3 && live.every((replica) => replica.version >= version)
-      ? listed.body
-      : undefined;
-  });
+  return acknowledgedBy(replicas[2]!.url, 3, version);
 }
 
 test("a halt set on one replica is acknowledged by all three and refuses payouts in its currency", async () => {
