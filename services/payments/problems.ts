@@ -4,17 +4,18 @@
  * every refusal names what went wrong; anything else (a lost database included: 503
  * `dependency/unavailable`) is the kit's error handler's to answer.
  */
-import { ProblemError, problem } from "../kit/problem";
-import { AccountConflictError } from "./accounts";
-import { DepositReferenceMismatchError } from "./deposits";
+
+import { AccountConflictError } from "../kit/ledger/accounts";
 import {
   AccountNotFoundError,
   BalanceOutOfRangeError,
   ExternalAccountError,
   InsufficientFundsError,
   ReferenceConflictError,
-} from "./ledger";
-import { InvalidPostingError } from "./ledger-posting";
+} from "../kit/ledger/ledger";
+import { InvalidPostingError } from "../kit/ledger/ledger-posting";
+import { ProblemError, problem } from "../kit/problem";
+import { DepositReferenceMismatchError } from "./deposits";
 import { PayoutNotFoundError, PayoutNotInReviewError } from "./payout-resolution";
 
 /** The slugs payments answers with beside the kit's. */
