@@ -4,6 +4,14 @@
  * A service opts in with `defineService({ ledger: true })`, which migrates its tables.
  */
 export {
+  accountOwner,
+  isPlatformAccount,
+  mayActForAccount,
+  platformAccountProblem,
+  refusePlatformAccount,
+  requireAccountRightFor,
+} from "./account-access";
+export {
   type Account,
   type AccountBalance,
   AccountConflictError,
@@ -22,6 +30,7 @@ export {
 } from "./amount";
 export {
   AccountNotFoundError,
+  BalanceOutOfRangeError,
   DuplicateReferenceError,
   ExternalAccountError,
   InsufficientFundsError,
@@ -41,3 +50,4 @@ export {
   type Posting,
   UnbalancedTransactionError,
 } from "./ledger-posting";
+export { ledgerProblemFor, ledgerProblems } from "./ledger-problems";
