@@ -13,6 +13,13 @@ import { publishPurchaseEvent } from "./events";
 export const reservedAccount = "platform:purchases:reserved";
 export const settlementAccount = "platform:providers:settlement";
 
+/**
+ * Every purchase posts through the one reserved-funds balance, so under heavy concurrency
+ * PostgreSQL may still break a lock wait as a deadlock; the transaction is then rolled back
+ * whole and run again.
+ */
+const deadlockRetries = 3;
+
 export type PurchaseStatus = "pending" | "completed" | "failed" | "cancelled";
 
 export interface PurchaseAttempt {
@@ -80,10 +87,14 @@ export async function startPurchase(
   const existing = await purchaseByReference(pool, input.reference);
   if (existing) return { purchase: sameOrConflict(existing, input), created: false };
   try {
-    return await withTransaction(pool, async (tx) => {
-      const purchase = await insertPurchase(tx, input);
-      return { purchase, created: true };
-    });
+    return await withTransaction(
+      pool,
+      async (tx) => {
+        const purchase = await insertPurchase(tx, input);
+        return { purchase, created: true };
+      },
+      { retries: deadlockRetries },
+    );
   } catch (error) {
     if ((error as { constraint?: string }).constraint !== "purchases_reference_key") throw error;
     const raced = await purchaseByReference(pool, input.reference);
@@ -185,52 +196,61 @@ export async function finishPurchase(
   end: PurchaseEnd,
   attempts?: readonly PurchaseAttempt[],
 ): Promise<Purchase> {
-  return withTransaction(pool, async (tx) => {
-    const locked = await tx.query<{
-      account: string;
-      amount: string;
-      currency: string;
-      status: PurchaseStatus;
-    }>(
-      "SELECT account, amount::text AS amount, currency, status FROM purchases WHERE id = $1 FOR UPDATE",
-      [id],
-    );
-    const row = locked.rows[0];
-    if (row === undefined) throw new Error(`purchase ${id} does not exist`);
-    if (row.status !== "pending") return (await getPurchase(tx, id))!;
-    const captured = end.status === "completed";
-    const posted = await postTransaction(tx, {
-      kind: captured ? "purchase_capture" : "purchase_release",
-      reference: `purchase:${id}:${captured ? "capture" : "release"}`,
-      postings: [
-        {
-          source: reservedAccount,
-          target: captured ? settlementAccount : row.account,
-          amount: BigInt(row.amount),
-          currency: row.currency,
-        },
-      ],
-      metadata: captured ? { purchase: id, provider: end.provider } : { purchase: id },
-    });
-    const result = await tx.query<PurchaseRow>(
-      `UPDATE purchases SET status = $2, provider = coalesce($3, provider), provider_order_id = $4,
-         failure_reason = $5, final_transaction_id = $6, attempts = coalesce($7::jsonb, attempts),
-         updated_at = now()
-       WHERE id = $1 RETURNING ${columns}`,
-      [
-        id,
-        end.status,
-        captured ? end.provider : null,
-        captured ? end.orderId : null,
-        captured ? null : end.reason,
-        posted.id,
-        attempts ? JSON.stringify(attempts) : null,
-      ],
-    );
-    const purchase = toPurchase(result.rows[0]!);
-    publishPurchaseEvent(tx, `purchase.${end.status}`, id, eventData(purchase));
-    return purchase;
+  return withTransaction(pool, (tx) => finishLocked(tx, id, end, attempts), {
+    retries: deadlockRetries,
   });
+}
+
+async function finishLocked(
+  tx: Tx,
+  id: string,
+  end: PurchaseEnd,
+  attempts: readonly PurchaseAttempt[] | undefined,
+): Promise<Purchase> {
+  const locked = await tx.query<{
+    account: string;
+    amount: string;
+    currency: string;
+    status: PurchaseStatus;
+  }>(
+    "SELECT account, amount::text AS amount, currency, status FROM purchases WHERE id = $1 FOR UPDATE",
+    [id],
+  );
+  const row = locked.rows[0];
+  if (row === undefined) throw new Error(`purchase ${id} does not exist`);
+  if (row.status !== "pending") return (await getPurchase(tx, id))!;
+  const captured = end.status === "completed";
+  const posted = await postTransaction(tx, {
+    kind: captured ? "purchase_capture" : "purchase_release",
+    reference: `purchase:${id}:${captured ? "capture" : "release"}`,
+    postings: [
+      {
+        source: reservedAccount,
+        target: captured ? settlementAccount : row.account,
+        amount: BigInt(row.amount),
+        currency: row.currency,
+      },
+    ],
+    metadata: captured ? { purchase: id, provider: end.provider } : { purchase: id },
+  });
+  const result = await tx.query<PurchaseRow>(
+    `UPDATE purchases SET status = $2, provider = coalesce($3, provider), provider_order_id = $4,
+       failure_reason = $5, final_transaction_id = $6, attempts = coalesce($7::jsonb, attempts),
+       updated_at = now()
+     WHERE id = $1 RETURNING ${columns}`,
+    [
+      id,
+      end.status,
+      captured ? end.provider : null,
+      captured ? end.orderId : null,
+      captured ? null : end.reason,
+      posted.id,
+      attempts ? JSON.stringify(attempts) : null,
+    ],
+  );
+  const purchase = toPurchase(result.rows[0]!);
+  publishPurchaseEvent(tx, `purchase.${end.status}`, id, eventData(purchase));
+  return purchase;
 }
 
 function eventData(purchase: Purchase): Record<string, unknown> {
