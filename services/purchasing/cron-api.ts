@@ -27,6 +27,11 @@ const reconcileRoute = createRoute({
 
 export function mountCronApi(app: ServiceApp, context: PurchasingContext): void {
   const { config } = context.service;
+  app.openAPIRegistry.registerComponent("securitySchemes", "cronBearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "The scheduler's shared secret, CRON_SECRET",
+  });
   app.post(
     "/api/cron/reconcile",
     adminAuth(config.CRON_SECRET, { realm: "cron", secretName: "$CRON_SECRET" }),
