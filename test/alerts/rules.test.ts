@@ -7,19 +7,27 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { AlertGroup } from "../../charts/alerts/alert-group";
 import { alertGroups } from "../../charts/alerts/catalog";
+import { purchasingAlerts } from "../../charts/alerts/purchasing-alerts";
 import { loadEnvironment } from "../../environments";
 import { httpCases } from "./cases/http";
 import { outboxCases } from "./cases/outbox";
 import { paymentsCases } from "./cases/payments";
+import { purchasingCases } from "./cases/purchasing";
 import { type RuleCase, runPromtoolCases } from "./rule-cases";
 
 const casesByComponent: Record<string, (group: AlertGroup) => RuleCase[]> = {
   http: httpCases,
   outbox: outboxCases,
   payments: paymentsCases,
+  purchasing: purchasingCases,
 };
 
-const groups = alertGroups(loadEnvironment("prod"));
+const prod = loadEnvironment("prod");
+// Purchasing's rules are tested before any environment enables the service.
+const groups = [
+  ...alertGroups(prod),
+  ...(prod.services.purchasing.enabled ? [] : [purchasingAlerts(prod)]),
+];
 
 for (const group of groups) {
   const cases = casesByComponent[group.component]?.(group) ?? [];

@@ -41,6 +41,12 @@ test("a purchase goes to the best provider and moves the money once", async () =
   assert.ok(fixture.providers.a.orders.has(answer.body.id));
   assert.is(await usdBalance(url, "users:ann:wallet"), before - 250n);
   assert.is(await usdBalance(url, "platform:purchases:reserved"), 0n);
+  const counted = { provider: "a", result: "completed" };
+  assert.is(
+    await metricValue(url, "purchases_total", counted),
+    1,
+    "HighPurchaseFailureRate's input",
+  );
 });
 
 test("a provider failing every call opens its breaker, traffic fails over, and a trial closes it after 15 s", async () => {
