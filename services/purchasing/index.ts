@@ -60,7 +60,8 @@ async function createContext(service: PurchasingServiceContext): Promise<Purchas
   return context;
 }
 
-function contextOf(service: PurchasingServiceContext): PurchasingContext {
+/** The purchasing context of a started instance (the benchmark drives its flow directly). */
+export function contextOf(service: PurchasingServiceContext): PurchasingContext {
   const context = contexts.get(service);
   if (context === undefined) throw new Error("purchasing's routes were not mounted");
   return context;
