@@ -4,7 +4,11 @@
 import type { Environment } from "../../environments";
 import type { DashboardDefinition } from "./dashboard-definition";
 import { paymentsDashboard } from "./payments-dashboard";
+import { transactionsDashboard } from "./transactions-dashboard";
 
 export function dashboards(environment: Environment): DashboardDefinition[] {
-  return environment.services.payments.enabled ? [paymentsDashboard()] : [];
+  return [
+    ...(environment.services.payments.enabled ? [paymentsDashboard()] : []),
+    ...(environment.services.purchasing.enabled ? [transactionsDashboard()] : []),
+  ];
 }

@@ -3,41 +3,13 @@
  * outcomes, the manual review queue, worker runs by result, ledger imbalance findings, and
  * the controls the operator holds in force — the panels seed 000's triage walks through.
  */
-import {
-  DashboardBuilder,
-  DatasourceVariableBuilder,
-  RowBuilder,
-} from "@grafana/grafana-foundation-sdk/dashboard";
-import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
+import { DashboardBuilder, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import type { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder as StatBuilder } from "@grafana/grafana-foundation-sdk/stat";
-import { PanelBuilder as TimeseriesBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
 import type { DashboardDefinition } from "./dashboard-definition";
+import { datasource, datasourceVariable, query, rate, timeseries } from "./panels";
 
-const datasource = { type: "prometheus", uid: "$datasource" };
 const scope = 'service="payments"';
-const rate = "$__rate_interval";
-
-interface Place {
-  readonly id: number;
-  readonly x: number;
-  readonly y: number;
-  /** @default 12 (half the width) */
-  readonly w?: number;
-}
-
-function query(expr: string, legend: string): DataqueryBuilder {
-  return new DataqueryBuilder().expr(expr).legendFormat(legend).datasource(datasource);
-}
-
-function timeseries(title: string, unit: string, place: Place, target: DataqueryBuilder) {
-  return new TimeseriesBuilder()
-    .id(place.id)
-    .title(title)
-    .unit(unit)
-    .datasource(datasource)
-    .gridPos({ x: place.x, y: place.y, w: place.w ?? 12, h: 8 })
-    .withTarget(target);
-}
 
 function latency(quantile: number): DataqueryBuilder {
   return query(
@@ -111,9 +83,7 @@ export function paymentsDashboard(): DashboardDefinition {
     .refresh("30s")
     .time({ from: "now-6h", to: "now" })
     .timezone("utc")
-    .withVariable(
-      new DatasourceVariableBuilder("datasource").label("Data source").type("prometheus"),
-    );
+    .withVariable(datasourceVariable());
   const json = moneyRow(httpRow(builder)).build();
   return { file: "payments", json: json as unknown as Record<string, unknown> };
 }
