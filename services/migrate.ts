@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   }
   const pool = createPool(databaseUrl.data);
   try {
-    const result = await migrate(pool, definition.name, definition.migrationsDir);
+    const result = await migrate(pool, definition.name, definition.migrationsDir, {
+      ledger: definition.ledger,
+    });
     process.stdout.write(
       `${JSON.stringify({ msg: "migrated", service: definition.name, ...result })}\n`,
     );

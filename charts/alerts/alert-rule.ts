@@ -14,6 +14,11 @@ export interface AlertRuleProps {
   readonly name: string;
   /** kebab-case folder of the runbook, e.g. `payments`; also the `component` label. */
   readonly component: string;
+  /**
+   * The name is a seed runbook's own (DESIGN.md's "names to keep": `HighPurchaseFailureRate`,
+   * `StuckReservations`), kept exactly instead of carrying the component prefix. @default false
+   */
+  readonly seedName?: boolean;
   readonly severity: Severity;
   /** PromQL; every series it returns is one alert. */
   readonly expr: string;
@@ -55,7 +60,7 @@ function problemsOf(props: AlertRuleProps): string[] {
     problems.push("component: expected a kebab-case name like `payments`");
   if (!/^[A-Z][A-Za-z0-9]*$/.test(props.name))
     problems.push("name: expected CamelCase like `PaymentsLedgerImbalance`");
-  else if (!props.name.startsWith(componentPrefix(props.component)))
+  else if (!props.seedName && !props.name.startsWith(componentPrefix(props.component)))
     problems.push(`name: expected the component prefix \`${componentPrefix(props.component)}\``);
   if (!severities.includes(props.severity))
     problems.push(`severity: expected one of ${severities.join(", ")}`);

@@ -10,12 +10,14 @@ import { httpAlerts } from "./http-alerts";
 import { operatorAlerts } from "./operator-alerts";
 import { outboxAlerts } from "./outbox-alerts";
 import { paymentsAlerts } from "./payments-alerts";
+import { purchasingAlerts } from "./purchasing-alerts";
 
 export function alertGroups(environment: Environment): AlertGroup[] {
   const groups = [httpAlerts(environment), outboxAlerts(environment), operatorAlerts(environment)];
   if (environment.services.payments.enabled) groups.push(paymentsAlerts(environment));
   if (environment.features.autopilot.enabled) groups.push(autopilotAlerts(environment));
   groups.push(...dataPlaneAlerts(environment));
+  if (environment.services.purchasing.enabled) groups.push(purchasingAlerts(environment));
   const names = new Set<string>();
   for (const rule of groups.flatMap((group) => group.rules)) {
     if (names.has(rule.name)) throw new Error(`${rule.name}: defined twice`);

@@ -29,4 +29,16 @@ export const fixedAlertThresholds = {
   httpSustained: "10m",
   /** Seed 001 (SEV-3): outbox relay attempts failing this long before anyone is told. */
   outboxFailingSustained: "15m",
+  /**
+   * Seed 001 scenario 1 (SEV-1): purchases failing over this window, and only once at least
+   * `minimumPurchases` ended in it, so two failures out of three at night do not page.
+   */
+  purchaseFailure: { window: "5m", minimumPurchases: 20, sustained: "5m" },
+  /** Seed 001 scenario 2 (SEV-2): stuck reservations above the count this long. */
+  stuckReservationsSustained: "5m",
+  /**
+   * Seed 001 scenario 3: a breaker that "flaps (Open/Closed repeatedly)": this many openings
+   * of one provider's breaker within the window.
+   */
+  breakerFlapping: { window: "30m", openings: 3 },
 } as const;

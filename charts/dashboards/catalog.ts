@@ -7,8 +7,14 @@ import { controlsDashboard } from "./controls-dashboard";
 import type { DashboardDefinition } from "./dashboard-definition";
 import { databaseDashboard, redisDashboard } from "./data-plane-dashboards";
 import { paymentsDashboard } from "./payments-dashboard";
+import { transactionsDashboard } from "./transactions-dashboard";
 
 export function dashboards(environment: Environment): DashboardDefinition[] {
-  const services = environment.services.payments.enabled ? [paymentsDashboard()] : [];
-  return [controlsDashboard(), ...services, databaseDashboard(environment), redisDashboard()];
+  return [
+    controlsDashboard(),
+    ...(environment.services.payments.enabled ? [paymentsDashboard()] : []),
+    ...(environment.services.purchasing.enabled ? [transactionsDashboard()] : []),
+    databaseDashboard(environment),
+    redisDashboard(),
+  ];
 }

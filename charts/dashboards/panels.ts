@@ -1,11 +1,11 @@
 /**
- * @module The pieces every breakwater dashboard is built from: a Prometheus query on the
- * chosen data source, and a time series panel at a place in the 24-column grid.
+ * @module What every breakwater dashboard builds panels from: the `$datasource` variable's
+ * Prometheus, `$__rate_interval`, a query with its legend, and a timeseries at a grid place.
  */
+import { DatasourceVariableBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder as TimeseriesBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
 
-/** The data source variable every panel queries. */
 export const datasource = { type: "prometheus", uid: "$datasource" };
 export const rate = "$__rate_interval";
 
@@ -29,4 +29,9 @@ export function timeseries(title: string, unit: string, place: Place, target: Da
     .datasource(datasource)
     .gridPos({ x: place.x, y: place.y, w: place.w ?? 12, h: 8 })
     .withTarget(target);
+}
+
+/** The data source picker every dashboard starts with. */
+export function datasourceVariable(): DatasourceVariableBuilder {
+  return new DatasourceVariableBuilder("datasource").label("Data source").type("prometheus");
 }

@@ -3,15 +3,11 @@
  * outcomes, the manual review queue, worker runs by result, ledger imbalance findings, and
  * the controls the operator holds in force — the panels seed 000's triage walks through.
  */
-import {
-  DashboardBuilder,
-  DatasourceVariableBuilder,
-  RowBuilder,
-} from "@grafana/grafana-foundation-sdk/dashboard";
+import { DashboardBuilder, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder as StatBuilder } from "@grafana/grafana-foundation-sdk/stat";
 import type { DashboardDefinition } from "./dashboard-definition";
-import { datasource, query, rate, timeseries } from "./panels";
+import { datasource, datasourceVariable, query, rate, timeseries } from "./panels";
 
 const scope = 'service="payments"';
 
@@ -87,9 +83,7 @@ export function paymentsDashboard(): DashboardDefinition {
     .refresh("30s")
     .time({ from: "now-6h", to: "now" })
     .timezone("utc")
-    .withVariable(
-      new DatasourceVariableBuilder("datasource").label("Data source").type("prometheus"),
-    );
+    .withVariable(datasourceVariable());
   const json = moneyRow(httpRow(builder)).build();
   return { file: "payments", json: json as unknown as Record<string, unknown> };
 }

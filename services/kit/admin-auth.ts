@@ -23,17 +23,32 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Refuse with 401 problem+json unless the request carries the admin bearer token. */
-export function adminAuth(adminToken: string): MiddlewareHandler<AppEnv> {
+export interface SecretAuthOptions {
+  /** The `WWW-Authenticate` realm. @default "admin" */
+  readonly realm?: string;
+  /** What the refusal tells the caller to send. @default "<admin token>" */
+  readonly secretName?: string;
+}
+
+/**
+ * Refuse with 401 problem+json unless the request carries the admin bearer token (or another
+ * shared secret, e.g. a scheduler's: `adminAuth(cronSecret, { realm: "cron", secretName:
+ * "$CRON_SECRET" })`).
+ */
+export function adminAuth(
+  adminToken: string,
+  options: SecretAuthOptions = {},
+): MiddlewareHandler<AppEnv> {
+  const realm = options.realm ?? "admin";
   return async function adminAuthMiddleware(c, next) {
     const token = bearerToken(c.req.header("authorization"));
     if (token === undefined || !tokensMatch(token, adminToken)) {
       throw problem({
         type: kitProblems.unauthorized,
-        title: "Admin authentication required",
+        title: realm === "admin" ? "Admin authentication required" : "Authentication required",
         status: 401,
-        detail: "send Authorization: Bearer <admin token>",
-        headers: { "www-authenticate": 'Bearer realm="admin"' },
+        detail: `send Authorization: Bearer ${options.secretName ?? "<admin token>"}`,
+        headers: { "www-authenticate": `Bearer realm="${realm}"` },
       });
     }
     await next();

@@ -206,6 +206,11 @@ export function callerAuth(
   };
 }
 
+/** The OpenAPI `security` of a route that needs an access token with `scope`. */
+export function bearerSecurity(scope: string): Array<Record<string, string[]>> {
+  return [{ bearer: [scope] }];
+}
+
 /** Declare the `bearer` security scheme in the app's `/openapi.json` (routes name it with scopes). */
 export function registerBearerScheme(app: ServiceApp): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

@@ -91,10 +91,18 @@ export {
   validInput,
 } from "./input-problems";
 export { createKafka } from "./kafka";
+export * from "./ledger";
 export { type AcquireOptions, createLocks, type Lock, type Locks, lockKey } from "./locks";
 export { createLogger, type Logger } from "./logger";
 export { createMetrics, type ServiceMetrics } from "./metrics";
-export { checksumOf, kitMigrationsDir, MigrationChangedError, migrate } from "./migrations";
+export {
+  checksumOf,
+  kitMigrationsDir,
+  ledgerMigrationsDir,
+  type MigrateOptions,
+  MigrationChangedError,
+  migrate,
+} from "./migrations";
 export { controlEventsTopic, enqueueEvent } from "./outbox";
 export {
   type ConsumedEvent,

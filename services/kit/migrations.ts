@@ -12,6 +12,9 @@ import { checkout, type Pool, type Tx } from "./db";
 /** The kit's own migrations (audit_log, outbox, idempotency_keys, controls, ...). */
 export const kitMigrationsDir = join(import.meta.dirname, "migrations");
 
+/** The ledger's migrations (accounts, balances, ledger_transactions, ledger_entries). */
+export const ledgerMigrationsDir = join(import.meta.dirname, "ledger", "migrations");
+
 /** Advisory lock key shared by every migration runner on the database. */
 const migrationLockKey = 0x6277_6d69; // "bwmi"
 
@@ -79,23 +82,35 @@ export function readMigrations(scope: string, dir: string): MigrationFile[] {
     });
 }
 
+export interface MigrateOptions {
+  /** Apply the kit's ledger (scope `ledger`) between the kit's and the service's. @default false */
+  readonly ledger?: boolean;
+}
+
 /**
- * Apply the kit's migrations then the service's (scope = service name) to the database.
+ * Apply the kit's migrations, then the ledger's when asked, then the service's (scope =
+ * service name) to the database.
  *
- * @example await migrate(pool, "payments", join(import.meta.dirname, "migrations"));
+ * @example await migrate(pool, "payments", join(import.meta.dirname, "migrations"), { ledger: true });
  */
 export async function migrate(
   pool: Pool,
   service: string,
   serviceDir?: string,
+  options: MigrateOptions = {},
 ): Promise<MigrationResult> {
-  return applyMigrations(pool, migrationsOf(service, serviceDir));
+  return applyMigrations(pool, migrationsOf(service, serviceDir, options));
 }
 
-/** Every migration a service needs, in the order they apply: the kit's, then its own. */
-export function migrationsOf(service: string, serviceDir?: string): MigrationFile[] {
+/** Every migration a service needs, in the order they apply: the kit's, the ledger's, its own. */
+export function migrationsOf(
+  service: string,
+  serviceDir?: string,
+  options: MigrateOptions = {},
+): MigrationFile[] {
   return [
     ...readMigrations("kit", kitMigrationsDir),
+    ...(options.ledger ? readMigrations("ledger", ledgerMigrationsDir) : []),
     ...(serviceDir ? readMigrations(service, serviceDir) : []),
   ];
 }

@@ -5,7 +5,7 @@
  * to start with one line saying so, instead of serving 500s on tables it cannot find.
  */
 import type { Pool } from "./db";
-import { type MigrationFile, migrationsOf } from "./migrations";
+import { type MigrateOptions, type MigrationFile, migrationsOf } from "./migrations";
 
 /** Thrown at start when the database lacks migrations this release needs. */
 export class SchemaBehindError extends Error {
@@ -34,8 +34,9 @@ export async function requireCurrentSchema(
   pool: Pool,
   service: string,
   serviceDir?: string,
+  options: MigrateOptions = {},
 ): Promise<void> {
-  const needed = migrationsOf(service, serviceDir);
+  const needed = migrationsOf(service, serviceDir, options);
   const applied = await appliedMigrations(pool);
   const missing = needed.filter((file) => !applied.has(idOf(file))).map(idOf);
   if (missing.length === 0) return;

@@ -56,6 +56,8 @@ export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
   /** Absolute path of `services/<name>/migrations`. */
   readonly migrationsDir?: string;
+  /** The service keeps money on the kit's double-entry ledger (its tables are migrated). @default false */
+  readonly ledger?: boolean;
   /** The service's own environment variables, merged with the kit's. */
   readonly config?: S;
   /** Control kinds this service enforces (a PUT of another kind is 422). */
@@ -135,8 +137,12 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   const metrics = createMetrics({ service: definition.name });
   const pool = createPool(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
   closers.push(() => pool.end());
-  if (config.MIGRATE_AT_START) await migrate(pool, definition.name, definition.migrationsDir);
-  else await requireCurrentSchema(pool, definition.name, definition.migrationsDir);
+  const migrations = { ledger: definition.ledger };
+  if (config.MIGRATE_AT_START) {
+    await migrate(pool, definition.name, definition.migrationsDir, migrations);
+  } else {
+    await requireCurrentSchema(pool, definition.name, definition.migrationsDir, migrations);
+  }
   const redis = createRedis(config.REDIS_URL, logger);
   const subscriber = createRedis(config.REDIS_URL, logger, "subscriber");
   closers.push(

@@ -44,12 +44,13 @@ export interface LintFinding {
   readonly message: string;
 }
 
-/** Every migration of the repository: the kit's and each service's. */
+/** Every migration of the repository: the kit's, the kit's ledger's and each service's. */
 export function repositoryMigrations(): string[] {
   const services = join(root, "services");
-  return readdirSync(services, { withFileTypes: true })
+  const serviceDirs = readdirSync(services, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .map((entry) => join(services, entry.name, "migrations"))
+    .map((entry) => join(services, entry.name, "migrations"));
+  return [...serviceDirs, join(services, "kit", "ledger", "migrations")]
     .filter((dir) => existsSync(dir))
     .flatMap((dir) =>
       readdirSync(dir)

@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ServiceApp } from "../kit/app-env";
 import { callerAuth, callerOf } from "../kit/caller-auth";
+import { createAccount, getAccount } from "../kit/ledger/accounts";
 import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
 import {
@@ -10,7 +11,6 @@ import {
   requireAccountRight,
   requireReadRight,
 } from "./account-access";
-import { createAccount, getAccount } from "./accounts";
 import { accountCreateSchema, accountSchema } from "./api-schemas";
 import type { PaymentsContext } from "./payments-context";
 import { asProblem, paymentsProblems } from "./problems";

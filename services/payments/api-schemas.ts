@@ -1,6 +1,6 @@
 /** @module The zod schemas of payments' HTTP API: validation and the OpenAPI document in one. */
 import { z } from "@hono/zod-openapi";
-import { accountNameSchema, amountSchema, currencySchema } from "./amount";
+import { accountNameSchema, amountSchema, currencySchema } from "../kit/ledger/amount";
 import { payoutStatuses } from "./payout-state";
 
 const metadataSchema = z.record(z.string(), z.unknown()).default({}).openapi({

@@ -7,8 +7,8 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../kit/canonical-json";
 import { type Pool, withTransaction } from "../kit/db";
+import { DuplicateReferenceError, postTransaction } from "../kit/ledger/ledger";
 import { publishEvent } from "./events";
-import { DuplicateReferenceError, postTransaction } from "./ledger";
 import { clearingAccount } from "./payouts";
 
 export interface DepositInput {

@@ -43,6 +43,7 @@ function paymentsContext(service: PaymentsServiceContext): PaymentsContext {
 export const service = defineService({
   name: "payments",
   migrationsDir: join(import.meta.dirname, "migrations"),
+  ledger: true,
   config: paymentsConfigSchema,
   controlKinds: [withdrawalHaltKind, payoutThrottleKind],
   routes(app, service) {

@@ -4,8 +4,8 @@
  * the wallet. One database transaction holds the posting, the status change and the event.
  */
 import type { Tx } from "../kit/db";
+import { postTransaction } from "../kit/ledger/ledger";
 import { publishEvent } from "./events";
-import { postTransaction } from "./ledger";
 import { assertTransition, type PayoutStatus } from "./payout-state";
 import {
   clearingAccount,

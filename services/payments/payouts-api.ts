@@ -13,10 +13,10 @@ import {
   requireIdempotencyKey,
   storeIdempotentJson,
 } from "../kit/idempotency";
+import { parseAmount } from "../kit/ledger/amount";
 import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
 import { bearerSecurity, mayActFor, paymentsScopes, requireAccountRight } from "./account-access";
-import { parseAmount } from "./amount";
 import {
   manualReviewPageSchema,
   manualReviewQuerySchema,

@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { canonicalJson } from "../kit/canonical-json";
 import { type Pool, type Tx, withTransaction } from "../kit/db";
+import { postTransaction, ReferenceConflictError } from "../kit/ledger/ledger";
 import { publishEvent } from "./events";
-import { postTransaction, ReferenceConflictError } from "./ledger";
 import type { PayoutStatus } from "./payout-state";
 
 /** Where reserved payout funds wait until the PSP answers. */

@@ -1,8 +1,8 @@
 /** @module Tests for the mapping of domain errors to problems. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { InsufficientFundsError, ReferenceConflictError } from "../kit/ledger/ledger";
 import { DepositReferenceMismatchError } from "./deposits";
-import { InsufficientFundsError, ReferenceConflictError } from "./ledger";
 import { PayoutNotInReviewError } from "./payout-resolution";
 import { problemFor } from "./problems";
 

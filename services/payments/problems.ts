@@ -1,31 +1,18 @@
 /**
- * @module Payments' problem types and the mapping from domain errors to RFC 9457 problems
+ * @module Payments' problem types (the kit ledger's among them) and the mapping from domain errors to RFC 9457 problems
  * (slugs under the kit's base URI). Handlers run their work through {@link asProblem} so
  * every refusal names what went wrong; anything else (a lost database included: 503
  * `dependency/unavailable`) is the kit's error handler's to answer.
  */
+
+import { ledgerProblemFor, ledgerProblems } from "../kit/ledger/ledger-problems";
 import { ProblemError, problem } from "../kit/problem";
-import { AccountConflictError } from "./accounts";
 import { DepositReferenceMismatchError } from "./deposits";
-import {
-  AccountNotFoundError,
-  BalanceOutOfRangeError,
-  ExternalAccountError,
-  InsufficientFundsError,
-  ReferenceConflictError,
-} from "./ledger";
-import { InvalidPostingError } from "./ledger-posting";
 import { PayoutNotFoundError, PayoutNotInReviewError } from "./payout-resolution";
 
 /** The slugs payments answers with beside the kit's. */
 export const paymentsProblems = {
-  accountNotFound: "accounts/not-found",
-  accountConflict: "accounts/conflict",
-  insufficientFunds: "ledger/insufficient-funds",
-  externalAccount: "ledger/external-account",
-  invalidPosting: "ledger/invalid-posting",
-  balanceOutOfRange: "ledger/balance-out-of-range",
-  referenceConflict: "ledger/reference-conflict",
+  ...ledgerProblems,
   payoutNotFound: "payouts/not-found",
   payoutNotInReview: "payouts/not-in-review",
   withdrawalsHalted: "withdrawals/halted",
@@ -37,66 +24,8 @@ export const paymentsProblems = {
 /** The problem for a domain error, or undefined when the error is not one of ours. */
 export function problemFor(error: unknown): ProblemError | undefined {
   if (error instanceof ProblemError) return error;
-  if (error instanceof AccountNotFoundError) {
-    return problem({
-      type: paymentsProblems.accountNotFound,
-      title: "Account not found",
-      status: 422,
-      detail: error.message,
-      extensions: { account: error.account },
-    });
-  }
-  if (error instanceof InsufficientFundsError) {
-    return problem({
-      type: paymentsProblems.insufficientFunds,
-      title: "Insufficient funds",
-      status: 422,
-      detail: `account ${error.account} cannot cover ${error.requested} ${error.currency}`,
-      extensions: { account: error.account, currency: error.currency },
-    });
-  }
-  if (error instanceof BalanceOutOfRangeError) {
-    return problem({
-      type: paymentsProblems.balanceOutOfRange,
-      title: "Balance out of range",
-      status: 422,
-      detail: `amount: ${error.message}`,
-      extensions: { field: "amount", account: error.account, currency: error.currency },
-    });
-  }
-  if (error instanceof ExternalAccountError) {
-    return problem({
-      type: paymentsProblems.externalAccount,
-      title: "External accounts cannot be used here",
-      status: 422,
-      detail: error.message,
-      extensions: { account: error.account },
-    });
-  }
-  if (error instanceof InvalidPostingError) {
-    return problem({
-      type: paymentsProblems.invalidPosting,
-      title: "Invalid posting",
-      status: 422,
-      detail: error.message,
-    });
-  }
-  if (error instanceof ReferenceConflictError) {
-    return problem({
-      type: paymentsProblems.referenceConflict,
-      title: "Reference already used",
-      status: 409,
-      detail: error.message,
-    });
-  }
-  if (error instanceof AccountConflictError) {
-    return problem({
-      type: paymentsProblems.accountConflict,
-      title: "Account exists with other settings",
-      status: 409,
-      detail: error.message,
-    });
-  }
+  const ledger = ledgerProblemFor(error);
+  if (ledger) return ledger;
   if (error instanceof DepositReferenceMismatchError) {
     return problem({
       type: paymentsProblems.webhookReferenceMismatch,

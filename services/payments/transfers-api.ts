@@ -8,6 +8,7 @@ import {
   requireIdempotencyKey,
   storeIdempotentJson,
 } from "../kit/idempotency";
+import { parseAmount } from "../kit/ledger/amount";
 import { problemResponses } from "../kit/problem-schema";
 import {
   bearerSecurity,
@@ -15,7 +16,6 @@ import {
   refusePlatformAccount,
   requireAccountRight,
 } from "./account-access";
-import { parseAmount } from "./amount";
 import { transferCreateSchema, transferSchema } from "./api-schemas";
 import type { PaymentsContext } from "./payments-context";
 import { asProblem } from "./problems";

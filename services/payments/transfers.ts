@@ -5,8 +5,12 @@
  */
 import { canonicalJson } from "../kit/canonical-json";
 import { type Pool, type Tx, withTransaction } from "../kit/db";
+import {
+  DuplicateReferenceError,
+  postTransaction,
+  ReferenceConflictError,
+} from "../kit/ledger/ledger";
 import { publishEvent } from "./events";
-import { DuplicateReferenceError, postTransaction, ReferenceConflictError } from "./ledger";
 
 export interface TransferInput {
   readonly source: string;

@@ -6,10 +6,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { ServiceApp } from "../kit/app-env";
 import { parseJsonBody, validInput } from "../kit/input-problems";
+import { parseAmount } from "../kit/ledger/amount";
 import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
 import { isPlatformAccount, platformAccountProblem } from "./account-access";
-import { parseAmount } from "./amount";
 import { depositSchema, depositWebhookSchema } from "./api-schemas";
 import { recordDeposit } from "./deposits";
 import type { PaymentsContext } from "./payments-context";

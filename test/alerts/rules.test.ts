@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { AlertGroup } from "../../charts/alerts/alert-group";
 import { alertGroups } from "../../charts/alerts/catalog";
+import { purchasingAlerts } from "../../charts/alerts/purchasing-alerts";
 import { loadEnvironment } from "../../environments";
 import { autopilotCases } from "./cases/autopilot";
 import { kafkaCases, postgresCases, redisCases } from "./cases/data-plane";
@@ -14,6 +15,7 @@ import { httpCases } from "./cases/http";
 import { operatorCases } from "./cases/operator";
 import { outboxCases } from "./cases/outbox";
 import { paymentsCases } from "./cases/payments";
+import { purchasingCases } from "./cases/purchasing";
 import { type RuleCase, runPromtoolCases } from "./rule-cases";
 
 const casesByComponent: Record<string, (group: AlertGroup) => RuleCase[]> = {
@@ -25,9 +27,15 @@ const casesByComponent: Record<string, (group: AlertGroup) => RuleCase[]> = {
   postgres: postgresCases,
   redis: redisCases,
   kafka: kafkaCases,
+  purchasing: purchasingCases,
 };
 
-const groups = alertGroups(loadEnvironment("prod"));
+const prod = loadEnvironment("prod");
+// Purchasing's rules are tested before any environment enables the service.
+const groups = [
+  ...alertGroups(prod),
+  ...(prod.services.purchasing.enabled ? [] : [purchasingAlerts(prod)]),
+];
 
 for (const group of groups) {
   const cases = casesByComponent[group.component]?.(group) ?? [];

@@ -18,6 +18,8 @@ const root = resolve(import.meta.dirname, "..", "..");
 export interface TargetsInput {
   /** Base URL of each payments replica set's admin API (any replica). */
   readonly paymentsUrl?: string;
+  /** Base URL of a purchasing replica (ProviderDisable). */
+  readonly purchasingUrl?: string;
   readonly allowedPrefixes?: readonly string[];
 }
 
@@ -25,19 +27,19 @@ export interface TargetsInput {
 export function writeTargets(input: TargetsInput): string {
   const dir = makeTempDir("operator-targets");
   const path = join(dir, "targets.json");
-  const services = input.paymentsUrl
-    ? {
-        payments: {
-          adminUrl: input.paymentsUrl,
-          tokenSecret: {
-            namespace: "breakwater-services",
-            name: "payments-admin-token",
-            key: "token",
-          },
-          enforces: ["WithdrawalHalt", "PayoutThrottle"],
-        },
-      }
-    : {};
+  const target = (adminUrl: string, service: string, kinds: string[]) => ({
+    adminUrl,
+    tokenSecret: { namespace: "breakwater-services", name: `${service}-admin-token`, key: "token" },
+    enforces: kinds,
+  });
+  const services = {
+    ...(input.paymentsUrl
+      ? { payments: target(input.paymentsUrl, "payments", ["WithdrawalHalt", "PayoutThrottle"]) }
+      : {}),
+    ...(input.purchasingUrl
+      ? { purchasing: target(input.purchasingUrl, "purchasing", ["ProviderDisable"]) }
+      : {}),
+  };
   writeFileSync(
     path,
     JSON.stringify({
@@ -125,13 +127,17 @@ export async function startOperatorProcess(
   };
 }
 
-/** Give the operator the admin token Secret the targets file names. */
-export async function createTokenSecret(cluster: KubeCluster, token: string): Promise<void> {
+/** Give the operator the admin token Secret the targets file names for `service`. */
+export async function createTokenSecret(
+  cluster: KubeCluster,
+  token: string,
+  service = "payments",
+): Promise<void> {
   const result = await cluster.kubectl([
     "create",
     "secret",
     "generic",
-    "payments-admin-token",
+    `${service}-admin-token`,
     "-n",
     "breakwater-services",
     `--from-literal=token=${token}`,

@@ -7,15 +7,15 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createPool, type Pool, withTransaction } from "../../services/kit/db";
-import { migrate } from "../../services/kit/migrations";
-import { createAccount, getAccount } from "../../services/payments/accounts";
+import { createAccount, getAccount } from "../../services/kit/ledger/accounts";
 import {
   AccountNotFoundError,
   DuplicateReferenceError,
   ExternalAccountError,
   InsufficientFundsError,
   postTransaction,
-} from "../../services/payments/ledger";
+} from "../../services/kit/ledger/ledger";
+import { migrate } from "../../services/kit/migrations";
 import { startPostgres } from "../harness/postgres";
 import { caught } from "./caught";
 
@@ -25,7 +25,7 @@ let pool: Pool;
 test.before(async () => {
   const postgres = await startPostgres();
   pool = createPool(await postgres.createDatabase(), undefined, { max: 20 });
-  await migrate(pool, "payments", migrations);
+  await migrate(pool, "payments", migrations, { ledger: true });
   for (const name of ["users:1:wallet", "users:2:wallet", "users:3:wallet"]) {
     await createAccount(pool, { name, type: "user" });
   }

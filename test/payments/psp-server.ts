@@ -7,8 +7,13 @@
  * a repeat with the recorded outcome.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  sendJson as answer,
+  readBody,
+  sendText as send,
+  startOutsideParty,
+} from "../harness/outside-party";
 
 export type PspBehaviour = "succeed" | "fail" | "timeout" | "ambiguous" | "malformed";
 
@@ -118,59 +123,21 @@ export async function startPspServer(
     send(response, 200, "<html>gateway hiccup</html>");
   }
 
-  let server: Server | undefined;
-  let port = options.port ?? 0;
-
-  async function start(): Promise<void> {
-    const created = createServer((request, response) => {
-      handle(request, response).catch(() => answer(response, 400, { error: "bad request" }));
-    });
-    await new Promise<void>((resolve, reject) => {
-      created.once("error", reject);
-      created.listen(port, "127.0.0.1", () => resolve());
-    });
-    port = (created.address() as AddressInfo).port;
-    server = created;
-  }
-
-  async function stop(): Promise<void> {
-    const current = server;
-    server = undefined;
-    if (!current) return;
-    current.closeAllConnections();
-    await new Promise<void>((resolve) => current.close(() => resolve()));
-  }
-
-  await start();
+  const party = await startOutsideParty(handle, options.port);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: party.url,
     requests,
     script: (destination, ...behaviours) => scripts.set(destination, behaviours),
     setDefault: (behaviour) => {
       fallback = behaviour;
     },
     executions: (key) => (executed.has(key) ? 1 : 0),
-    stop,
-    start,
+    stop: party.stop,
+    start: party.start,
   };
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function answer(response: ServerResponse, status: number, body: unknown): void {
-  send(response, status, JSON.stringify(body));
-}
-
-function send(response: ServerResponse, status: number, body: string): void {
-  if (response.writableEnded || response.destroyed) return;
-  response.writeHead(status, { "content-type": "application/json" }).end(body);
 }

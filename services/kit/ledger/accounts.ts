@@ -4,8 +4,8 @@
  * go below zero; `external` accounts (the PSP) come from migrations only, because money can
  * appear from them.
  */
-import { canonicalJson } from "../kit/canonical-json";
-import type { Pool } from "../kit/db";
+import { canonicalJson } from "../canonical-json";
+import type { Pool } from "../db";
 
 export type AccountType = "user" | "platform" | "external";
 

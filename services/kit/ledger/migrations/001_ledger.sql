@@ -1,12 +1,14 @@
 -- forward-only: creates the ledger's tables only; a release rolled back to before them leaves them in place (nothing older reads them), and dropping them would lose money movements
--- Accounts and the double-entry ledger. Amounts are integer minor units with the currency
--- beside them. Entries are immutable; a mistake is fixed by a new, correcting transaction.
+-- Accounts and the double-entry ledger, shared by every service that moves money (applied
+-- with scope "ledger" when its definition says `ledger: true`). Amounts are integer minor
+-- units with the currency beside them. Entries are immutable; a mistake is fixed by a new,
+-- correcting transaction.
 
 CREATE TABLE accounts (
   -- The account's address, namespaced with colons: users:42:wallet, platform:psp:clearing.
   name text PRIMARY KEY CHECK (name ~ '^[a-z0-9_-]+(:[a-z0-9_-]+)+$' AND length(name) <= 200),
   -- user and platform accounts never go below zero; external accounts stand for the outside
-  -- world (a PSP) and may.
+  -- world (a PSP, a provider) and may.
   type text NOT NULL CHECK (type IN ('user', 'platform', 'external')),
   metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at timestamptz NOT NULL DEFAULT now()
@@ -28,9 +30,9 @@ CREATE TABLE balances (
 
 CREATE TABLE ledger_transactions (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  -- transfer, deposit, payout_reserve, payout_settle, payout_refund, correction
+  -- What caused it: transfer, deposit, payout_reserve, purchase_capture, correction...
   kind text NOT NULL,
-  -- What caused the transaction (transfer:<id>, deposit:<reference>, payout:<id>:settle);
+  -- What caused the transaction (transfer:<id>, payout:<id>:settle, purchase:<id>:reserve);
   -- unique so that a cause can post at most once.
   reference text NOT NULL UNIQUE,
   metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
@@ -99,8 +101,3 @@ CREATE TRIGGER ledger_transactions_immutable
 CREATE TRIGGER ledger_transactions_no_truncate
   BEFORE TRUNCATE ON ledger_transactions
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
-
--- The accounts the platform itself moves money through.
-INSERT INTO accounts (name, type) VALUES
-  ('platform:psp:clearing', 'external'),
-  ('platform:payouts:in-flight', 'platform');

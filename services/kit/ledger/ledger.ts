@@ -62,10 +62,11 @@ export class DuplicateReferenceError extends Error {
   }
 }
 
-/** A caller's reference (its Idempotency-Key) already used by a different transfer or payout. */
+/** A caller's reference (its Idempotency-Key) already used by a different request of a kind. */
 export class ReferenceConflictError extends Error {
   constructor(
-    readonly what: "transfer" | "payout",
+    /** What the reference names: `transfer`, `payout`, `purchase`... */
+    readonly what: string,
     readonly reference: string,
   ) {
     super(`reference ${reference} was already used by a different ${what}`);
@@ -82,7 +83,7 @@ export class ExternalAccountError extends Error {
 }
 
 export interface TransactionInput {
-  /** transfer, deposit, payout_reserve, payout_settle, payout_refund, correction */
+  /** What caused it, e.g. transfer, deposit, payout_reserve, purchase_capture, correction. */
   readonly kind: string;
   /** Unique per cause, so a cause posts at most once. */
   readonly reference: string;
@@ -156,7 +157,7 @@ async function selectForUpdate(
     amount: string;
     allow_negative: boolean;
     external: boolean;
-  }>({ name: "payments-ledger-lock", text: lockSql, values: [accounts, currencies] });
+  }>({ name: "ledger-lock", text: lockSql, values: [accounts, currencies] });
   const locked = new Map<string, LockedBalance>();
   for (const row of result.rows) {
     locked.set(balanceKey(row.account, row.currency), {
@@ -253,7 +254,7 @@ async function writeTransaction(
     // Prepared once per connection (as is the lock above): every posting runs both, and
     // planning this statement each time costs PostgreSQL more than executing it.
     const result = await client.query<{ id: string; created_at: Date }>({
-      name: "payments-ledger-write",
+      name: "ledger-write",
       text: writeSql,
       values: [
         input.kind,
