@@ -1,14 +1,20 @@
 /**
- * @module A small JSON client for the Kubernetes API on top of a kubeconfig (`$KUBECONFIG`,
- * in-cluster, or ~/.kube/config; runtime/kubeconfig.ts, or @kubernetes/client-node's
- * KubeConfig where its full set of credentials is wanted). The operator needs only a handful
- * of verbs, a streaming watch and precise control over patch content types and status codes,
- * so it speaks HTTP itself over one keep-alive agent.
+ * @module A small JSON client for the Kubernetes API on top of the kubeconfig that
+ * @kubernetes/client-node loads (`$KUBECONFIG`, in-cluster, or ~/.kube/config, with every
+ * credential kubectl supports). The operator needs only a handful of verbs, a streaming watch
+ * and precise control over patch content types and status codes, so it speaks HTTP itself
+ * over one keep-alive agent.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
 import { createInterface } from "node:readline";
-import { type ClusterConnection, loadClusterConnection } from "./kubeconfig";
+import { KubeConfig } from "@kubernetes/client-node";
+
+/** What the API client needs of a kubeconfig: the current cluster, and TLS and credentials per request. */
+export interface ClusterConnection {
+  getCurrentCluster(): { readonly server: string } | null;
+  applyToHTTPSOptions(options: RequestOptions): Promise<void>;
+}
 
 /** A Kubernetes API error: the HTTP status and the Status object's reason and message. */
 export class KubeApiError extends Error {
@@ -52,7 +58,11 @@ export interface KubeApi {
 
 /** Load the kubeconfig the way kubectl does (`$KUBECONFIG` first). */
 export function loadKubeConfig(): ClusterConnection {
-  return loadClusterConnection();
+  const config = new KubeConfig();
+  config.loadFromDefault();
+  if (!config.getCurrentCluster())
+    throw new Error("KUBECONFIG: no current cluster in the kubeconfig");
+  return config;
 }
 
 /** A client for the current cluster of `config`. */
