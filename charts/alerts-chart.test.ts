@@ -17,8 +17,8 @@ test("one PrometheusRule per component, in the monitoring namespace", () => {
   assert.equal(rules.map((rule) => rule.metadata.name).sort(), [
     "breakwater-autopilot",
     "breakwater-http",
-    "breakwater-operator",
     "breakwater-kafka",
+    "breakwater-operator",
     "breakwater-outbox",
     "breakwater-payments",
     "breakwater-postgres",

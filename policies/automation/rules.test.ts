@@ -10,6 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { alertGroups } from "../../charts/alerts/catalog";
 import { environmentNames, loadEnvironment } from "../../environments";
+import { controlKinds } from "../../operators/crds/index";
 import { defaultAutomationMode } from "./default-mode";
 import { activeRules, loadRules, parseRuleFile, RuleError } from "./load-rules";
 
@@ -75,7 +76,7 @@ test("each environment's default mode comes from features.autopilot", () => {
 test("a malformed rule is one line naming the file and the field", () => {
   assert.is(
     refusal(valid.replace("WithdrawalHalt", "PayoutFreeze")),
-    "policies/automation/broken.yaml: rules[0].control.kind: expected one of WithdrawalHalt, SymbolMode, ProviderDisable, LockFlush",
+    `policies/automation/broken.yaml: rules[0].control.kind: expected one of ${controlKinds.map((definition) => definition.kind).join(", ")}`,
   );
   assert.match(
     refusal(valid.replace("prod: auto", "prod: yolo")),
