@@ -19,6 +19,11 @@ import {
   SchemaBehindError,
 } from "../../services/kit";
 import { applyMigrations, migrationsOf } from "../../services/kit/migrations";
+import { testIssuer } from "../payments/payments-fixture";
+
+/** Payments keeps its accounts on the kit's ledger, whose migrations come before its own. */
+const payments = { ledger: true };
+
 import { type PostgresServer, startPostgres } from "../harness/postgres";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -26,10 +31,12 @@ const tsx = join(root, "node_modules", ".bin", "tsx");
 const paymentsMigrations = join(root, "services", "payments", "migrations");
 
 let postgres: PostgresServer;
+let authEnv: Record<string, string> = {};
 const pools: Pool[] = [];
 
 test.before(async () => {
   postgres = await startPostgres();
+  authEnv = (await testIssuer()).env;
 });
 
 test.after(async () => {
@@ -52,6 +59,7 @@ function run(program: string, args: string[], databaseUrl: string) {
       PSP_URL: "http://127.0.0.1:9",
       WEBHOOK_SECRET: "a-secret-of-sixteen-or-more",
       MIGRATE_AT_START: "false",
+      ...authEnv,
     },
   });
 }
@@ -60,7 +68,7 @@ test("a replica on a schema older than its release refuses to start with one lin
   const url = await postgres.createDatabase("behind");
   const pool = createPool(url);
   pools.push(pool);
-  const needed = migrationsOf("payments", paymentsMigrations);
+  const needed = migrationsOf("payments", paymentsMigrations, payments);
   await applyMigrations(pool, needed.slice(0, -1));
   const [applied, last] = needed.slice(-2).map((file) => `${file.scope}/${file.name}`);
 
@@ -71,20 +79,23 @@ test("a replica on a schema older than its release refuses to start with one lin
     `payments: database schema is at migration ${applied}, this release needs ${last} ` +
       "(1 pending): run the PreSync migration Job (npm run migrate -- payments)\n",
   );
-  const tables = await pool.query("SELECT to_regclass('payouts') AS payouts");
-  assert.is(tables.rows[0].payouts, null, "the replica must not have migrated");
+  const recorded = await pool.query(
+    "SELECT count(*)::int AS n FROM schema_migrations WHERE scope || '/' || name = $1",
+    [last],
+  );
+  assert.is(recorded.rows[0].n, 0, "the replica must not have migrated");
 
   const migrated = run("services/migrate.ts", ["payments"], url);
   assert.is(migrated.status, 0, migrated.stderr);
   assert.match(migrated.stdout, `"applied":["${last}"]`);
-  await requireCurrentSchema(pool, "payments", paymentsMigrations);
+  await requireCurrentSchema(pool, "payments", paymentsMigrations, payments);
 });
 
 test("an empty database is 'not migrated' and names every pending file", async () => {
   const pool = createPool(await postgres.createDatabase("empty"));
   pools.push(pool);
   try {
-    await requireCurrentSchema(pool, "payments", paymentsMigrations);
+    await requireCurrentSchema(pool, "payments", paymentsMigrations, payments);
     assert.unreachable("expected a SchemaBehindError");
   } catch (error) {
     assert.instance(error, SchemaBehindError);
@@ -92,7 +103,9 @@ test("an empty database is 'not migrated' and names every pending file", async (
     assert.is(behind.appliedLast, undefined);
     assert.equal(
       behind.missing,
-      migrationsOf("payments", paymentsMigrations).map((file) => `${file.scope}/${file.name}`),
+      migrationsOf("payments", paymentsMigrations, payments).map(
+        (file) => `${file.scope}/${file.name}`,
+      ),
     );
     assert.match(behind.message, /^payments: database schema is not migrated, this release/);
   }
