@@ -32,6 +32,7 @@ const kindFields: Record<string, Record<string, unknown>> = {
   SymbolMode: { symbol: "BTC-USD", mode: "CANCEL_ONLY" },
   ProviderDisable: { provider: "bad_provider" },
   LockFlush: { pattern: "lock:purchase:*", maxKeys: 10 },
+  PayoutThrottle: { scope: { currencies: ["BTC"] }, rate: 10, per: "Minute" },
 };
 
 function control(kind: string, name: string, requestedBy: string): string {
