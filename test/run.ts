@@ -119,6 +119,9 @@ function runFile(file: string, timeoutSeconds: number): Promise<FileResult> {
       detached: true,
     });
     let output = "";
+    // The file's stderr alone too: run-file's reason lines go there, and in the combined
+    // text a stderr chunk can land in the middle of one of uvu's stdout lines.
+    let errors = "";
     const chunks: string[] = [];
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
@@ -126,6 +129,9 @@ function runFile(file: string, timeoutSeconds: number): Promise<FileResult> {
     };
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
+    child.stderr.on("data", (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
     const signal = (name: NodeJS.Signals) => {
@@ -158,9 +164,10 @@ function runFile(file: string, timeoutSeconds: number): Promise<FileResult> {
         if (text) console.log(text.replace(/^/gm, "    "));
         if (timedOut) console.log(`    killed after ${timeoutSeconds}s`);
       }
+      const why = reasonOf(errors) ?? reasonOf(output);
       const reason = timedOut
-        ? [`killed after ${timeoutSeconds}s`, reasonOf(output)].filter(Boolean).join(", ")
-        : reasonOf(output);
+        ? [`killed after ${timeoutSeconds}s`, why].filter(Boolean).join(", ")
+        : why;
       resolvePromise({ file: name, reason, passed, failed, skipped, seconds });
     });
   });
