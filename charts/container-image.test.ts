@@ -14,6 +14,7 @@ import {
   autopilotProgram,
   imageEntrypoint,
   imageUser,
+  operatorArgs,
   operatorProgram,
   serviceProgram,
 } from "./container-image";
@@ -179,6 +180,11 @@ test("everything the services, the operator and the autopilot load is in the ima
   for (const name of [...packages, "tsx"]) {
     assert.ok(pkg.dependencies[name], `${name} is loaded at run time, so it must be a dependency`);
   }
+});
+
+test("npm run operator runs the operator as its container does", () => {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  assert.is(pkg.scripts.operator, [...imageEntrypoint, ...operatorArgs()].join(" "));
 });
 
 test("the build context lets in what the image copies and keeps tests out", () => {

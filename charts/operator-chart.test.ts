@@ -26,7 +26,7 @@ import {
   type RenderedObject,
   type VariableSource,
 } from "./container-environment";
-import { imageEntrypoint, imageUser, operatorProgram } from "./container-image";
+import { imageEntrypoint, imageUser, operatorNodeFlags, operatorProgram } from "./container-image";
 import { livenessPath, OperatorChart, operatorTargets, readinessPath } from "./operator-chart";
 import { renderEnvironment } from "./render";
 
@@ -249,7 +249,7 @@ for (const name of environmentNames) {
     const pod = deployments[0].spec.template.spec;
     const [container] = pod.containers;
     assert.equal(container.command, imageEntrypoint);
-    assert.equal(container.args, [operatorProgram]);
+    assert.equal(container.args, [...operatorNodeFlags, operatorProgram]);
     assert.ok(existsSync(join(import.meta.dirname, "..", operatorProgram)));
     const [repository, tag] = container.image.split(":");
     assert.is(repository, breakwaterImage("0.0.0").repository);

@@ -141,7 +141,9 @@ interface BuildInput {
 
 function buildControllers(input: BuildInput): Controller[] {
   const { api, config, log, metrics } = input;
-  const events = createEventRecorder(api, config.identity, log);
+  const events = createEventRecorder(api, config.identity, log, {
+    onDropped: () => metrics.eventsDropped.inc(),
+  });
   return controlKinds.map((definition) => {
     const type: ResourceType = {
       group: controlGroup,

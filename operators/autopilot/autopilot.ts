@@ -66,7 +66,7 @@ export async function startAutopilot(
     budget: config.budget,
     store: new StateStore(api, config.lease.namespace, config.stateConfigMap),
     metrics,
-    events: createEventRecorder(api, config.identity, log, autopilotComponent),
+    events: createEventRecorder(api, config.identity, log, { component: autopilotComponent }),
     log,
   });
   let leading = false;

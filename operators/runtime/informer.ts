@@ -106,7 +106,7 @@ export class Informer<T extends KubeObject> {
     const key = objectKey(object);
     const cached = this.cache.get(key);
     if (cached && newer(cached.metadata.resourceVersion, object.metadata.resourceVersion)) return;
-    this.cache.set(key, object);
+    this.cache.set(key, cachedForm(object, this.options.type));
   }
 
   private async listUntilSynced(): Promise<void> {
@@ -156,7 +156,7 @@ export class Informer<T extends KubeObject> {
       const key = objectKey(item);
       seen.add(key);
       const cached = this.cache.get(key);
-      this.cache.set(key, withKind(item, this.options.type));
+      this.cache.set(key, cachedForm(item, this.options.type));
       if (cached?.metadata.resourceVersion !== item.metadata.resourceVersion)
         this.options.onChange(key, "list");
     }
@@ -240,15 +240,27 @@ export class Informer<T extends KubeObject> {
     if (event.type === "BOOKMARK") return undefined;
     const key = objectKey(event.object);
     if (event.type === "DELETED") this.cache.delete(key);
-    else this.cache.set(key, withKind(event.object, this.options.type));
+    else this.cache.set(key, cachedForm(event.object, this.options.type));
     this.options.onChange(key, "watch");
     return undefined;
   }
 }
 
-/** List items come without kind; reconcilers and Events need it. */
-function withKind<T>(object: T, type: ResourceType): T {
-  return { ...object, apiVersion: `${type.group}/${type.version}`, kind: type.kind } as T;
+/**
+ * The form an object is cached in. List items come without kind, which reconcilers and Events
+ * need. `metadata.managedFields` is dropped, as controller-runtime's caches do: nothing here
+ * reads it, it is often the larger half of a small object, and an update that omits it keeps
+ * the server's copy.
+ */
+function cachedForm<T>(object: T, type: ResourceType): T {
+  const { metadata } = object as { metadata: { managedFields?: unknown } };
+  const { managedFields: _dropped, ...kept } = metadata;
+  return {
+    ...object,
+    apiVersion: `${type.group}/${type.version}`,
+    kind: type.kind,
+    metadata: kept,
+  } as T;
 }
 
 /** Whether resourceVersion `a` is newer than `b` (etcd revisions; opaque otherwise). */

@@ -25,6 +25,7 @@ export interface OperatorMetrics {
   readonly timeToEnforce: Histogram<"kind">;
   readonly unmanagedControls: Gauge<"service" | "kind">;
   readonly unmanagedScans: Counter<"service" | "result">;
+  readonly eventsDropped: Counter;
   /** Where the standing gauges read from; empty on a standby (it caches nothing). */
   observeControls(source: () => readonly CachedControls[]): void;
 }
@@ -83,6 +84,11 @@ export function createMetrics(): OperatorMetrics {
       name: "breakwater_operator_unmanaged_scans_total",
       help: "Comparisons of a service's controls with the control resources, by service and result (ok, error).",
       labelNames: ["service", "result"],
+      registers: [registry],
+    }),
+    eventsDropped: new Counter({
+      name: "breakwater_operator_events_dropped_total",
+      help: "Kubernetes Events not recorded because too many were waiting to be sent (a burst of phase changes).",
       registers: [registry],
     }),
     observeControls(next) {

@@ -54,6 +54,25 @@ test("the first list fills the cache and reports every key", () => {
   assert.ok(changed.includes("payments/before-start"));
 });
 
+test("the cache keeps objects without managedFields, which the API server still has", async () => {
+  const cached = informer.get("payments/before-start");
+  assert.ok(cached);
+  assert.is((cached.metadata as { managedFields?: unknown }).managedFields, undefined);
+  const served = JSON.parse(
+    await kubectlOk(cluster, [
+      "get",
+      "withdrawalhalt",
+      "before-start",
+      "-n",
+      "payments",
+      "-o",
+      "json",
+      "--show-managed-fields",
+    ]),
+  ) as { metadata: { managedFields?: unknown[] } };
+  assert.ok((served.metadata.managedFields ?? []).length > 0);
+});
+
 test("creates, updates and deletes reach the cache across resumed watches, without relisting", async () => {
   await kubectlOk(cluster, ["apply", "-f", "-"], { input: withdrawalHaltYaml("watched") });
   await waitUntil("created", async () => informer.get("payments/watched") !== undefined);

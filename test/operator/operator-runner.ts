@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import pino from "pino";
+import { operatorArgs } from "../../charts/container-image";
 import { loadConfig } from "../../operators/config";
 import { type RunningOperator, startOperator } from "../../operators/operator";
 import { createKubeApi } from "../../operators/runtime/kube-api";
@@ -100,7 +101,8 @@ export async function startOperatorProcess(
   const managed = startProcess({
     name: `operator-${identity}`,
     command: process.execPath,
-    args: ["--import", "tsx", join(root, "operators", "main.ts")],
+    // As the Deployment runs it: its Node flags and program (charts/container-image.ts).
+    args: ["--import", "tsx", ...operatorArgs()],
     cwd: root,
     env: { ...process.env, ...operatorEnv(cluster, { OPERATOR_IDENTITY: identity, ...extra }) },
     logPath,
