@@ -26,6 +26,7 @@ import { createLogger, type Logger } from "./logger";
 import { createMetrics, type ServiceMetrics } from "./metrics";
 import { migrate } from "./migrations";
 import { withKitAnswers } from "./openapi-document";
+import { mountOutboxParkedApi } from "./outbox-parked-api";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 import { createRedis } from "./redis";
 import { pruneKitTables } from "./retention";
@@ -153,6 +154,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   const outbox = createOutboxRelay(pool, kafka, logger, metrics, {
     service: definition.name,
     maxBackoffMs: config.OUTBOX_BACKOFF_MAX_MS,
+    parkAfterFailures: config.OUTBOX_PARK_AFTER_FAILURES,
   });
   closers.push(() => outbox.close());
   const controls = new Controls({
@@ -272,6 +274,7 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
     controls,
     adminToken: config.ADMIN_TOKEN,
   });
+  mountOutboxParkedApi(app, pool);
   await definition.routes?.(app, context);
   let document: ReturnType<typeof app.getOpenAPIDocument> | undefined;
   app.get("/openapi.json", (c) => {
