@@ -24,7 +24,7 @@ import { createKafka } from "./kafka";
 import { createLocks, type Locks } from "./locks";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics, type ServiceMetrics } from "./metrics";
-import { migrate } from "./migrations";
+import { migrate, type SupersededMigration } from "./migrations";
 import { withKitAnswers } from "./openapi-document";
 import { mountOutboxParkedApi } from "./outbox-parked-api";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
@@ -59,6 +59,8 @@ export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly migrationsDir?: string;
   /** The service keeps money on the kit's double-entry ledger (its tables are migrated). @default false */
   readonly ledger?: boolean;
+  /** Migration files it once applied that others replaced (see `migrations.ts`). @default [] */
+  readonly supersededMigrations?: readonly SupersededMigration[];
   /** The service's own environment variables, merged with the kit's. */
   readonly config?: S;
   /** Control kinds this service enforces (a PUT of another kind is 422). */
@@ -138,7 +140,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   const metrics = createMetrics({ service: definition.name });
   const pool = createPool(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
   closers.push(() => pool.end());
-  const migrations = { ledger: definition.ledger };
+  const migrations = { ledger: definition.ledger, superseded: definition.supersededMigrations };
   if (config.MIGRATE_AT_START) {
     await migrate(pool, definition.name, definition.migrationsDir, migrations);
   } else {
