@@ -88,7 +88,16 @@ export const dev = {
         AUTH_JWKS: "https://identity-dev.invalid/.well-known/jwks.json",
       },
     },
-    purchasing: service(false),
+    // Providers are data, not config: they live in purchasing's `providers` table and are
+    // added with `PUT /v1/providers/{name}` (admin token, audited).
+    purchasing: {
+      ...service(true),
+      config: {
+        AUTH_ISSUER: "https://identity-dev.invalid",
+        AUTH_AUDIENCE: "https://purchasing.dev.breakwater.invalid",
+        AUTH_JWKS: "https://identity-dev.invalid/.well-known/jwks.json",
+      },
+    },
     exchange: service(false),
     escrow: service(false),
   },
@@ -103,7 +112,7 @@ export const dev = {
   },
   postgres: {
     payments: database(true),
-    purchasing: database(false),
+    purchasing: database(true),
     exchange: database(false),
     escrow: database(false),
   },

@@ -119,7 +119,16 @@ export const prod = {
         AUTH_JWKS: "https://identity.invalid/.well-known/jwks.json",
       },
     },
-    purchasing: service(false),
+    // Providers are data, not config: they live in purchasing's `providers` table and are
+    // added with `PUT /v1/providers/{name}` (admin token, audited).
+    purchasing: {
+      ...service(true),
+      config: {
+        AUTH_ISSUER: "https://identity.invalid",
+        AUTH_AUDIENCE: "https://purchasing.prod.breakwater.invalid",
+        AUTH_JWKS: "https://identity.invalid/.well-known/jwks.json",
+      },
+    },
     exchange: service(false),
     escrow: service(false),
   },
@@ -132,7 +141,7 @@ export const prod = {
   },
   postgres: {
     payments: database(true),
-    purchasing: database(false),
+    purchasing: database(true),
     exchange: database(false),
     escrow: database(false),
   },

@@ -120,7 +120,16 @@ export const staging = {
         AUTH_JWKS: "https://identity-staging.invalid/.well-known/jwks.json",
       },
     },
-    purchasing: service(false),
+    // Providers are data, not config: they live in purchasing's `providers` table and are
+    // added with `PUT /v1/providers/{name}` (admin token, audited).
+    purchasing: {
+      ...service(true),
+      config: {
+        AUTH_ISSUER: "https://identity-staging.invalid",
+        AUTH_AUDIENCE: "https://purchasing.staging.breakwater.invalid",
+        AUTH_JWKS: "https://identity-staging.invalid/.well-known/jwks.json",
+      },
+    },
     exchange: service(false),
     escrow: service(false),
   },
@@ -133,7 +142,7 @@ export const staging = {
   },
   postgres: {
     payments: database(true),
-    purchasing: database(false),
+    purchasing: database(true),
     exchange: database(false),
     escrow: database(false),
   },

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   try {
     const result = await migrate(pool, definition.name, definition.migrationsDir, {
       ledger: definition.ledger,
+      superseded: definition.supersededMigrations,
     });
     process.stdout.write(
       `${JSON.stringify({ msg: "migrated", service: definition.name, ...result })}\n`,

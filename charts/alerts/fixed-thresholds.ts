@@ -29,6 +29,8 @@ export const fixedAlertThresholds = {
   httpSustained: "10m",
   /** Seed 001 (SEV-3): outbox relay attempts failing this long before anyone is told. */
   outboxFailingSustained: "15m",
+  /** A parked event stops being retried: tell someone once it has been parked this long. */
+  outboxParkedSustained: "5m",
   /**
    * Seed 001 scenario 1 (SEV-1): purchases failing over this window, and only once at least
    * `minimumPurchases` ended in it, so two failures out of three at night do not page.

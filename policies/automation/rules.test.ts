@@ -50,6 +50,26 @@ test("the committed rules load, and PaymentsLedgerImbalance halts payouts per cu
   assert.match(rule.file, /policies\/automation\/payments\.yaml$/);
 });
 
+test("a flapping provider breaker asks for a ProviderDisable of that provider, with approval everywhere", () => {
+  const rule = loadRules().find(
+    (candidate) => candidate.alert === "PurchasingProviderBreakerFlapping",
+  );
+  assert.ok(rule);
+  assert.is(rule.control.kind, "ProviderDisable");
+  assert.equal(rule.target, ["provider"]);
+  assert.equal(rule.matchers, { service: "purchasing" });
+  assert.equal(rule.control.spec, { provider: "{{provider}}" });
+  for (const name of environmentNames) {
+    const active = activeRules(
+      [rule],
+      name,
+      defaultAutomationMode(loadEnvironment(name)) ?? "auto",
+    );
+    assert.is(active[0]!.mode, "approval", name);
+  }
+  assert.is(rule.liftOnResolve, false);
+});
+
 test("every rule answers an alert the charts define, grouped by its target labels", () => {
   const environment = loadEnvironment("prod");
   const alerts = alertGroups(environment).flatMap((group) => group.rules);

@@ -66,6 +66,11 @@ export const commonConfigSchema = z.object({
   OUTBOX_RELAY_INTERVAL_MS: positiveMs(500),
   /** Ceiling of the relay's exponential backoff after failed sends. */
   OUTBOX_BACKOFF_MAX_MS: positiveMs(30000),
+  /**
+   * An outbox event whose own delivery failed this many times is parked until re-queued
+   * (seed 001: "If retryCount > 5, investigate specific event"); outages never count.
+   */
+  OUTBOX_PARK_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   /** Completed Idempotency-Key results are kept this long; see retention.ts. */
   IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().positive().default(24),
   /** Published outbox rows and processed-message marks are kept this long. */

@@ -14,7 +14,10 @@ export interface ServiceMetrics {
   readonly idempotencyEvents: Counter<"outcome">;
   /** `worker_runs_total{worker,result}`; result is `success` or `failed` (or what a run returns). */
   readonly workerRuns: Counter<"worker" | "result">;
-  /** `outbox_events_total{result}`: `published` or `failed` relay attempts. */
+  /**
+   * `outbox_events_total{result}`: rows `published`, rows whose send `failed`, and events
+   * `parked` (the relay also exports the gauge `outbox_events_parked`).
+   */
   readonly outboxEvents: Counter<"result">;
 }
 
@@ -47,7 +50,7 @@ export function createMetrics(labels: Readonly<Record<string, string>> = {}): Se
     }),
     outboxEvents: new Counter({
       name: "outbox_events_total",
-      help: "Outbox relay attempts by result.",
+      help: "Outbox rows published, rows whose send failed, and events parked.",
       labelNames: ["result"] as const,
       registers,
     }),

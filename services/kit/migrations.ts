@@ -30,6 +30,25 @@ export interface MigrationResult {
   readonly applied: string[];
   /** How many files were already applied. */
   readonly skipped: number;
+  /** Superseded files found applied whose successors this run recorded (see {@link SupersededMigration}). */
+  readonly adopted: string[];
+}
+
+/**
+ * A migration file that no longer exists because its statements moved to other files (e.g.
+ * `payments/001_ledger.sql`, whose tables now come from the kit's `ledger/001_ledger.sql` and
+ * whose platform accounts from `payments/003_platform_accounts.sql`). A database that applied
+ * it (with one of `checksums`) has what `replacedBy` would create, so those are recorded as
+ * applied instead of run again; the old record stays, for a release rolled back to before the
+ * move.
+ */
+export interface SupersededMigration {
+  /** `scope/name` as recorded in `schema_migrations`. */
+  readonly id: string;
+  /** Checksums ({@link checksumOf}) of the file's released versions. */
+  readonly checksums: readonly string[];
+  /** `scope/name` of the files that now do what it did. */
+  readonly replacedBy: readonly string[];
 }
 
 /** Thrown when an applied migration's file no longer matches what was applied. */
@@ -85,6 +104,8 @@ export function readMigrations(scope: string, dir: string): MigrationFile[] {
 export interface MigrateOptions {
   /** Apply the kit's ledger (scope `ledger`) between the kit's and the service's. @default false */
   readonly ledger?: boolean;
+  /** Files this service once applied that others replaced. @default [] */
+  readonly superseded?: readonly SupersededMigration[];
 }
 
 /**
@@ -99,7 +120,7 @@ export async function migrate(
   serviceDir?: string,
   options: MigrateOptions = {},
 ): Promise<MigrationResult> {
-  return applyMigrations(pool, migrationsOf(service, serviceDir, options));
+  return applyMigrations(pool, migrationsOf(service, serviceDir, options), options.superseded);
 }
 
 /** Every migration a service needs, in the order they apply: the kit's, the ledger's, its own. */
@@ -119,6 +140,7 @@ export function migrationsOf(
 export async function applyMigrations(
   pool: Pool,
   files: MigrationFile[],
+  superseded: readonly SupersededMigration[] = [],
 ): Promise<MigrationResult> {
   const { client } = await checkout(pool);
   try {
@@ -131,7 +153,8 @@ export async function applyMigrations(
         "SELECT scope, name, checksum FROM schema_migrations",
       );
       const applied = new Map(done.rows.map((row) => [`${row.scope}/${row.name}`, row.checksum]));
-      const result: MigrationResult = { applied: [], skipped: 0 };
+      const adopted = await adoptSuperseded(client, applied, files, superseded);
+      const result: MigrationResult = { applied: [], skipped: 0, adopted };
       for (const file of files) {
         const id = `${file.scope}/${file.name}`;
         const checksum = applied.get(id);
@@ -150,6 +173,48 @@ export async function applyMigrations(
   } finally {
     client.release();
   }
+}
+
+/**
+ * Record the successors of every superseded file the database applied, in one transaction,
+ * and add them to `applied`; returns the superseded ids adopted. A recorded superseded file
+ * with an unknown checksum is {@link MigrationChangedError}: what it created is not known.
+ */
+async function adoptSuperseded(
+  client: Tx,
+  applied: Map<string, string>,
+  files: readonly MigrationFile[],
+  superseded: readonly SupersededMigration[],
+): Promise<string[]> {
+  const adopted: string[] = [];
+  const successors: MigrationFile[] = [];
+  for (const old of superseded) {
+    const checksum = applied.get(old.id);
+    if (checksum === undefined) continue;
+    if (!old.checksums.includes(checksum)) throw new MigrationChangedError(old.id);
+    const missing = old.replacedBy.filter((id) => !applied.has(id));
+    if (missing.length === 0) continue;
+    for (const id of missing) {
+      const file = files.find((candidate) => `${candidate.scope}/${candidate.name}` === id);
+      if (file === undefined)
+        throw new Error(`${old.id} is replaced by ${id}, which no folder holds`);
+      successors.push(file);
+      applied.set(id, file.checksum);
+    }
+    adopted.push(old.id);
+  }
+  if (successors.length === 0) return adopted;
+  // One statement, so every successor is recorded or none.
+  await client.query(
+    `INSERT INTO schema_migrations (scope, name, checksum)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
+    [
+      successors.map((file) => file.scope),
+      successors.map((file) => file.name),
+      successors.map((file) => file.checksum),
+    ],
+  );
+  return adopted;
 }
 
 async function applyOne(client: Tx, file: MigrationFile): Promise<void> {

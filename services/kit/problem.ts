@@ -109,6 +109,7 @@ export const kitProblems = {
   controlsUnavailable: "controls/unavailable",
   controlNotFound: "controls/not-found",
   controlUnknownKind: "controls/unknown-kind",
+  outboxNotParked: "outbox/not-parked",
   idempotencyConflict: "idempotency/conflict",
   idempotencyInProgress: "idempotency/in-progress",
   idempotencyInvalidKey: "idempotency/invalid-key",

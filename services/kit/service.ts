@@ -24,8 +24,9 @@ import { createKafka } from "./kafka";
 import { createLocks, type Locks } from "./locks";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics, type ServiceMetrics } from "./metrics";
-import { migrate } from "./migrations";
+import { migrate, type SupersededMigration } from "./migrations";
 import { withKitAnswers } from "./openapi-document";
+import { mountOutboxParkedApi } from "./outbox-parked-api";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 import { createRedis } from "./redis";
 import { pruneKitTables } from "./retention";
@@ -58,6 +59,8 @@ export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly migrationsDir?: string;
   /** The service keeps money on the kit's double-entry ledger (its tables are migrated). @default false */
   readonly ledger?: boolean;
+  /** Migration files it once applied that others replaced (see `migrations.ts`). @default [] */
+  readonly supersededMigrations?: readonly SupersededMigration[];
   /** The service's own environment variables, merged with the kit's. */
   readonly config?: S;
   /** Control kinds this service enforces (a PUT of another kind is 422). */
@@ -137,7 +140,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   const metrics = createMetrics({ service: definition.name });
   const pool = createPool(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
   closers.push(() => pool.end());
-  const migrations = { ledger: definition.ledger };
+  const migrations = { ledger: definition.ledger, superseded: definition.supersededMigrations };
   if (config.MIGRATE_AT_START) {
     await migrate(pool, definition.name, definition.migrationsDir, migrations);
   } else {
@@ -153,6 +156,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   const outbox = createOutboxRelay(pool, kafka, logger, metrics, {
     service: definition.name,
     maxBackoffMs: config.OUTBOX_BACKOFF_MAX_MS,
+    parkAfterFailures: config.OUTBOX_PARK_AFTER_FAILURES,
   });
   closers.push(() => outbox.close());
   const controls = new Controls({
@@ -272,6 +276,7 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
     controls,
     adminToken: config.ADMIN_TOKEN,
   });
+  mountOutboxParkedApi(app, pool);
   await definition.routes?.(app, context);
   let document: ReturnType<typeof app.getOpenAPIDocument> | undefined;
   app.get("/openapi.json", (c) => {

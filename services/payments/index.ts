@@ -15,6 +15,7 @@ import { createPayoutWorker } from "./payout-worker";
 import { mountPayoutsApi } from "./payouts-api";
 import { createPspGateway } from "./psp-gateway";
 import { createReconciliationWorker } from "./reconciliation";
+import { paymentsSupersededMigrations } from "./superseded-migrations";
 import { mountTransfersApi } from "./transfers-api";
 import { mountWebhooksApi } from "./webhooks-api";
 import { withdrawalHaltKind } from "./withdrawal-halt";
@@ -44,6 +45,7 @@ export const service = defineService({
   name: "payments",
   migrationsDir: join(import.meta.dirname, "migrations"),
   ledger: true,
+  supersededMigrations: paymentsSupersededMigrations,
   config: paymentsConfigSchema,
   controlKinds: [withdrawalHaltKind, payoutThrottleKind],
   routes(app, service) {

@@ -13,13 +13,6 @@ import { publishPurchaseEvent } from "./events";
 export const reservedAccount = "platform:purchases:reserved";
 export const settlementAccount = "platform:providers:settlement";
 
-/**
- * Every purchase posts through the one reserved-funds balance, so under heavy concurrency
- * PostgreSQL may still break a lock wait as a deadlock; the transaction is then rolled back
- * whole and run again.
- */
-const deadlockRetries = 3;
-
 export type PurchaseStatus = "pending" | "completed" | "failed" | "cancelled";
 
 export interface PurchaseAttempt {
@@ -87,14 +80,10 @@ export async function startPurchase(
   const existing = await purchaseByReference(pool, input.reference);
   if (existing) return { purchase: sameOrConflict(existing, input), created: false };
   try {
-    return await withTransaction(
-      pool,
-      async (tx) => {
-        const purchase = await insertPurchase(tx, input);
-        return { purchase, created: true };
-      },
-      { retries: deadlockRetries },
-    );
+    return await withTransaction(pool, async (tx) => {
+      const purchase = await insertPurchase(tx, input);
+      return { purchase, created: true };
+    });
   } catch (error) {
     if ((error as { constraint?: string }).constraint !== "purchases_reference_key") throw error;
     const raced = await purchaseByReference(pool, input.reference);
@@ -196,9 +185,7 @@ export async function finishPurchase(
   end: PurchaseEnd,
   attempts?: readonly PurchaseAttempt[],
 ): Promise<Purchase> {
-  return withTransaction(pool, (tx) => finishLocked(tx, id, end, attempts), {
-    retries: deadlockRetries,
-  });
+  return withTransaction(pool, (tx) => finishLocked(tx, id, end, attempts));
 }
 
 async function finishLocked(

@@ -1,7 +1,7 @@
 /**
  * @module Every metric an alert or a dashboard reads is one a service exports: the real
- * payments service (PostgreSQL and Redis from the harness) is exercised until its labelled
- * series exist, the real operator (a real API server, enforcing a WithdrawalHalt on that
+ * payments and purchasing services (PostgreSQL and Redis from the harness, purchasing's
+ * providers as real HTTP servers) are exercised until their labelled series exist, the real operator (a real API server, enforcing a WithdrawalHalt on that
  * payments replica and comparing its controls) is scraped, and the names (and matcher labels)
  * parsed out of every alert expression and dashboard query must appear in what they serve.
  */
@@ -37,6 +37,14 @@ import {
   type PaymentsFixture,
   startPaymentsFixture,
 } from "../payments/payments-fixture";
+import {
+  asUser,
+  cronSecret,
+  fundWallet,
+  type PurchasingFixture,
+  purchase,
+  startPurchasingFixture,
+} from "../purchasing/purchasing-fixture";
 
 /** Labels the Prometheus scrape adds (ServiceMonitor target labels), not the exporter. */
 const scrapeLabels = new Set(["namespace", "pod", "instance", "job", "endpoint", "container"]);
@@ -62,9 +70,11 @@ const queries: Query[] = loadAllEnvironments().flatMap((environment) => [
 ]);
 
 let fixture: PaymentsFixture;
+let purchasingFixture: PurchasingFixture;
 let cluster: KubeCluster;
 let running: RunningOperator | undefined;
 let payments: Exposition;
+let purchasing: Exposition;
 let operator: Exposition;
 
 /** Requests that make the HTTP, idempotency and manual review series exist. */
@@ -87,6 +97,25 @@ async function exercise(url: string): Promise<void> {
   );
   assert.is(queue.status, 200);
   assert.is((await call(url, "GET", "/v1/no-such-route")).status, 404);
+}
+
+/**
+ * Purchases that complete and fail over, a breaker that opens (provider a fails five times in
+ * a row), and a reconciliation run: every labelled purchasing series then exists.
+ */
+async function exercisePurchasing(url: string): Promise<void> {
+  const subject = randomUUID();
+  const buyer = await asUser(purchasingFixture.issuer, subject);
+  await fundWallet(url, subject, 1_000n);
+  purchasingFixture.providers.a.setMode("error");
+  for (let attempt = 0; attempt < 6; attempt += 1) {
+    const answer = await purchase(url, buyer, subject, 5n);
+    assert.is(answer.status, 201, JSON.stringify(answer.body));
+  }
+  const reconciled = await call(url, "POST", "/api/cron/reconcile", undefined, {
+    authorization: `Bearer ${cronSecret}`,
+  });
+  assert.is(reconciled.status, 200);
 }
 
 /** The operator's /metrics once it enforced a halt and compared payments' controls. */
@@ -121,6 +150,13 @@ test.before(async () => {
   const replica = await fixture.startReplica();
   await exercise(replica.url);
   payments = exportedMetrics((await call(replica.url, "GET", "/metrics")).body as string);
+  purchasingFixture = await startPurchasingFixture({
+    postgres: fixture.postgres,
+    redis: fixture.redis,
+  });
+  const buyer = purchasingFixture.replicas[0]!.url;
+  await exercisePurchasing(buyer);
+  purchasing = exportedMetrics((await call(buyer, "GET", "/metrics")).body as string);
   // The operator and the autopilot: both programs of the operators/ image.
   operator = exportedMetrics(
     `${await operatorMetrics(replica.url)}\n${await createAutopilotMetrics().registry.metrics()}`,
@@ -130,6 +166,7 @@ test.before(async () => {
 test.after(async () => {
   await running?.stop();
   await cluster?.stop();
+  await purchasingFixture?.stop();
   await fixture?.stop();
 });
 
@@ -156,13 +193,15 @@ test("the alerts and dashboards read metrics at all (the parser found them)", ()
     assert.ok(names.has(name), name);
 });
 
-test("every metric an alert or dashboard reads is exported by payments, the operator or a listed upstream exporter", () => {
+/** Whether payments, purchasing or the operator exports `name`. */
+function ownMetric(name: string): boolean {
+  return payments.names.has(name) || purchasing.names.has(name) || operator.names.has(name);
+}
+
+test("every metric an alert or dashboard reads is exported by a service, the operator or a listed upstream exporter", () => {
   const missing = queries.flatMap((query) =>
     metricNamesIn(query.expr)
-      .filter(
-        (name) =>
-          !payments.names.has(name) && !operator.names.has(name) && !(name in upstreamMetrics),
-      )
+      .filter((name) => !ownMetric(name) && !(name in upstreamMetrics))
       .map((name) => `${query.where}: ${name}`),
   );
   assert.equal(missing, []);
@@ -173,7 +212,8 @@ test("every label an alert or dashboard matches on is on the exported series", (
   let checked = 0;
   for (const query of queries) {
     for (const { metric, labels } of selectorLabelsIn(query.expr)) {
-      const seen = payments.labels.get(metric) ?? operator.labels.get(metric);
+      const seen =
+        payments.labels.get(metric) ?? purchasing.labels.get(metric) ?? operator.labels.get(metric);
       // A labelled counter with no sample yet (ledger_imbalance_total) shows no labels.
       if (seen === undefined) continue;
       checked += 1;
@@ -190,10 +230,7 @@ test("every label an alert or dashboard matches on is on the exported series", (
 test("the upstream list names only metrics breakwater does not export, each with its source, each read", () => {
   const read = new Set(queries.flatMap((query) => metricNamesIn(query.expr)));
   for (const [name, metric] of Object.entries(upstreamMetrics)) {
-    assert.not.ok(
-      payments.names.has(name) || operator.names.has(name),
-      `${name} is breakwater's own`,
-    );
+    assert.not.ok(ownMetric(name), `${name} is breakwater's own`);
     assert.ok(metric.source.length > 20, `${name}: say where it is documented`);
     assert.ok(read.has(name), `${name}: listed but read by no alert or dashboard`);
   }

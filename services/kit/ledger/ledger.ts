@@ -122,12 +122,23 @@ interface LockedBalance {
   readonly external: boolean;
 }
 
+/**
+ * Lock every balance row of the posting in one stable order, or none of them. A posting whose
+ * rows all exist locks them all in (account, currency) order. When one is missing (an
+ * account's first posting in a currency), nothing is locked: the rows are created first and
+ * the lock is taken again, whole and in order. Locking the present rows before creating the
+ * missing one took them out of order (the new row may sort first), and two postings through
+ * one busy balance (`platform:purchases:reserved`) then deadlocked: one held the busy row and
+ * waited for the new one, which another had locked first while waiting for the busy row.
+ */
 const lockSql = `
+  WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(account, currency))
   SELECT b.account, b.currency, b.amount, b.allow_negative, a.type = 'external' AS external
     FROM balances b
-    JOIN unnest($1::text[], $2::text[]) AS k(account, currency)
-      ON b.account = k.account AND b.currency = k.currency
+    JOIN wanted k ON b.account = k.account AND b.currency = k.currency
     JOIN accounts a ON a.name = b.account
+   WHERE (SELECT count(*) FROM balances p JOIN wanted w
+            ON p.account = w.account AND p.currency = w.currency) = cardinality($1::text[])
    ORDER BY b.account COLLATE "C", b.currency COLLATE "C"
      FOR UPDATE OF b`;
 
@@ -138,12 +149,11 @@ async function lockBalances(
 ): Promise<Map<string, LockedBalance>> {
   const accounts = changes.map((change) => change.account);
   const currencies = changes.map((change) => change.currency);
-  let locked = await selectForUpdate(client, accounts, currencies);
-  if (locked.size < changes.length) {
-    await createBalances(client, changes, locked);
-    locked = await selectForUpdate(client, accounts, currencies);
-  }
-  return locked;
+  const locked = await selectForUpdate(client, accounts, currencies);
+  if (locked.size === changes.length) return locked;
+  // Nothing is locked yet: create the missing rows, then lock them all in order.
+  await createBalances(client, changes, locked);
+  return selectForUpdate(client, accounts, currencies);
 }
 
 async function selectForUpdate(
