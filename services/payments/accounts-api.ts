@@ -71,7 +71,7 @@ export function mountAccountsApi(app: ServiceApp, context: PaymentsContext): voi
   app.openapi(getAccountRoute, async (c) => {
     const { id } = c.req.valid("param");
     requireReadRight(callerOf(c), id, "id");
-    const account = await asProblem(() => getAccount(pool, id));
+    const account = await asProblem(() => getAccount(context.service.readPool(), id));
     if (account === undefined) {
       throw problem({
         type: paymentsProblems.accountNotFound,

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { createTokenVerifier, registerBearerScheme } from "../kit/caller-auth";
+import { readOnlyKind } from "../kit/read-only-mode";
 import { defineService } from "../kit/service";
 import { mountAccountsApi } from "./accounts-api";
 import { paymentsConfigSchema } from "./config";
@@ -45,7 +46,7 @@ export const service = defineService({
   migrationsDir: join(import.meta.dirname, "migrations"),
   ledger: true,
   config: paymentsConfigSchema,
-  controlKinds: [withdrawalHaltKind, payoutThrottleKind],
+  controlKinds: [withdrawalHaltKind, payoutThrottleKind, readOnlyKind],
   routes(app, service) {
     const context = paymentsContext(service);
     registerBearerScheme(app);
