@@ -74,6 +74,8 @@ export interface ControlsApiOptions {
   readonly pool: Pool;
   readonly controls: Controls;
   readonly adminToken: string;
+  /** The pool the listing reads (the read replica in read-only mode). @default pool */
+  readonly readPool?: () => Pool;
   /** Reviews people's tokens (break-glass without the operator); see admin-access.ts. */
   readonly identity?: IdentityReviewer;
   /** The namespace RBAC is asked about. */
@@ -160,7 +162,7 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
       },
     }),
     async function listControls(c) {
-      const set = await loadControlSet(pool, service);
+      const set = await loadControlSet(options.readPool?.() ?? pool, service);
       const replicas = await controls.replicas().catch((error: Error) => {
         // Without Redis nobody can tell which replicas hold what: say so rather than list none.
         throw problem({

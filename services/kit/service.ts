@@ -302,6 +302,7 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
     pool,
     controls,
     adminToken: config.ADMIN_TOKEN,
+    readPool: context.readPool,
     identity: context.identity,
     namespace: config.ADMIN_IDENTITY_NAMESPACE,
   });
