@@ -28,7 +28,7 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
     // Verifies X-Webhook-Signature on PSP deposits (seed 000).
     secrets: { WEBHOOK_SECRET: { name: "payments-webhook", key: "secret" } },
     callsProviders: true,
-    enforces: ["WithdrawalHalt", "PayoutThrottle"],
+    enforces: ["WithdrawalHalt", "PayoutThrottle", "ReadOnlyMode"],
   },
   purchasing: {
     database: "purchasing",
