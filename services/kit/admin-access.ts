@@ -5,7 +5,7 @@
  * which is what its audit row records — never a body field.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { bearerToken, tokensMatch } from "./admin-auth";
+import { bearerToken, type Secrets, tokensMatch } from "./admin-auth";
 import type { AppEnv } from "./app-env";
 import type { AccessAttributes, IdentityReviewer, Person } from "./person-identity";
 import { kitProblems, problem } from "./problem";
@@ -19,7 +19,7 @@ export interface AdminAccessOptions {
   /** Reviews people's tokens; undefined when the service has no `ADMIN_IDENTITY_KUBECONFIG`. */
   readonly reviewer: IdentityReviewer | undefined;
   /** The operator's token, admitted as the service credential. Omit where only people may act. */
-  readonly serviceToken?: string;
+  readonly serviceToken?: Secrets;
   /** What the request does, as RBAC names it (asked of the SubjectAccessReview). */
   readonly access: (c: Context<AppEnv>) => AccessAttributes;
 }

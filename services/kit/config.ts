@@ -49,6 +49,8 @@ export const commonConfigSchema = z.object({
     .transform((value) => value === "true"),
   KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
   ADMIN_TOKEN: z.string().min(16, "expected at least 16 characters"),
+  /** The admin token's next value while it rotates (`npm run secrets`): both are accepted. */
+  ADMIN_TOKEN_NEXT: z.string().min(16, "expected at least 16 characters").optional(),
   /**
    * How people on admin endpoints are authenticated (TokenReview) and authorized
    * (SubjectAccessReview): a kubeconfig path, or `in-cluster` for the pod's ServiceAccount.
@@ -91,6 +93,13 @@ export const commonConfigSchema = z.object({
 });
 
 export type CommonConfig = z.infer<typeof commonConfigSchema>;
+
+/** The admin token values accepted now: the current one, and the next while it rotates. */
+export function adminTokens(config: CommonConfig): readonly string[] {
+  return config.ADMIN_TOKEN_NEXT
+    ? [config.ADMIN_TOKEN, config.ADMIN_TOKEN_NEXT]
+    : [config.ADMIN_TOKEN];
+}
 
 /** A configuration error carrying the one line to print. */
 export class ConfigError extends Error {

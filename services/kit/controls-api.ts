@@ -6,6 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { actorOf, adminAccess } from "./admin-access";
+import type { Secrets } from "./admin-auth";
 import type { AppEnv, ServiceApp } from "./app-env";
 import { controlKindDefinition } from "./control-kinds";
 import type { Controls } from "./controls";
@@ -73,7 +74,8 @@ export interface ControlsApiOptions {
   readonly kinds: readonly string[];
   readonly pool: Pool;
   readonly controls: Controls;
-  readonly adminToken: string;
+  /** The operator's token (both values while it rotates). */
+  readonly adminToken: Secrets;
   /** The pool the listing reads (the read replica in read-only mode). @default pool */
   readonly readPool?: () => Pool;
   /** Reviews people's tokens (break-glass without the operator); see admin-access.ts. */

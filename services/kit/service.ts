@@ -14,7 +14,7 @@ import type { Kafka } from "kafkajs";
 import type { z } from "zod";
 import { createApp } from "./app";
 import type { ServiceApp } from "./app-env";
-import { type CommonConfig, loadConfig } from "./config";
+import { adminTokens, type CommonConfig, loadConfig } from "./config";
 import { Controls } from "./controls";
 import { mountControlsApi } from "./controls-api";
 import type { Control } from "./controls-store";
@@ -301,7 +301,7 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
     kinds: definition.controlKinds ?? [],
     pool,
     controls,
-    adminToken: config.ADMIN_TOKEN,
+    adminToken: adminTokens(config),
     readPool: context.readPool,
     identity: context.identity,
     namespace: config.ADMIN_IDENTITY_NAMESPACE,

@@ -9,6 +9,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { actorOf, adminAccess } from "../kit/admin-access";
 import type { ServiceApp } from "../kit/app-env";
 import { callerAuth, callerOf } from "../kit/caller-auth";
+import { adminTokens } from "../kit/config";
 import {
   answerInTransaction,
   idempotencyKeyOf,
@@ -115,7 +116,7 @@ export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void
     "/v1/payouts/manual-review",
     adminAccess({
       reviewer: context.service.identity,
-      serviceToken: config.ADMIN_TOKEN,
+      serviceToken: adminTokens(config),
       access: () => ({
         group: paymentsAccessGroup,
         resource: "payouts",
@@ -144,7 +145,7 @@ export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void
   app.on(
     "GET",
     "/v1/payouts/:id{[0-9a-fA-F-]{36}}",
-    callerAuth(verifier, { scope: paymentsScopes.payoutsRead, adminToken: config.ADMIN_TOKEN }),
+    callerAuth(verifier, { scope: paymentsScopes.payoutsRead, adminToken: adminTokens(config) }),
   );
 
   app.openapi(createPayoutRoute, async (c) => {
