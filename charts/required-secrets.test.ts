@@ -26,7 +26,9 @@ function referencesIn(object: any): Reference[] {
       // AlertmanagerConfig receivers
       ...["routingKey", "apiURL", "credentials"],
     ].includes(key);
-    if (isKeyRef && value.name && value.key) found.push(`${namespace}/${value.name}:${value.key}`);
+    // An optional key (a rotation's `next`) is not required to exist.
+    if (isKeyRef && value.name && value.key && value.optional !== true)
+      found.push(`${namespace}/${value.name}:${value.key}`);
     if (key === "secret" && value.name && !value.key) {
       found.push(`${namespace}/${value.name}:username`, `${namespace}/${value.name}:password`);
     }

@@ -86,6 +86,8 @@ function serviceSecrets(environment: Environment): RequiredSecret[] {
       },
     );
     for (const [variable, reference] of Object.entries(serviceCatalog[service].secrets)) {
+      // A rotation's `next` exists only while it rotates: nothing has to create it.
+      if (reference.optional) continue;
       secrets.push({
         namespace,
         name: reference.name,

@@ -10,6 +10,8 @@ import { secretNames } from "./conventions";
 export interface SecretKey {
   readonly name: string;
   readonly key: string;
+  /** Absent except while the Secret rotates (`npm run secrets`). */
+  readonly optional?: boolean;
 }
 
 export interface ServiceEntry {
@@ -26,9 +28,12 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
   payments: {
     database: "payments",
     // Verifies X-Webhook-Signature on PSP deposits (seed 000).
-    secrets: { WEBHOOK_SECRET: { name: "payments-webhook", key: "secret" } },
+    secrets: {
+      WEBHOOK_SECRET: { name: "payments-webhook", key: "secret" },
+      WEBHOOK_SECRET_NEXT: { name: "payments-webhook", key: "next", optional: true },
+    },
     callsProviders: true,
-    enforces: ["WithdrawalHalt", "PayoutThrottle"],
+    enforces: ["WithdrawalHalt", "PayoutThrottle", "ReadOnlyMode"],
   },
   purchasing: {
     database: "purchasing",
@@ -56,6 +61,8 @@ export function commonSecrets(service: ServiceName): Record<string, SecretKey> {
   return {
     DATABASE_URL: { name: secretNames.databaseUrl(service), key: "uri" },
     ADMIN_TOKEN: { name: secretNames.adminToken(service), key: "token" },
+    // Present while the token rotates (`npm run secrets`): both values are accepted.
+    ADMIN_TOKEN_NEXT: { name: secretNames.adminToken(service), key: "next", optional: true },
     // The URL carries the Redis AUTH password, so it is a Secret, not config.
     REDIS_URL: { name: secretNames.redisUrl, key: "url" },
     KAFKA_SASL_PASSWORD: { name: secretNames.kafkaUser(service), key: "password" },

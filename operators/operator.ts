@@ -13,6 +13,7 @@ import type { ReconcilerContext } from "./reconcilers/context";
 import { lockFlushReconciler } from "./reconcilers/lock-flush";
 import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
+import { readOnlyModeReconciler } from "./reconcilers/read-only-mode";
 import { symbolModeReconciler } from "./reconcilers/symbol-mode";
 import { withdrawalHaltReconciler } from "./reconcilers/withdrawal-halt";
 import { createControlClient } from "./runtime/control-client";
@@ -248,6 +249,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "SymbolMode") return symbolModeReconciler(deps);
   if (kind === "ProviderDisable") return providerDisableReconciler(deps);
   if (kind === "PayoutThrottle") return payoutThrottleReconciler(deps);
+  if (kind === "ReadOnlyMode") return readOnlyModeReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

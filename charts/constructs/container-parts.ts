@@ -12,6 +12,8 @@ import { cpu, size } from "../quantities";
 export interface SecretKeyReference {
   readonly name: string;
   readonly key: string;
+  /** The key may be absent (a rotation's `next`, present only while it rotates). @default false */
+  readonly optional?: boolean;
 }
 
 /** Environment variables read from Secrets: variable → Secret key, never values. */
@@ -22,7 +24,10 @@ export function secretEnvVariables(
   const variables: Record<string, plus.EnvValue> = {};
   for (const [variable, reference] of Object.entries(secrets)) {
     const secret = plus.Secret.fromSecretName(scope, `secret-${variable}`, reference.name);
-    variables[variable] = plus.EnvValue.fromSecretValue({ secret, key: reference.key });
+    variables[variable] = plus.EnvValue.fromSecretValue(
+      { secret, key: reference.key },
+      reference.optional ? { optional: true } : {},
+    );
   }
   return variables;
 }

@@ -8,13 +8,14 @@ import { customResourceDefinition } from "./kind";
 import { lockFlush } from "./lock-flush";
 import { payoutThrottle } from "./payout-throttle";
 import { providerDisable } from "./provider-disable";
+import { readOnlyMode } from "./read-only-mode";
 import { symbolMode } from "./symbol-mode";
 import { withdrawalHalt } from "./withdrawal-halt";
 
 export { controlGroup, controlVersion } from "./common";
 export type { ControlKindDefinition } from "./kind";
 export { symbolModes } from "./symbol-mode";
-export { lockFlush, payoutThrottle, providerDisable, symbolMode, withdrawalHalt };
+export { lockFlush, payoutThrottle, providerDisable, readOnlyMode, symbolMode, withdrawalHalt };
 
 /** Every control kind, in the order they are generated. */
 export const controlKinds = [
@@ -23,6 +24,7 @@ export const controlKinds = [
   providerDisable,
   lockFlush,
   payoutThrottle,
+  readOnlyMode,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

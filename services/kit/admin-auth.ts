@@ -12,9 +12,23 @@ function digest(text: string): Buffer {
   return createHash("sha256").update(text, "utf8").digest();
 }
 
-/** True when `presented` equals `expected`, in constant time. */
-export function tokensMatch(presented: string, expected: string): boolean {
-  return timingSafeEqual(digest(presented), digest(expected));
+/**
+ * One secret, or the values valid at once while it rotates (the current one and the next,
+ * see `npm run secrets`).
+ */
+export type Secrets = string | readonly string[];
+
+/**
+ * True when `presented` equals `expected` (or one of them), in constant time: every value is
+ * compared, so the time says neither which one matched nor where the strings differ.
+ */
+export function tokensMatch(presented: string, expected: Secrets): boolean {
+  const given = digest(presented);
+  let matched = false;
+  for (const value of typeof expected === "string" ? [expected] : expected) {
+    if (timingSafeEqual(given, digest(value))) matched = true;
+  }
+  return matched;
 }
 
 /** The bearer token of an `Authorization` header, or undefined. */
@@ -36,7 +50,7 @@ export interface SecretAuthOptions {
  * "$CRON_SECRET" })`).
  */
 export function adminAuth(
-  adminToken: string,
+  adminToken: Secrets,
   options: SecretAuthOptions = {},
 ): MiddlewareHandler<AppEnv> {
   const realm = options.realm ?? "admin";

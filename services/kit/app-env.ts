@@ -1,5 +1,6 @@
 /** @module The Hono environment of every service app: what middleware puts on the context. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AdminActor } from "./admin-access";
 import type { Caller } from "./caller-auth";
 import type { IdempotencyReservation } from "./idempotency";
 import type { Logger } from "./logger";
@@ -18,6 +19,8 @@ export interface AppEnv {
     caller?: Caller;
     /** The validated key on a route guarded by `requireIdempotencyKey()`. */
     idempotencyKey?: string;
+    /** Who passed `adminAccess()`: the operator's service token or an authenticated person. */
+    adminActor?: AdminActor;
   };
 }
 

@@ -13,7 +13,7 @@ import {
   jwtVerify,
 } from "jose";
 import { z } from "zod";
-import { bearerToken, tokensMatch } from "./admin-auth";
+import { bearerToken, type Secrets, tokensMatch } from "./admin-auth";
 import type { AppEnv, ServiceApp } from "./app-env";
 import { kitProblems, problem } from "./problem";
 
@@ -165,7 +165,7 @@ export interface CallerAuthOptions {
   /** Scope the token must carry (403 `auth/insufficient-scope` otherwise). */
   readonly scope: string;
   /** Also accept the admin bearer token (on-call reading state); @default undefined (not accepted) */
-  readonly adminToken?: string;
+  readonly adminToken?: Secrets;
 }
 
 /**

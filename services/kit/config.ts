@@ -21,6 +21,11 @@ export const commonConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535),
   HOST: z.string().min(1).default("0.0.0.0"),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  /**
+   * A read replica of DATABASE_URL (the handbook's `DB_READONLY_ENDPOINT`): reads go there
+   * while a ReadOnlyMode control names the service. Unset: read-only mode reads the primary.
+   */
+  DB_READONLY_ENDPOINT: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   /** Connections in this replica's PostgreSQL pool. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }),
@@ -44,6 +49,19 @@ export const commonConfigSchema = z.object({
     .transform((value) => value === "true"),
   KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
   ADMIN_TOKEN: z.string().min(16, "expected at least 16 characters"),
+  /** The admin token's next value while it rotates (`npm run secrets`): both are accepted. */
+  ADMIN_TOKEN_NEXT: z.string().min(16, "expected at least 16 characters").optional(),
+  /**
+   * How people on admin endpoints are authenticated (TokenReview) and authorized
+   * (SubjectAccessReview): a kubeconfig path, or `in-cluster` for the pod's ServiceAccount.
+   * Unset: only the operator's `ADMIN_TOKEN` is admitted, and people are refused.
+   */
+  ADMIN_IDENTITY_KUBECONFIG: z.string().min(1).optional(),
+  /** The namespace RBAC is asked about for admin actions (where the service's Roles live). */
+  ADMIN_IDENTITY_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "expected a namespace name")
+    .optional(),
   REPLICA_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,128}$/, "expected 1-128 of A-Z a-z 0-9 . _ -")
@@ -80,6 +98,13 @@ export const commonConfigSchema = z.object({
 });
 
 export type CommonConfig = z.infer<typeof commonConfigSchema>;
+
+/** The admin token values accepted now: the current one, and the next while it rotates. */
+export function adminTokens(config: CommonConfig): readonly string[] {
+  return config.ADMIN_TOKEN_NEXT
+    ? [config.ADMIN_TOKEN, config.ADMIN_TOKEN_NEXT]
+    : [config.ADMIN_TOKEN];
+}
 
 /** A configuration error carrying the one line to print. */
 export class ConfigError extends Error {

@@ -4,13 +4,16 @@
  * then announced to the replicas.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { adminAuth } from "./admin-auth";
-import type { ServiceApp } from "./app-env";
+import type { Context } from "hono";
+import { actorOf, adminAccess } from "./admin-access";
+import type { Secrets } from "./admin-auth";
+import type { AppEnv, ServiceApp } from "./app-env";
 import { controlKindDefinition } from "./control-kinds";
 import type { Controls } from "./controls";
 import { deleteControl, loadControlSet, putControl } from "./controls-store";
 import type { Pool } from "./db";
 import { parseJsonBody, validInput } from "./input-problems";
+import type { AccessAttributes, IdentityReviewer } from "./person-identity";
 import { kitProblems, problem } from "./problem";
 import { problemContent } from "./problem-schema";
 
@@ -71,7 +74,41 @@ export interface ControlsApiOptions {
   readonly kinds: readonly string[];
   readonly pool: Pool;
   readonly controls: Controls;
-  readonly adminToken: string;
+  /** The operator's token (both values while it rotates). */
+  readonly adminToken: Secrets;
+  /** The pool the listing reads (the read replica in read-only mode). @default pool */
+  readonly readPool?: () => Pool;
+  /** Reviews people's tokens (break-glass without the operator); see admin-access.ts. */
+  readonly identity?: IdentityReviewer;
+  /** The namespace RBAC is asked about. */
+  readonly namespace?: string;
+}
+
+const verbs: Readonly<Record<string, string>> = { GET: "get", PUT: "update", DELETE: "delete" };
+
+/**
+ * What a person's controls request does, as RBAC names it: `get`, `update` or `delete` on
+ * `controls.ops.breakwater.dev` named after the service (a resource no CRD serves, so only
+ * a rule written for break-glass grants it).
+ */
+export function controlsAccess(service: string, namespace?: string) {
+  return (c: Context<AppEnv>): AccessAttributes => ({
+    group: "ops.breakwater.dev",
+    resource: "controls",
+    verb: verbs[c.req.method] ?? c.req.method.toLowerCase(),
+    name: service,
+    ...(namespace ? { namespace } : {}),
+  });
+}
+
+/**
+ * Who a control change is recorded as: the operator sends the control's requester (which
+ * admission checked) in the body; a person is who the API server authenticated.
+ */
+function changedBy(c: Context<AppEnv>, bodyActor: string | undefined): string {
+  const actor = c.var.adminActor;
+  if (actor?.kind === "person") return actor.person.username;
+  return bodyActor ?? actorOf(c);
 }
 
 /** Mount the admin controls routes on `app`. */
@@ -81,7 +118,14 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
     type: "http",
     scheme: "bearer",
   });
-  app.use("/admin/v1/*", adminAuth(options.adminToken));
+  app.use(
+    "/admin/v1/*",
+    adminAccess({
+      reviewer: options.identity,
+      serviceToken: options.adminToken,
+      access: controlsAccess(service, options.namespace),
+    }),
+  );
   const putBody = putBodySchemaFor(app, options.kinds);
 
   async function propagate(version: number): Promise<void> {
@@ -120,7 +164,7 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
       },
     }),
     async function listControls(c) {
-      const set = await loadControlSet(pool, service);
+      const set = await loadControlSet(options.readPool?.() ?? pool, service);
       const replicas = await controls.replicas().catch((error: Error) => {
         // Without Redis nobody can tell which replicas hold what: say so rather than list none.
         throw problem({
@@ -166,7 +210,7 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
         source: body.source,
         reason: body.reason,
         ticket: body.ticket,
-        actor: body.actor,
+        actor: changedBy(c, body.actor),
         expiresAt: body.expiresAt ?? null,
       });
       if (changed) await propagate(control.version);
@@ -198,7 +242,10 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
     async function liftControlRoute(c) {
       const { id } = c.req.valid("param");
       const lift = await liftBody(await c.req.text());
-      const version = await deleteControl(pool, service, id, lift);
+      const version = await deleteControl(pool, service, id, {
+        ...lift,
+        actor: changedBy(c, lift.actor),
+      });
       if (version === undefined) {
         throw problem({
           type: kitProblems.controlNotFound,

@@ -38,6 +38,11 @@ export interface ControlsOptions {
   readonly service: string;
   readonly replicaId: string;
   readonly pool: Pool;
+  /**
+   * Where to load from, given the set held now (read-only mode loads from the read replica,
+   * so a primary outage does not make the replica fail closed). @default the pool
+   */
+  readonly loadPool?: (held: ControlSet | undefined) => Pool;
   readonly redis: Redis;
   /** A second connection for SUBSCRIBE (a subscribed connection can run nothing else). */
   readonly subscriber: Redis;
@@ -232,7 +237,10 @@ export class Controls {
   async #load(): Promise<void> {
     if (this.#stopped) return;
     try {
-      const set = await loadControlSet(this.options.pool, this.options.service);
+      // The last set loaded, even after a failed reload: read-only mode must outlast a blip.
+      const held = this.#view.loadedAt === null ? undefined : this.#view;
+      const pool = this.options.loadPool?.(held) ?? this.options.pool;
+      const set = await loadControlSet(pool, this.options.service);
       this.#swap(set);
     } catch (error) {
       const message = (error as Error).message;

@@ -15,6 +15,8 @@ import { kitProblems, problemResponse } from "./problem";
 
 export interface ReadinessDependencies {
   readonly pool: Pool;
+  /** The pool reads use now (the read replica in read-only mode); checked instead of `pool`. */
+  readonly readPool?: () => Pool;
   readonly redis: Redis;
   readonly controls: Controls;
   /** Reported, never required (the outbox holds events while it is away). */
@@ -89,7 +91,11 @@ function checksOf(deps: ReadinessDependencies, timeoutMs: number): Record<string
     postgresql: {
       required: true,
       run: async () => {
-        await withTimeout(deps.pool.query("SELECT 1"), timeoutMs, "postgresql");
+        await withTimeout(
+          (deps.readPool?.() ?? deps.pool).query("SELECT 1"),
+          timeoutMs,
+          "postgresql",
+        );
         return undefined;
       },
     },

@@ -14,9 +14,10 @@ import type { Kafka } from "kafkajs";
 import type { z } from "zod";
 import { createApp } from "./app";
 import type { ServiceApp } from "./app-env";
-import { type CommonConfig, loadConfig } from "./config";
+import { adminTokens, type CommonConfig, loadConfig } from "./config";
 import { Controls } from "./controls";
 import { mountControlsApi } from "./controls-api";
+import type { Control } from "./controls-store";
 import { createPool, type Pool } from "./db";
 import { createKafkaProbe, mountHealth } from "./health";
 import { idempotency } from "./idempotency";
@@ -28,6 +29,8 @@ import { migrate, type SupersededMigration } from "./migrations";
 import { withKitAnswers } from "./openapi-document";
 import { mountOutboxParkedApi } from "./outbox-parked-api";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
+import { type IdentityReviewer, reviewerFromSetting } from "./person-identity";
+import { createReadRouting, readOnlyKind, refuseWritesWhenReadOnly } from "./read-only-mode";
 import { createRedis } from "./redis";
 import { pruneKitTables } from "./retention";
 import { requireCurrentSchema } from "./schema-version";
@@ -47,6 +50,13 @@ export interface ServiceContext<C extends CommonConfig = CommonConfig> {
   readonly controls: Controls;
   readonly locks: Locks;
   readonly outbox: OutboxRelay;
+  /** Reviews people's tokens on admin endpoints; undefined without `ADMIN_IDENTITY_KUBECONFIG`. */
+  readonly identity: IdentityReviewer | undefined;
+  /**
+   * The pool for reads: the read replica (`DB_READONLY_ENDPOINT`) while a ReadOnlyMode control
+   * names this service, the primary otherwise. Use it on routes that only read.
+   */
+  readPool(): Pool;
   /** Start a worker counted in `worker_runs_total` and stopped (gracefully) with the service. */
   runWorker(name: string, fn: WorkerDefinition["run"], intervalMs: number): WorkerHandle;
 }
@@ -117,6 +127,7 @@ export async function startService<S extends z.ZodObject>(
 ): Promise<RunningService<CommonConfig & z.infer<S>>> {
   type C = CommonConfig & z.infer<S>;
   const config = loadConfig(env, definition.config) as C;
+  const identity = reviewerFromSetting(config.ADMIN_IDENTITY_KUBECONFIG);
   const logger = createLogger({
     service: definition.name,
     replicaId: config.REPLICA_ID,
@@ -124,7 +135,7 @@ export async function startService<S extends z.ZodObject>(
   });
   const closers: Array<() => Promise<unknown>> = [];
   try {
-    return await startWithConfig(definition, config, logger, closers);
+    return await startWithConfig(definition, config, logger, closers, identity);
   } catch (error) {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     throw error;
@@ -136,10 +147,15 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   config: C,
   logger: Logger,
   closers: Array<() => Promise<unknown>>,
+  identity: IdentityReviewer | undefined,
 ): Promise<RunningService<C>> {
   const metrics = createMetrics({ service: definition.name });
   const pool = createPool(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
   closers.push(() => pool.end());
+  const replica = config.DB_READONLY_ENDPOINT
+    ? createPool(config.DB_READONLY_ENDPOINT, logger, { max: config.DATABASE_POOL_MAX })
+    : undefined;
+  if (replica) closers.push(() => replica.end());
   const migrations = { ledger: definition.ledger, superseded: definition.supersededMigrations };
   if (config.MIGRATE_AT_START) {
     await migrate(pool, definition.name, definition.migrationsDir, migrations);
@@ -159,10 +175,15 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
     parkAfterFailures: config.OUTBOX_PARK_AFTER_FAILURES,
   });
   closers.push(() => outbox.close());
+  // Controls are needed to route reads, and routing decides where controls load from: the
+  // routing reads the controls through this late-bound view.
+  let held = (): readonly Control[] => [];
+  const routing = createReadRouting(definition.name, pool, replica, () => held());
   const controls = new Controls({
     service: definition.name,
     replicaId: config.REPLICA_ID,
     pool,
+    loadPool: routing.controlsPool,
     redis,
     subscriber,
     logger,
@@ -170,6 +191,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
     heartbeatMs: config.CONTROLS_HEARTBEAT_MS,
     replicaTtlMs: config.CONTROLS_REPLICA_TTL_MS,
   });
+  held = () => controls.current().controls;
   await controls.start();
   closers.push(() => controls.stop());
 
@@ -186,6 +208,8 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
     controls,
     locks: createLocks(redis),
     outbox,
+    identity,
+    readPool: routing.readPool,
     runWorker(name, fn, intervalMs) {
       const worker = runWorker(name, fn, intervalMs, { metrics, logger });
       workers.push(worker);
@@ -257,6 +281,13 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
 ): Promise<ServiceApp> {
   const { pool, redis, controls, metrics, logger, config } = context;
   const app = createApp(logger, metrics);
+  if (definition.controlKinds?.includes(readOnlyKind)) {
+    // Before idempotency: a refused write must not reserve a key on a primary that may be down.
+    app.use(
+      "*",
+      refuseWritesWhenReadOnly(definition.name, () => controls.current().controls),
+    );
+  }
   if (definition.idempotency !== false) {
     app.use(
       "*",
@@ -265,7 +296,7 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
   }
   const kafka = createKafkaProbe(context.kafka);
   closers.push(() => kafka.close());
-  mountHealth(app, { pool, redis, controls, kafka, accepting });
+  mountHealth(app, { pool, readPool: context.readPool, redis, controls, kafka, accepting });
   app.get("/metrics", async (c) =>
     c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
   );
@@ -274,7 +305,10 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
     kinds: definition.controlKinds ?? [],
     pool,
     controls,
-    adminToken: config.ADMIN_TOKEN,
+    adminToken: adminTokens(config),
+    readPool: context.readPool,
+    identity: context.identity,
+    namespace: config.ADMIN_IDENTITY_NAMESPACE,
   });
   mountOutboxParkedApi(app, pool);
   await definition.routes?.(app, context);

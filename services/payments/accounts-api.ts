@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ServiceApp } from "../kit/app-env";
 import { callerAuth, callerOf } from "../kit/caller-auth";
+import { adminTokens } from "../kit/config";
 import { createAccount, getAccount } from "../kit/ledger/accounts";
 import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
@@ -60,7 +61,7 @@ export function mountAccountsApi(app: ServiceApp, context: PaymentsContext): voi
   app.on(
     "GET",
     "/v1/accounts/:id",
-    callerAuth(verifier, { scope: paymentsScopes.accountsRead, adminToken: config.ADMIN_TOKEN }),
+    callerAuth(verifier, { scope: paymentsScopes.accountsRead, adminToken: adminTokens(config) }),
   );
   app.openapi(createAccountRoute, async (c) => {
     const body = c.req.valid("json");
@@ -71,7 +72,7 @@ export function mountAccountsApi(app: ServiceApp, context: PaymentsContext): voi
   app.openapi(getAccountRoute, async (c) => {
     const { id } = c.req.valid("param");
     requireReadRight(callerOf(c), id, "id");
-    const account = await asProblem(() => getAccount(pool, id));
+    const account = await asProblem(() => getAccount(context.service.readPool(), id));
     if (account === undefined) {
       throw problem({
         type: paymentsProblems.accountNotFound,

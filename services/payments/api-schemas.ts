@@ -106,12 +106,6 @@ export const resolveSchema = z
   .object({
     decision: z.enum(["confirm_sent", "refund_failed"]),
     reason: z.string().trim().min(1).max(2000),
-    actor: z
-      .string()
-      .min(1)
-      .max(200)
-      .default("admin")
-      .openapi({ description: "Who decided; recorded in audit_log" }),
     ticket: z.string().min(1).max(200).optional(),
   })
   .openapi("PayoutResolve");

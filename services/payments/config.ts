@@ -16,6 +16,8 @@ export const paymentsConfigSchema = z.object({
   PSP_TIMEOUT_MS: positiveMs(10_000),
   /** Shared key of the deposit webhook's HMAC-SHA256 signature. */
   WEBHOOK_SECRET: z.string().min(16, "expected at least 16 characters"),
+  /** The webhook secret's next value while it rotates (`npm run secrets`): both verify. */
+  WEBHOOK_SECRET_NEXT: z.string().min(16, "expected at least 16 characters").optional(),
   /** How often the payout worker looks for due payouts. */
   PAYOUT_INTERVAL_MS: positiveMs(1_000),
   /** Payouts one worker run claims at most. */
@@ -29,3 +31,10 @@ export const paymentsConfigSchema = z.object({
 });
 
 export type PaymentsConfig = z.infer<typeof paymentsConfigSchema>;
+
+/** The webhook secret values that verify now: the current one, and the next while it rotates. */
+export function webhookSecrets(config: PaymentsConfig): readonly string[] {
+  return config.WEBHOOK_SECRET_NEXT
+    ? [config.WEBHOOK_SECRET, config.WEBHOOK_SECRET_NEXT]
+    : [config.WEBHOOK_SECRET];
+}

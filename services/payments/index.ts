@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { createTokenVerifier, registerBearerScheme } from "../kit/caller-auth";
+import { readOnlyKind } from "../kit/read-only-mode";
 import { defineService } from "../kit/service";
 import { mountAccountsApi } from "./accounts-api";
 import { paymentsConfigSchema } from "./config";
@@ -47,7 +48,7 @@ export const service = defineService({
   ledger: true,
   supersededMigrations: paymentsSupersededMigrations,
   config: paymentsConfigSchema,
-  controlKinds: [withdrawalHaltKind, payoutThrottleKind],
+  controlKinds: [withdrawalHaltKind, payoutThrottleKind, readOnlyKind],
   routes(app, service) {
     const context = paymentsContext(service);
     registerBearerScheme(app);

@@ -2,11 +2,14 @@
  * @module The payouts API: `POST /v1/payouts` (reserve and queue; refused with 423 under a
  * WithdrawalHalt), `GET /v1/payouts/{id}`, and the admin-only manual review queue:
  * `GET /v1/payouts/manual-review?limit=50&offset=0` and `POST /v1/payouts/{id}/resolve`.
+ * Resolving is a person's decision: their Kubernetes token is reviewed and RBAC must grant
+ * `resolve` on `payouts.payments.breakwater.dev`; the audit records their name.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { adminAuth } from "../kit/admin-auth";
+import { actorOf, adminAccess } from "../kit/admin-access";
 import type { ServiceApp } from "../kit/app-env";
 import { callerAuth, callerOf } from "../kit/caller-auth";
+import { adminTokens } from "../kit/config";
 import {
   answerInTransaction,
   idempotencyKeyOf,
@@ -39,6 +42,9 @@ import { findWithdrawalHalt, withdrawalsHalted } from "./withdrawal-halt";
 
 const adminSecurity = [{ adminBearer: [] }];
 
+/** The RBAC group of payments' admin actions (a ClusterRole grants e.g. `resolve` on `payouts`). */
+export const paymentsAccessGroup = "payments.breakwater.dev";
+
 const createPayoutRoute = createRoute({
   method: "post",
   path: "/v1/payouts",
@@ -61,7 +67,8 @@ const createPayoutRoute = createRoute({
 const manualReviewRoute = createRoute({
   method: "get",
   path: "/v1/payouts/manual-review",
-  summary: "Payouts waiting for a human decision, oldest first (admin)",
+  summary:
+    "Payouts waiting for a human decision, oldest first (the admin token, or a person RBAC grants `list` on payouts/manual-review)",
   security: adminSecurity,
   request: { query: manualReviewQuerySchema },
   responses: {
@@ -69,7 +76,7 @@ const manualReviewRoute = createRoute({
       description: "One page",
       content: { "application/json": { schema: manualReviewPageSchema } },
     },
-    ...problemResponses(401, 422),
+    ...problemResponses(401, 403, 422, 503),
   },
 });
 
@@ -89,7 +96,8 @@ const resolveRoute = createRoute({
   method: "post",
   path: "/v1/payouts/{id}/resolve",
   summary:
-    "Decide a payout in manual review: confirm_sent settles, refund_failed refunds (admin, audited)",
+    "Decide a payout in manual review: confirm_sent settles, refund_failed refunds. A person only " +
+    "(a Kubernetes token; RBAC must grant `resolve` on payouts.payments.breakwater.dev), audited under their name",
   security: adminSecurity,
   request: {
     params: z.object({ id: uuidParam("id") }),
@@ -97,21 +105,47 @@ const resolveRoute = createRoute({
   },
   responses: {
     200: { description: "Resolved", content: { "application/json": { schema: payoutSchema } } },
-    ...problemResponses(401, 404, 409, 422, 503),
+    ...problemResponses(401, 403, 404, 409, 422, 503),
   },
 });
 
 export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void {
   const { pool, controls, config, name } = context.service;
-  const admin = adminAuth(config.ADMIN_TOKEN);
-  app.use("/v1/payouts/manual-review", admin);
-  app.use("/v1/payouts/:id/resolve", admin);
+  const namespace = config.ADMIN_IDENTITY_NAMESPACE;
+  app.use(
+    "/v1/payouts/manual-review",
+    adminAccess({
+      reviewer: context.service.identity,
+      serviceToken: adminTokens(config),
+      access: () => ({
+        group: paymentsAccessGroup,
+        resource: "payouts",
+        subresource: "manual-review",
+        verb: "list",
+        namespace,
+      }),
+    }),
+  );
+  // No service token here: a decision that moves money is taken by a person, by name.
+  app.use(
+    "/v1/payouts/:id/resolve",
+    adminAccess({
+      reviewer: context.service.identity,
+      access: (c) => ({
+        group: paymentsAccessGroup,
+        resource: "payouts",
+        verb: "resolve",
+        name: c.req.param("id"),
+        namespace,
+      }),
+    }),
+  );
   const { verifier } = context;
   app.on("POST", "/v1/payouts", callerAuth(verifier, { scope: paymentsScopes.payoutsWrite }));
   app.on(
     "GET",
     "/v1/payouts/:id{[0-9a-fA-F-]{36}}",
-    callerAuth(verifier, { scope: paymentsScopes.payoutsRead, adminToken: config.ADMIN_TOKEN }),
+    callerAuth(verifier, { scope: paymentsScopes.payoutsRead, adminToken: adminTokens(config) }),
   );
 
   app.openapi(createPayoutRoute, async (c) => {
@@ -134,14 +168,14 @@ export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void
   // Registered before /v1/payouts/{id} so that "manual-review" is never read as an id.
   app.openapi(manualReviewRoute, async (c) => {
     const { limit, offset } = c.req.valid("query");
-    const page = await asProblem(() => listManualReview(pool, limit, offset));
+    const page = await asProblem(() => listManualReview(context.service.readPool(), limit, offset));
     context.metrics.manualReviewQueueSize.set(page.total);
     return c.json({ ...page, limit, offset }, 200);
   });
 
   app.openapi(getPayoutRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const payout = await asProblem(() => getPayout(pool, id));
+    const payout = await asProblem(() => getPayout(context.service.readPool(), id));
     const caller = callerOf(c);
     // Another caller's payout is as absent as an unknown one: ids are not disclosed.
     if (payout === undefined || !(caller.admin || mayActFor(caller, payout.account))) {
@@ -159,11 +193,12 @@ export function mountPayoutsApi(app: ServiceApp, context: PaymentsContext): void
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     controls.requireAvailable();
-    const payout = await asProblem(() => resolvePayout(pool, { id, ...body }));
+    const actor = actorOf(c);
+    const payout = await asProblem(() => resolvePayout(pool, { id, ...body, actor }));
     context.metrics.manualReviewTransitions.inc({ action: body.decision });
     context.metrics.manualReviewQueueSize.set(await countManualReview(pool).catch(() => 0));
     c.var.logger.info(
-      { payout: id, decision: body.decision, actor: body.actor },
+      { payout: id, decision: body.decision, actor },
       "payout resolved from manual review",
     );
     return c.json(payout, 200);

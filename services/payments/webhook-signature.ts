@@ -4,6 +4,7 @@
  * time so that the comparison leaks nothing about the expected value.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Secrets } from "../kit/admin-auth";
 
 /** The header that carries the signature. */
 export const webhookSignatureHeader = "x-webhook-signature";
@@ -21,11 +22,17 @@ export function signWebhook(secret: string, rawBody: string | Uint8Array): strin
  * wrong signature is false; upper-case hex is accepted.
  */
 export function verifyWebhookSignature(
-  secret: string,
+  secret: Secrets,
   rawBody: string | Uint8Array,
   signature: string | undefined,
 ): boolean {
   if (signature === undefined || !/^[0-9a-fA-F]{64}$/.test(signature)) return false;
-  const expected = createHmac("sha256", secret).update(rawBody).digest();
-  return timingSafeEqual(expected, Buffer.from(signature, "hex"));
+  const given = Buffer.from(signature, "hex");
+  // While the secret rotates both values verify; each is checked, whichever matches.
+  let matched = false;
+  for (const value of typeof secret === "string" ? [secret] : secret) {
+    const expected = createHmac("sha256", value).update(rawBody).digest();
+    if (timingSafeEqual(expected, given)) matched = true;
+  }
+  return matched;
 }

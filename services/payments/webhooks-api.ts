@@ -11,6 +11,7 @@ import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
 import { isPlatformAccount, platformAccountProblem } from "./account-access";
 import { depositSchema, depositWebhookSchema } from "./api-schemas";
+import { webhookSecrets } from "./config";
 import { recordDeposit } from "./deposits";
 import type { PaymentsContext } from "./payments-context";
 import { asProblem, paymentsProblems } from "./problems";
@@ -34,7 +35,9 @@ export function mountWebhooksApi(app: ServiceApp, context: PaymentsContext): voi
   const { pool, controls, config } = context.service;
   app.openapi(depositRoute, async (c) => {
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (!verifyWebhookSignature(config.WEBHOOK_SECRET, raw, c.req.header(webhookSignatureHeader))) {
+    if (
+      !verifyWebhookSignature(webhookSecrets(config), raw, c.req.header(webhookSignatureHeader))
+    ) {
       throw problem({
         type: paymentsProblems.webhookSignature,
         title: "Invalid webhook signature",

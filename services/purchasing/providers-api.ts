@@ -8,6 +8,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { adminAuth } from "../kit/admin-auth";
 import type { ServiceApp } from "../kit/app-env";
 import { appendAudit } from "../kit/audit";
+import { adminTokens } from "../kit/config";
 import { withTransaction } from "../kit/db";
 import { problemResponses } from "../kit/problem-schema";
 import { providerStatusSchema, providerUpsertSchema } from "./api-schemas";
@@ -59,7 +60,7 @@ const putRoute = createRoute({
 export function mountProvidersApi(app: ServiceApp, context: PurchasingContext): void {
   const { pool, config, controls } = context.service;
   const { directory } = context.flow;
-  const admin = adminAuth(config.ADMIN_TOKEN);
+  const admin = adminAuth(adminTokens(config));
   app.use("/v1/providers", admin);
   app.use("/v1/providers/*", admin);
 

@@ -6,6 +6,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { adminAuth } from "../kit/admin-auth";
 import type { ServiceApp } from "../kit/app-env";
 import { bearerSecurity, callerAuth, callerOf } from "../kit/caller-auth";
+import { adminTokens } from "../kit/config";
 import { refusePlatformAccount, requireAccountRightFor } from "../kit/ledger/account-access";
 import { getAccount } from "../kit/ledger/accounts";
 import { accountNameSchema, parseAmount } from "../kit/ledger/amount";
@@ -59,10 +60,10 @@ export function mountWalletsApi(app: ServiceApp, context: PurchasingContext): vo
     "/v1/wallets/:account",
     callerAuth(context.verifier, {
       scope: purchasingScopes.walletsRead,
-      adminToken: config.ADMIN_TOKEN,
+      adminToken: adminTokens(config),
     }),
   );
-  app.use("/v1/wallets/:account/credits", adminAuth(config.ADMIN_TOKEN));
+  app.use("/v1/wallets/:account/credits", adminAuth(adminTokens(config)));
 
   app.openapi(getWalletRoute, async (c) => {
     const { account } = c.req.valid("param");

@@ -10,7 +10,7 @@
  * why in the first line of its error.
  */
 import { execFile } from "node:child_process";
-import { chownSync, writeFileSync } from "node:fs";
+import { appendFileSync, chownSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
@@ -137,6 +137,40 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     throw new Error(`postgres: initdb failed: ${output}`);
   }
 
+  const server = serveCluster({
+    user,
+    postgres,
+    dir,
+    dataDir,
+    logPath,
+    port,
+    role,
+    password,
+    timeoutMs,
+    detached: options.detached,
+  });
+  await server.start();
+  return server;
+}
+
+interface ClusterFiles {
+  readonly user: OsUser | null;
+  /** The postgres binary. */
+  readonly postgres: string;
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly logPath: string;
+  readonly port: number;
+  readonly role: string;
+  readonly password: string;
+  readonly timeoutMs: number;
+  readonly detached?: boolean;
+}
+
+/** The handle of a cluster whose data directory is ready; `start()` runs it. */
+function serveCluster(files: ClusterFiles): PostgresServer {
+  const { user, postgres, dir, dataDir, logPath, port, role, password, timeoutMs } = files;
+  const options = { detached: files.detached };
   // Durability settings off: the tests want speed, and a crash only loses a temp dir.
   const [command, args] = asUser(user, postgres, [
     "-D",
@@ -206,7 +240,6 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     return databaseUrl(role, password, port, database);
   };
 
-  await start();
   return {
     url,
     host: "127.0.0.1",
@@ -222,4 +255,75 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     stop,
     start,
   };
+}
+
+export interface StandbyOptions {
+  /** @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Start a hot standby of `primary` (a server from {@link startPostgres}) that streams its WAL:
+ * a base backup taken with the low-level API (`pg_backup_start`, a copy of the data directory,
+ * `pg_backup_stop`'s backup_label), a physical replication slot so no WAL it needs is
+ * recycled, and `standby.signal` with `primary_conninfo`. It answers reads as soon as it is
+ * consistent and refuses writes, like a CloudNativePG replica.
+ */
+export async function startPostgresStandby(
+  primary: PostgresServer,
+  options: StandbyOptions = {},
+): Promise<PostgresServer> {
+  const user = await osUser();
+  const { postgres } = await postgresBinaries(user);
+  const dir = makeTempDir("postgres-standby");
+  const dataDir = join(dir, "data");
+  const logPath = join(dir, "postgres.log");
+  writeFileSync(logPath, "");
+  if (user !== null) for (const path of [dir, logPath]) chownSync(path, user.uid, user.gid);
+  const slot = `standby_${Math.random().toString(36).slice(2, 10)}`;
+  const backup = new pg.Client({ connectionString: primary.url });
+  await backup.connect();
+  try {
+    await backup.query("SELECT pg_create_physical_replication_slot($1, true)", [slot]);
+    await backup.query("SELECT pg_backup_start('breakwater-standby', true)");
+    const copy = [
+      `cp -a ${join(primary.dir, "data")} ${dataDir}`,
+      `rm -f ${join(dataDir, "postmaster.pid")} ${join(dataDir, "postmaster.opts")}`,
+      `find ${join(dataDir, "pg_wal")} -maxdepth 1 -type f -delete`,
+      `find ${join(dataDir, "pg_replslot")} -mindepth 1 -delete`,
+    ].join(" && ");
+    const [command, args] = asUser(user, "sh", ["-c", copy]);
+    await run(command, args, { cwd: dir });
+    const stopped = await backup.query<{ labelfile: string }>(
+      "SELECT labelfile FROM pg_backup_stop(false)",
+    );
+    const files: Record<string, string> = {
+      backup_label: stopped.rows[0]!.labelfile,
+      "standby.signal": "",
+    };
+    for (const [name, text] of Object.entries(files)) {
+      writeFileSync(join(dataDir, name), text);
+      if (user !== null) chownSync(join(dataDir, name), user.uid, user.gid);
+    }
+    const conninfo = `host=${primary.host} port=${primary.port} user=${primary.user} password=${primary.password}`;
+    appendFileSync(
+      join(dataDir, "postgresql.auto.conf"),
+      `primary_conninfo = '${conninfo}'\nprimary_slot_name = '${slot}'\n`,
+    );
+  } finally {
+    await backup.end().catch(() => {});
+  }
+  const server = serveCluster({
+    user,
+    postgres,
+    dir,
+    dataDir,
+    logPath,
+    port: await freePort(),
+    role: primary.user,
+    password: primary.password,
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
+  await server.start();
+  return server;
 }

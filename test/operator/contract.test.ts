@@ -120,6 +120,14 @@ const examples: Record<KindName, readonly Example[]> = {
     own("an unknown window", { rate: 5, per: "Hour" }),
     own("a lower-case currency", { scope: { currencies: ["usd"] }, rate: 5, per: "Second" }),
   ],
+  ReadOnlyMode: [
+    good("one service", { services: ["payments"] }),
+    good("two services", { services: ["payments", "purchasing"] }),
+    own("no service", { services: [] }),
+    own("no services field", {}),
+    own("a service twice", { services: ["payments", "payments"] }),
+    own("an upper-case service", { services: ["Payments"] }),
+  ],
   LockFlush: [
     good("a pattern", { pattern: "lock:purchase:*" }),
     good("every field", { pattern: "lock:payout:*", maxKeys: 10, batchSize: 5, redis: "default" }),

@@ -35,7 +35,13 @@ export function writeTargets(input: TargetsInput): string {
   });
   const services = {
     ...(input.paymentsUrl
-      ? { payments: target(input.paymentsUrl, "payments", ["WithdrawalHalt", "PayoutThrottle"]) }
+      ? {
+          payments: target(input.paymentsUrl, "payments", [
+            "WithdrawalHalt",
+            "PayoutThrottle",
+            "ReadOnlyMode",
+          ]),
+        }
       : {}),
     ...(input.purchasingUrl
       ? { purchasing: target(input.purchasingUrl, "purchasing", ["ProviderDisable"]) }

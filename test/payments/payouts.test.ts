@@ -1,7 +1,8 @@
 /**
  * @module Payouts end to end against the test PSP (a real HTTP server): success settles,
  * failure refunds, timeout and ambiguous answers go to manual review; the manual review API
- * (admin only, validated, audited) with both decisions and a refused second resolve; the
+ * (admin only, validated; a decision is a person's, authorized by the real API server's RBAC
+ * and audited under their name) with both decisions and a refused second resolve; the
  * retry of an unreachable PSP with the same idempotency reference; the metrics by scrape.
  */
 import { randomUUID } from "node:crypto";
@@ -20,21 +21,27 @@ import {
   type PaymentsReplica,
   startPaymentsFixture,
 } from "./payments-fixture";
+import { type ResolverCluster, startResolverCluster } from "./payout-resolvers";
 
 let fixture: PaymentsFixture;
 let replica: PaymentsReplica;
+let people: ResolverCluster;
 const wallet = "users:p1:wallet";
 const inFlight = "platform:payouts:in-flight";
 const clearing = "platform:psp:clearing";
 
 test.before(async () => {
-  fixture = await startPaymentsFixture({ pspTimeoutMs: 500 });
-  replica = await fixture.startReplica();
+  [fixture, people] = await Promise.all([
+    startPaymentsFixture({ pspTimeoutMs: 500 }),
+    startResolverCluster(),
+  ]);
+  replica = await fixture.startReplica(people.env);
   await fundedWallet(replica.url, wallet, 100_000n);
 });
 
 test.after(async () => {
   await fixture?.stop();
+  await people?.stop();
 });
 
 async function requestPayout(destination: string, amount = "1000", key = randomUUID()) {
@@ -163,7 +170,7 @@ test("confirm_sent settles, refund_failed refunds, each audited; a second resolv
     asAdmin,
   );
   const [slow, broken] = page.body.items as { id: string; amount: string }[];
-  const resolve = (id: string, body: Record<string, unknown>, headers = asAdmin) =>
+  const resolve = (id: string, body: Record<string, unknown>, headers = people.as("alice")) =>
     call(replica.url, "POST", `/v1/payouts/${id}/resolve`, body, headers);
 
   assert.is(
@@ -171,6 +178,18 @@ test("confirm_sent settles, refund_failed refunds, each audited; a second resolv
       .status,
     401,
   );
+  // The service token lists the queue for on-call tooling but never decides: that is a person.
+  const byToken = await resolve(slow!.id, { decision: "confirm_sent", reason: "x" }, asAdmin);
+  assert.is(byToken.status, 401);
+  assert.match(byToken.body.detail, /Kubernetes API did not accept/);
+  const byBob = await resolve(
+    slow!.id,
+    { decision: "confirm_sent", reason: "x" },
+    people.as("bob"),
+  );
+  assert.is(byBob.status, 403);
+  assert.match(byBob.body.type, /auth\/forbidden$/);
+  assert.match(byBob.body.detail, /^bob may not resolve payouts\.payments\.breakwater\.dev/);
   assert.is((await resolve(slow!.id, { decision: "maybe", reason: "x" })).status, 422);
   assert.is((await resolve(slow!.id, { decision: "confirm_sent", reason: "" })).status, 422);
   assert.is((await resolve(randomUUID(), { decision: "confirm_sent", reason: "x" })).status, 404);
@@ -180,19 +199,19 @@ test("confirm_sent settles, refund_failed refunds, each audited; a second resolv
   const confirmed = await resolve(slow!.id, {
     decision: "confirm_sent",
     reason: "gateway confirmed settlement",
-    actor: "alice",
+    actor: "mallory",
     ticket: "INC-7",
   });
   assert.is(confirmed.status, 200);
   assert.is(confirmed.body.status, "settled");
-  assert.is(confirmed.body.resolution.actor, "alice");
+  assert.is(confirmed.body.resolution.actor, "alice", "who authenticated, not the body's actor");
   assert.is(await balanceOf(replica.url, clearing), clearingBefore + 100n);
 
-  const refunded = await resolve(broken!.id, {
-    decision: "refund_failed",
-    reason: "gateway confirmed failure",
-    actor: "bob",
-  });
+  const refunded = await resolve(
+    broken!.id,
+    { decision: "refund_failed", reason: "gateway confirmed failure" },
+    people.as("admin"),
+  );
   assert.is(refunded.status, 200);
   assert.is(refunded.body.status, "refunded");
   assert.is(await balanceOf(replica.url, wallet), walletBefore + 200n);
@@ -221,7 +240,7 @@ test("confirm_sent settles, refund_failed refunds, each audited; a second resolv
       after: "settled",
     },
     {
-      actor: "bob",
+      actor: "admin",
       action: "payout.resolve",
       subject: `payouts:${broken!.id}`,
       reason: "gateway confirmed failure",
@@ -254,7 +273,7 @@ test("concurrent resolves of one payout: exactly one wins", async () => {
         "POST",
         `/v1/payouts/${garbled!.id}/resolve`,
         { decision, reason: "race" },
-        asAdmin,
+        people.as("alice"),
       ),
     ),
   );
