@@ -81,15 +81,31 @@ test("refuses an unknown or disabled cluster, naming the ones that exist", () =>
   const message = refusal(() =>
     recoveryCluster({
       environment: prod,
-      cluster: "escrow-db",
+      cluster: "ledgers-db",
       targetTime: "2026-11-22T10:00:00Z",
       now,
     }),
   );
-  assert.is(
+  assert.match(
     message,
-    '--restore: no PostgreSQL cluster with PITR named "escrow-db" in prod (known: payments-db)',
+    /^--restore: no PostgreSQL cluster with PITR named "ledgers-db" in prod \(known: [a-z-]+(, [a-z-]+)*\)$/,
   );
+  assert.match(message, /payments-db/);
+  // A database turned off is not offered for a restore.
+  const without = {
+    ...prod,
+    postgres: { ...prod.postgres, payments: { ...prod.postgres.payments, enabled: false } },
+  };
+  const disabled = refusal(() =>
+    recoveryCluster({
+      environment: without,
+      cluster: "payments-db",
+      targetTime: "2026-11-22T10:00:00Z",
+      now,
+    }),
+  );
+  assert.match(disabled, /named "payments-db" in prod/);
+  assert.not.match(disabled.split("known:")[1]!, /payments-db/);
 });
 
 test("the command prints the cluster to stdout, and one line on a bad time", () => {
