@@ -25,4 +25,5 @@ export interface Drill {
 
 export const drills: Readonly<Record<string, () => Promise<Drill>>> = {
   restore: async () => (await import("./restore")).restoreDrill,
+  "restore-cluster": async () => (await import("./restore-cluster")).restoreClusterDrill,
 };

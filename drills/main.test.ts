@@ -17,13 +17,16 @@ test("no scenario: one line listing the scenarios", () => {
   const result = drill([]);
   assert.is(result.code, 1);
   assert.is(result.stdout, "");
-  assert.is(result.stderr, "drill: no scenario given; known scenarios: restore\n");
+  assert.is(result.stderr, "drill: no scenario given; known scenarios: restore, restore-cluster\n");
 });
 
 test("an unknown scenario is named", () => {
   const result = drill(["flood"]);
   assert.is(result.code, 1);
-  assert.match(result.stderr, /^drill: unknown scenario "flood"; known scenarios: restore\n$/);
+  assert.match(
+    result.stderr,
+    /^drill: unknown scenario "flood"; known scenarios: restore, restore-cluster\n$/,
+  );
 });
 
 test("restore: a bad argument is named before any server starts", () => {
