@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import * as k8s from "@kubernetes/client-node";
 import { createPool } from "../services/kit/db";
-import type { Drill, DrillReport } from "./index";
+import type { Drill, DrillReport } from "./drill";
 import { verifyAuditChain, verifyLedgerBalances } from "./restore/verify";
 import { DrillStepError, Timeline } from "./timeline";
 

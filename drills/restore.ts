@@ -15,7 +15,7 @@ import { createPool, type Pool } from "../services/kit/db";
 import { type ObjectStore, startObjectStore } from "../test/harness/object-store";
 import { type PostgresServer, startPostgres } from "../test/harness/postgres";
 import { makeTempDir, waitUntil } from "../test/harness/process";
-import type { Drill, DrillReport } from "./index";
+import type { Drill, DrillReport } from "./drill";
 import {
   archiveCommand,
   type BarmanStore,
