@@ -30,6 +30,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY services ./services
 COPY operators ./operators
+# The restore rehearsal's CronJob runs `drills/main.ts restore-cluster`.
+COPY drills ./drills
 # The autopilot validates its rules with the rule schema and the environment names.
 COPY policies/automation ./policies/automation
 COPY environments/schema.ts ./environments/schema.ts

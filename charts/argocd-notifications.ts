@@ -20,6 +20,11 @@ import { componentLabels } from "./labels";
 /** The notification service (a webhook) and its Secret key. */
 export const opsAlertsService = "ops-alerts";
 export const opsAlertsUrlSecretKey = "ops-alerts-webhook-url";
+/**
+ * The one Secret the notifications controller reads `$key` references from (a fixed name in
+ * Argo CD); the platform program creates it in the gitops namespace from a Pulumi secret.
+ */
+export const notificationsSecretName = "argocd-notifications-secret";
 
 /** Trigger name → the condition (an Argo CD expression over `app`) and the template sent. */
 export const notificationTriggers = {

@@ -51,3 +51,6 @@ export const migrateProgram = "services/migrate.ts";
 
 /** The program that runs a service's smoke checks (`npm run smoke -- <name>`). */
 export const smokeProgram = "services/smoke.ts";
+
+/** `npm run drill`: the restore rehearsal's CronJob runs its `restore-cluster` scenario. */
+export const drillProgram = "drills/main.ts";

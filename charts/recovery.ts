@@ -104,14 +104,50 @@ export function recoveryCluster(request: RestoreRequest): KubeObject {
   const time = parseRfc3339(request.targetTime);
   checkWindow(request, time, environment.postgres[domain].backup.retention);
   const name = recoveryClusterName(request.cluster, time);
+  return recoveredFrom(environment, request.cluster, name, {
+    annotations: { "breakwater.dev/recovery-target-time": request.targetTime },
+    recoveryTarget: { targetTime: request.targetTime },
+    // Same object store, new folder: the restored cluster starts its own WAL history.
+    plugins: [{ ...walArchiver(request.cluster, name) }],
+  });
+}
+
+/**
+ * The weekly rehearsal's copy of `cluster` (`<cluster>-rehearsal`): recovered to the end of its
+ * archived WAL, archiving nothing (a rehearsal copy never writes backups), deleted after the
+ * checks by the rehearsal itself. @throws RestoreError when `cluster` has no PITR.
+ */
+export function rehearsalCluster(environment: Environment, cluster: string): KubeObject {
+  findDomain(environment, cluster);
+  return recoveredFrom(environment, cluster, `${cluster}-rehearsal`, {
+    annotations: {},
+    labels: { "breakwater.dev/restore-rehearsal": "true" },
+  });
+}
+
+interface RecoveryParts {
+  readonly annotations: Record<string, string>;
+  readonly labels?: Record<string, string>;
+  /** Undefined: replay every archived WAL segment. */
+  readonly recoveryTarget?: { targetTime: string };
+  readonly plugins?: { name: string; isWalArchiver: boolean; parameters: Record<string, string> }[];
+}
+
+function recoveredFrom(
+  environment: Environment,
+  cluster: string,
+  name: string,
+  parts: RecoveryParts,
+): KubeObject {
+  const domain = findDomain(environment, cluster);
   const origin = "origin";
   const chart = new Chart(new App(), "restore", { disableResourceNameHashes: true });
   const metadata = databaseMetadata(environment, name);
-  const cluster = new Cluster(chart, "cluster", {
+  const recovered = new Cluster(chart, "cluster", {
     metadata: {
       ...metadata,
-      labels: { ...metadata.labels, "breakwater.dev/restored-from": request.cluster },
-      annotations: { "breakwater.dev/recovery-target-time": request.targetTime },
+      labels: { ...metadata.labels, ...parts.labels, "breakwater.dev/restored-from": cluster },
+      annotations: parts.annotations,
     },
     spec: {
       ...clusterSpec(environment, domain),
@@ -121,7 +157,7 @@ export function recoveryCluster(request: RestoreRequest): KubeObject {
           database: domain,
           owner: domain,
           secret: { name: secretNames.databaseOwner(domain) },
-          recoveryTarget: { targetTime: request.targetTime },
+          ...(parts.recoveryTarget ? { recoveryTarget: parts.recoveryTarget } : {}),
         },
       },
       externalClusters: [
@@ -130,16 +166,15 @@ export function recoveryCluster(request: RestoreRequest): KubeObject {
           plugin: {
             name: barmanCloudPlugin,
             parameters: {
-              barmanObjectName: objectStoreName(request.cluster),
-              serverName: request.cluster,
+              barmanObjectName: objectStoreName(cluster),
+              serverName: cluster,
             },
           },
         },
       ],
-      // Same object store, new folder: the restored cluster starts its own WAL history.
-      plugins: [{ ...walArchiver(request.cluster, name) }],
+      ...(parts.plugins ? { plugins: parts.plugins } : {}),
     },
   });
-  keepOnPrune(cluster);
+  keepOnPrune(recovered);
   return chart.toJson()[0] as KubeObject;
 }

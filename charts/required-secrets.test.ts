@@ -38,6 +38,14 @@ function referencesIn(object: any): Reference[] {
     for (const [child, inner] of Object.entries(value)) walk(inner, child);
   };
   walk(object.spec ?? {}, "spec");
+  if (object.kind === "ConfigMap" && object.metadata.name === "argocd-notifications-cm") {
+    // Argo CD resolves `$key` in its notification services from argocd-notifications-secret.
+    for (const value of Object.values<string>(object.data ?? {})) {
+      for (const match of value.matchAll(/\$([a-z0-9-]+)/g)) {
+        found.push(`${namespace}/argocd-notifications-secret:${match[1]}`);
+      }
+    }
+  }
   if (object.kind === "ConfigMap" && object.data?.["targets.yaml"]) {
     const targets = parse(object.data["targets.yaml"]);
     for (const service of Object.values<any>(targets.services ?? {})) {

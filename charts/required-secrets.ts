@@ -5,6 +5,7 @@
  */
 import { databaseNames, type Environment, serviceNames } from "../environments";
 import { alertRoutingSecrets } from "./alerts/alert-routing";
+import { notificationsSecretName, opsAlertsUrlSecretKey } from "./argocd-notifications";
 import { autopilotTokenSecret } from "./autopilot-chart";
 import { secretNames } from "./conventions";
 import { serviceCatalog } from "./service-catalog";
@@ -142,11 +143,18 @@ export function requiredSecrets(environment: Environment): RequiredSecret[] {
     keys: ["url"],
     purpose: "REDIS_URL of the operator (LockFlush)",
   };
+  const notifications: RequiredSecret = {
+    namespace: environment.namespaces.gitops.name,
+    name: notificationsSecretName,
+    keys: [opsAlertsUrlSecretKey],
+    purpose: "webhook URL of #ops-alerts, where Argo CD announces syncs and drift",
+  };
   const all = [
     ...dataSecrets(environment),
     ...serviceSecrets(environment),
     ...alertingSecrets(environment),
     system,
+    notifications,
   ];
   return all.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }

@@ -21,6 +21,8 @@ const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const cpuPattern = /^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$/;
 const bytesPattern = /^[1-9][0-9]*(Ki|Mi|Gi|Ti)$/;
 const cronPattern = /^(\S+\s+){5}\S+$/;
+/** Kubernetes CronJob's five fields: minute hour day-of-month month day-of-week. */
+const fiveFieldCronPattern = /^(\S+\s+){4}\S+$/;
 const retentionPattern = /^[1-9][0-9]*[dwm]$/;
 const digestPattern = /^sha256:[a-f0-9]{64}$/;
 const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -244,6 +246,13 @@ const featuresSchema = z.object({
   }),
   /** Migrations must be backward compatible and run before the rollout (seed 003). */
   safeMigrations: z.boolean({ error: "expected true or false" }),
+  /**
+   * The restore rehearsal (seeds 002, 004): when set, a CronJob recovers a copy of every PITR
+   * database from its backups on this schedule, checks it and deletes it.
+   */
+  restoreRehearsal: z
+    .object({ schedule: matching(fiveFieldCronPattern, "a five-field cron like `0 4 * * 1`") })
+    .optional(),
 });
 
 const gitopsSchema = z.object({

@@ -166,5 +166,7 @@ export const staging = {
   features: {
     autopilot: { enabled: true, dryRun: true },
     safeMigrations: true,
+    // Mondays 04:00, after the nightly 02:00 base backup.
+    restoreRehearsal: { schedule: "0 4 * * 1" },
   },
 } satisfies EnvironmentInput;

@@ -16,6 +16,10 @@ export const charts = Object.fromEntries(
   Object.values(chartPins).map((pin) => [pin.chart, pin.version]),
 );
 export const rootApplication = platform.rootApplication.application.metadata.name;
+/** The backup bucket the program created, or the endpoint of one provided outside it. */
+export const backupBucket =
+  platform.backupBucket?.bucket.bucket ??
+  `provided outside this program: ${settings.environment.objectStore.endpoint}`;
 export const backupCredentialsSecret = platform.backupCredentials.secret.metadata.name;
 /** `<namespace>/<name>` of every Secret the manifests reference, besides the backup one. */
 export const manifestSecrets = Object.keys(platform.manifestSecrets.secrets);

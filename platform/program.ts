@@ -1,12 +1,14 @@
 /**
  * @module The bootstrap of one cluster, in dependency order: namespaces first; cert-manager
  * before the Barman Cloud plugin, which also needs the CloudNativePG operator beside it; the
- * credentials and every Secret the manifests reference; and the Argo CD root application last, once every operator whose CRDs the
+ * backup bucket (on Amazon S3) and its credentials and every Secret the manifests reference; and the Argo CD root application last, once every operator whose CRDs the
  * rendered manifests use is installed.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Environment } from "../environments";
+import { planBackupBucket } from "./backup-bucket-plan";
 import { ArgoCd } from "./components/argo-cd";
+import { BackupBucket } from "./components/backup-bucket";
 import { BackupCredentials } from "./components/backup-credentials";
 import { BarmanCloudPlugin } from "./components/barman-cloud-plugin";
 import { CertManager } from "./components/cert-manager";
@@ -40,6 +42,8 @@ export interface Operators {
 /** Every component of the bootstrap, for stack outputs and tests. */
 export interface Platform extends Operators {
   readonly namespaces: Namespaces;
+  /** Present when the environment's object store is Amazon S3 (`backup-bucket-plan.ts`). */
+  readonly backupBucket?: BackupBucket;
   readonly backupCredentials: BackupCredentials;
   /** Every other Secret the rendered manifests reference. */
   readonly manifestSecrets: ManifestSecrets;
@@ -54,6 +58,8 @@ export function definePlatform(settings: PlatformSettings): Platform {
   const namespaces = new Namespaces("namespaces", { plans: planNamespaces(environment) });
   const afterNamespaces = { dependsOn: [namespaces] };
   const operators = installOperators(environment, namespaces);
+  const backupPlan = planBackupBucket(environment);
+  const backupBucket = backupPlan && new BackupBucket("backups", { plan: backupPlan });
   const backupCredentials = storeBackupCredentials(settings, afterNamespaces);
   const repositoryCredentials = storeRepositoryCredentials(settings, afterNamespaces);
   const manifestSecrets = new ManifestSecrets(
@@ -73,6 +79,8 @@ export function definePlatform(settings: PlatformSettings): Platform {
     {
       dependsOn: [
         ...Object.values(operators),
+        // Databases start archiving WAL as soon as Argo CD creates them.
+        ...(backupBucket ? [backupBucket] : []),
         backupCredentials,
         // Pods that Argo CD starts must find every Secret they reference.
         manifestSecrets,
@@ -83,6 +91,7 @@ export function definePlatform(settings: PlatformSettings): Platform {
   return {
     namespaces,
     ...operators,
+    ...(backupBucket ? { backupBucket } : {}),
     backupCredentials,
     manifestSecrets,
     ...(repositoryCredentials ? { repositoryCredentials } : {}),

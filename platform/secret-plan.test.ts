@@ -65,6 +65,8 @@ test("with every service on, the stack needs one key per credential, named by th
     "alertmanagerPagerdutyRoutingKey",
     "alertmanagerTicketSlackApiUrl",
     "autopilotWebhookToken",
+    // Argo CD's notifications webhook (#ops-alerts).
+    "opsAlertsWebhookUrl",
   ];
   for (const service of serviceNames) {
     expected.push(`${service}AdminToken`, `${service}DatabasePassword`, `${service}KafkaPassword`);

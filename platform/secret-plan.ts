@@ -6,6 +6,7 @@
  */
 
 import { alertRoutingSecrets } from "../charts/alerts/alert-routing";
+import { notificationsSecretName, opsAlertsUrlSecretKey } from "../charts/argocd-notifications";
 import { autopilotTokenSecret } from "../charts/autopilot-chart";
 import {
   databaseClusterName,
@@ -76,6 +77,8 @@ export const secretConfigKeyNames = {
   kafkaPassword: (service: ServiceName) => `${service}KafkaPassword`,
   /** The autopilot's webhook token: the Secret it reads and the one Alertmanager sends. */
   autopilotWebhookToken: "autopilotWebhookToken",
+  /** Where Argo CD announces syncs and drift (the handbook's #ops-alerts). */
+  opsAlertsWebhookUrl: "opsAlertsWebhookUrl",
 } as const;
 
 const keys = secretConfigKeyNames;
@@ -105,6 +108,7 @@ function recipes(environment: Environment): Map<string, SecretValueRecipe> {
       `redis://:${encodeURIComponent(password ?? "")}@${serviceHost(`${redisName}-master`, data)}:${redisPort}`,
   });
   add(autopilotTokenSecret.name, autopilotTokenSecret.key, fromKey(keys.autopilotWebhookToken));
+  add(notificationsSecretName, opsAlertsUrlSecretKey, fromKey(keys.opsAlertsWebhookUrl));
   add(
     alertRoutingSecrets.autopilotToken.name,
     alertRoutingSecrets.autopilotToken.key,

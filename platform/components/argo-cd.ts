@@ -46,8 +46,9 @@ export class ArgoCd extends pulumi.ComponentResource {
             params: commandParameters,
           },
           // charts/argocd-notifications.ts renders argocd-notifications-cm (synced from git);
-          // the chart keeps creating argocd-notifications-secret, where the webhook URL goes.
-          notifications: { cm: { create: false } },
+          // ManifestSecrets creates argocd-notifications-secret with the webhook URL, so the
+          // chart must not create an empty one over it.
+          notifications: { cm: { create: false }, secret: { create: false } },
           controller: { replicas: args.replicas },
           repoServer: { replicas: args.replicas },
           server: { replicas: args.replicas },

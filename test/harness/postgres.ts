@@ -10,7 +10,7 @@
  * why in the first line of its error.
  */
 import { execFile } from "node:child_process";
-import { appendFileSync, chownSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
@@ -54,6 +54,14 @@ export interface PostgresOptions {
   readonly detached?: boolean;
   /** @default 60000 */
   readonly timeoutMs?: number;
+  /** More server settings, each passed as `-c name=value` (e.g. `archive_mode: "on"`). */
+  readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Fill the empty data directory instead of running initdb, e.g. by restoring a base backup
+   * of a harness server (whose role and password this server then has). The harness then
+   * gives the folder to the OS user that runs the server. @default initdb
+   */
+  readonly initialise?: (dataDir: string) => Promise<void>;
 }
 
 /** Under root: the `postgres` OS user to run as; otherwise null (run as ourselves). */
@@ -94,6 +102,42 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+async function runInitdb(
+  user: OsUser | null,
+  initdb: string,
+  paths: { dataDir: string; dir: string; role: string; passwordFile: string },
+): Promise<void> {
+  const [initCommand, initArgs] = asUser(user, initdb, [
+    `--pgdata=${paths.dataDir}`,
+    `--username=${paths.role}`,
+    `--pwfile=${paths.passwordFile}`,
+    "--auth=scram-sha-256",
+    "--encoding=UTF8",
+    "--locale=C",
+    "--no-sync",
+    "--no-instructions",
+  ]);
+  try {
+    await run(initCommand, initArgs, { cwd: paths.dir });
+  } catch (error) {
+    const { stderr = "", stdout = "" } = error as { stderr?: string; stdout?: string };
+    const output = (stderr || stdout).trim() || (error as Error).message;
+    throw new Error(`postgres: initdb failed: ${output}`);
+  }
+}
+
+/** PostgreSQL refuses a data directory that is not its own or that others may read. */
+async function initialiseWith(
+  initialise: (dataDir: string) => Promise<void>,
+  dataDir: string,
+  user: OsUser | null,
+): Promise<void> {
+  mkdirSync(dataDir, { mode: 0o700 });
+  await initialise(dataDir);
+  chmodSync(dataDir, 0o700);
+  if (user !== null) await run("chown", ["-R", `${user.uid}:${user.gid}`, dataDir]);
+}
+
 /** Start a new PostgreSQL server and wait until it answers a query. */
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const user = await osUser();
@@ -119,23 +163,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       );
     }
   }
-  const [initCommand, initArgs] = asUser(user, initdb, [
-    `--pgdata=${dataDir}`,
-    `--username=${role}`,
-    `--pwfile=${passwordFile}`,
-    "--auth=scram-sha-256",
-    "--encoding=UTF8",
-    "--locale=C",
-    "--no-sync",
-    "--no-instructions",
-  ]);
-  try {
-    await run(initCommand, initArgs, { cwd: dir });
-  } catch (error) {
-    const { stderr = "", stdout = "" } = error as { stderr?: string; stdout?: string };
-    const output = (stderr || stdout).trim() || (error as Error).message;
-    throw new Error(`postgres: initdb failed: ${output}`);
-  }
+  if (options.initialise) await initialiseWith(options.initialise, dataDir, user);
+  else await runInitdb(user, initdb, { dataDir, dir, role, passwordFile });
 
   const server = serveCluster({
     user,
@@ -148,6 +177,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     password,
     timeoutMs,
     detached: options.detached,
+    settings: options.settings,
   });
   await server.start();
   return server;
@@ -165,12 +195,14 @@ interface ClusterFiles {
   readonly password: string;
   readonly timeoutMs: number;
   readonly detached?: boolean;
+  /** More server settings, each passed as `-c name=value`. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 /** The handle of a cluster whose data directory is ready; `start()` runs it. */
 function serveCluster(files: ClusterFiles): PostgresServer {
   const { user, postgres, dir, dataDir, logPath, port, role, password, timeoutMs } = files;
-  const options = { detached: files.detached };
+  const options = { detached: files.detached, settings: files.settings };
   // Durability settings off: the tests want speed, and a crash only loses a temp dir.
   const [command, args] = asUser(user, postgres, [
     "-D",
@@ -189,6 +221,10 @@ function serveCluster(files: ClusterFiles): PostgresServer {
     "full_page_writes=off",
     "-c",
     "max_connections=200",
+    ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => [
+      "-c",
+      `${name}=${value}`,
+    ]),
   ]);
   const url = databaseUrl(role, password, port, "postgres");
   let current: ManagedProcess | undefined;

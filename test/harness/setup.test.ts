@@ -29,10 +29,12 @@ test("without --quiet, each step says what it found", () => {
     "postgres binaries",
     "kafka",
     "kubernetes",
+    "python tools",
   ]) {
     assert.match(result.stdout, new RegExp(`^ok +${step}: `, "m"));
   }
   assert.match(result.stdout, /Kafka 3\.9\.\d+ jars cached/);
+  assert.match(result.stdout, /barman-cloud 3\.\d+\.\d+ and the S3 server cached/);
 });
 
 test.run();

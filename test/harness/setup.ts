@@ -1,8 +1,8 @@
 /**
  * @module `npm run setup` (and the first thing `npm test` does): make the machine able to
  * start every real server of the harness. Installs missing Debian packages (as root),
- * creates the `postgres` OS user and a copy of the PostgreSQL binaries it can run, fetches the Kafka jars and builds etcd and kube-apiserver
- * into the cache. Idempotent: with everything in place it only checks, in a few seconds.
+ * creates the `postgres` OS user and a copy of the PostgreSQL binaries it can run, fetches the Kafka jars, builds etcd and kube-apiserver
+ * into the cache, and installs barman-cloud and an S3-compatible server (`python-tools.ts`). Idempotent: with everything in place it only checks, in a few seconds.
  *
  * `--quiet` prints only problems and one summary line. Every failure is one line naming
  * the missing tool and how to get it.
@@ -15,6 +15,7 @@ import { cacheDir } from "./cache";
 import { ensureKafkaJars, KAFKA_VERSION } from "./kafka";
 import { POSTGRES_OS_USER } from "./postgres";
 import { installSharedPostgres } from "./postgres-binaries";
+import { BARMAN_VERSION, ensurePythonTools } from "./python-tools";
 
 const exec = promisify(execFile);
 
@@ -198,6 +199,15 @@ async function ensureKube(): Promise<string> {
   return "etcd, kube-apiserver and actionlint ready";
 }
 
+async function ensurePython(): Promise<string> {
+  try {
+    const built = await ensurePythonTools((line) => say(`  ${line}`));
+    return `barman-cloud ${BARMAN_VERSION} and the S3 server ${built ? "installed" : "cached"}`;
+  } catch (error) {
+    throw new SetupProblem((error as Error).message);
+  }
+}
+
 interface Step {
   readonly name: string;
   readonly run: () => Promise<string>;
@@ -210,6 +220,7 @@ const steps: readonly Step[] = [
   { name: "postgres binaries", run: ensurePostgresBinaries },
   { name: "kafka", run: ensureKafka },
   { name: "kubernetes", run: ensureKube },
+  { name: "python tools", run: ensurePython },
 ];
 
 /**
