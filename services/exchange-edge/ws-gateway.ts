@@ -91,7 +91,8 @@ export class WsGateway {
 
   /** A status message to every connection (market data outage and recovery). */
   broadcastStatus(status: Record<string, unknown>): void {
-    this.#status = status;
+    // A connection opened during an outage is told at once; after recovery there is nothing to tell.
+    this.#status = status.status === "ok" ? undefined : status;
     for (const connection of this.#connections) connection.send("status", status);
   }
 
