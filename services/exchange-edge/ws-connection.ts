@@ -95,6 +95,11 @@ export class EdgeConnection {
     this.metrics.closes.inc({ reason: "CLIENT" });
   }
 
+  /** Cut the socket without a closing handshake. */
+  terminate(): void {
+    this.socket.terminate();
+  }
+
   private closeSlow(): void {
     this.close(slowConsumerCode, "SLOW_CONSUMER");
     // A client that reads nothing never reads the close frame either.

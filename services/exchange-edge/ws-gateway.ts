@@ -33,6 +33,9 @@ export interface GatewayOptions {
 
 type Subscriber = readonly [EdgeConnection, Subscription];
 
+/** How long closing clients get to answer the close frame on shutdown. */
+const shutdownGraceMs = 1_000;
+
 export class WsGateway {
   readonly #server = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   readonly #connections = new Set<EdgeConnection>();
@@ -65,6 +68,12 @@ export class WsGateway {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     for (const connection of this.#connections) connection.close(1001, "SHUTDOWN");
+    // Clients answer the close frame at once; whoever has not within a second is cut.
+    const deadline = Date.now() + shutdownGraceMs;
+    while (this.#connections.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const connection of this.#connections) connection.terminate();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 

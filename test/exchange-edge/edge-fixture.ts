@@ -171,11 +171,13 @@ export class RecordingClient {
 
   static async connect(url: string): Promise<RecordingClient> {
     const socket = new WebSocket(`${url.replace(/^http/, "ws")}/ws`);
+    // Listen before the handshake ends: the first message can come in the same read.
+    const client = new RecordingClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
       socket.once("error", reject);
     });
-    return new RecordingClient(socket);
+    return client;
   }
 
   send(message: Record<string, unknown>): void {

@@ -9,11 +9,22 @@ import { createHash, randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { exchangeEdgeAlerts } from "../../charts/alerts/exchange-edge-alerts";
+import { exportedMetrics, metricNamesIn, selectorLabelsIn } from "../../charts/alerts/metric-names";
+import { dashboardQueries } from "../../charts/dashboards/dashboard-definition";
+import { exchangeEdgeDashboard } from "../../charts/dashboards/exchange-edge-dashboard";
+import { loadEnvironment } from "../../environments";
 import { signRequest } from "../../services/exchange-edge/request-signature";
 import { createPool } from "../../services/kit/db";
 import { type OutsideParty, readBody, sendJson, startOutsideParty } from "../harness/outside-party";
-import { type Json, metricValue } from "../payments/payments-fixture";
-import { adminToken, type EdgeFixture, type EdgeReplica, startEdgeFixture } from "./edge-fixture";
+import { eventually, type Json, metricValue } from "../payments/payments-fixture";
+import {
+  adminToken,
+  type EdgeFixture,
+  type EdgeReplica,
+  RecordingClient,
+  startEdgeFixture,
+} from "./edge-fixture";
 
 interface Received {
   readonly headers: IncomingHttpHeaders;
@@ -268,6 +279,44 @@ test("a core that cannot be reached is a 503, never a forwarded guess", async ()
     await core.start();
   }
   assert.is((await placeOrder(key, order, { replica: replicas[1] })).status, 201);
+});
+
+test("every metric the edge's alerts and dashboard read is exported, with the labels they match", async () => {
+  // Market data on the same replica: a connection that subscribes past its limit and leaves.
+  const client = await RecordingClient.connect(replicas[0]!.url);
+  for (let index = 0; index < 30; index += 1) {
+    client.send({ op: "subscribe", channel: "trades", symbol: "BTC-USD", id: index });
+  }
+  await client.until(
+    "30 answers",
+    () => client.messages.filter((m) => typeof m.id === "number").length >= 30,
+  );
+  await eventually("a backlog sample", async () =>
+    (await (await fetch(`${replicas[0]!.url}/metrics`)).text()).includes(
+      "ws_connection_backlog_messages_bucket",
+    ),
+  );
+  client.close();
+  await eventually("the close counted", async () =>
+    (await (await fetch(`${replicas[0]!.url}/metrics`)).text()).includes(
+      'ws_close_total{reason="CLIENT"',
+    ),
+  );
+  const exported = exportedMetrics(await (await fetch(`${replicas[0]!.url}/metrics`)).text());
+  const queries = [
+    ...exchangeEdgeAlerts(loadEnvironment("prod")).rules.map((rule) => rule.expr),
+    ...dashboardQueries(exchangeEdgeDashboard()),
+  ];
+  for (const expr of queries) {
+    for (const name of metricNamesIn(expr))
+      assert.ok(exported.names.has(name), `${name} in ${expr}`);
+    for (const { metric, labels } of selectorLabelsIn(expr)) {
+      // namespace comes from the scrape; every other label from the edge itself.
+      for (const label of labels.filter((each) => each !== "namespace")) {
+        assert.ok(exported.labels.get(metric)?.has(label), `${metric}{${label}} in ${expr}`);
+      }
+    }
+  }
 });
 
 test.run();
