@@ -16,7 +16,10 @@ const slowConsumerGraceMs = 10_000;
 
 export type Channel = "trades" | "book" | "candles";
 
-/** One subscription: its own gap-free `seq`, and what it still has to send. */
+/**
+ * One subscription and what it still has to send. Book and candles count their own gap-free
+ * `seq` (their updates are coalesced per connection); trades carry the symbol's stream seq.
+ */
 export interface Subscription {
   readonly key: string;
   readonly channel: Channel;

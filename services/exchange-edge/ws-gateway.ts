@@ -42,6 +42,8 @@ export class WsGateway {
   /** Subscribers by subscription key, so a trade reaches only those who asked. */
   readonly #subscribers = new Map<string, Map<string, Subscriber>>();
   readonly #limiters = new Map<number, RateLimiterMemory>();
+  /** The trades stream's last seq per symbol. */
+  readonly #tradeSeqs = new Map<string, number>();
   #flushTimer: NodeJS.Timeout | undefined;
   #applied: EdgeSettings;
   #status: Record<string, unknown> | undefined;
@@ -79,13 +81,13 @@ export class WsGateway {
 
   /** A new trade: to every trades subscriber now; its candles at the next flush. */
   publishTrade(symbol: string, trade: PublicTrade, candles: readonly Candle[]): void {
-    const tradeJson = JSON.stringify(trade);
-    for (const [connection, subscription] of this.#subscribersOf(`trades:${symbol}`)) {
-      const seq = connection.next(subscription);
-      connection.send(
-        "trades",
-        `{"type":"TradeExecuted","channel":"trades","symbol":${JSON.stringify(symbol)},"seq":${seq},"trade":${tradeJson}}`,
-      );
+    // Every subscriber gets every trade, so one sequence per symbol is gap-free for each of
+    // them and the message is built once for all.
+    const seq = (this.#tradeSeqs.get(symbol) ?? 0) + 1;
+    this.#tradeSeqs.set(symbol, seq);
+    const text = JSON.stringify({ type: "TradeExecuted", channel: "trades", symbol, seq, trade });
+    for (const [connection] of this.#subscribersOf(`trades:${symbol}`)) {
+      connection.send("trades", text);
     }
     for (const candle of candles) {
       for (const [, subscription] of this.#subscribersOf(`candles:${candle.interval}:${symbol}`)) {
@@ -234,7 +236,8 @@ export class WsGateway {
     };
     if (subscription.channel === "trades") {
       const trades = market.recentTrades(this.options.tradesSnapshotSize);
-      connection.send("trades", { ...base, seq: connection.next(subscription), trades });
+      const seq = this.#tradeSeqs.get(subscription.symbol) ?? 0;
+      connection.send("trades", { ...base, seq, trades });
     } else if (subscription.channel === "candles") {
       const series = market.candles.get(subscription.interval as never);
       subscription.pendingCandles = undefined;

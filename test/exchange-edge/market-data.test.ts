@@ -107,12 +107,17 @@ test("clients on both replicas receive every trade in order, with gap-free seque
   );
 });
 
-test("a trades subscription starts with a snapshot of recent trades", async () => {
+test("a trades subscription starts with a snapshot of recent trades; the next trade follows its seq", async () => {
   const client = await connect(replicas[1]!);
   const snapshot = await subscribe(client, { channel: "trades", symbol: "BTC-USD" });
-  assert.is(snapshot.seq, 1);
   assert.is(snapshot.trades.length, 50);
   assert.is(snapshot.trades.at(-1).tradeSeq, nextTradeSeq - 1);
+  await fixture.publish(tradesTopic, trades("BTC-USD", 1));
+  await client.until("the next trade", () => client.of("trades", "BTC-USD").length === 2);
+  const next = client.of("trades", "BTC-USD")[1];
+  assert.is(next.type, "TradeExecuted");
+  assert.is(next.seq, snapshot.seq + 1);
+  assert.is(next.trade.tradeSeq, nextTradeSeq - 1);
 });
 
 test("the book: snapshot at the asked depth, then increments that rebuild the top levels", async () => {
