@@ -41,6 +41,7 @@ export class EdgeConnection {
   readonly subscriptions = new Map<string, Subscription>();
   #unsent = 0;
   #closing = false;
+  #operations: Promise<void> = Promise.resolve();
 
   constructor(
     readonly id: string,
@@ -75,6 +76,12 @@ export class EdgeConnection {
     this.socket.send(text, () => {
       this.#unsent -= 1;
     });
+  }
+
+  /** Run the client's operations one after the other, so answers come in the order asked. */
+  serially(operation: () => Promise<void>): void {
+    // One failed operation must not stop the ones after it (nor go unhandled).
+    this.#operations = this.#operations.then(operation).catch(() => undefined);
   }
 
   /** The next seq of a subscription's message. */

@@ -129,7 +129,8 @@ export class WsGateway {
         });
         return;
       }
-      void this.#handle(connection, data.toString());
+      const text = data.toString();
+      connection.serially(() => this.#handle(connection, text));
     });
     ws.on("error", () => undefined);
     ws.on("close", () => {
