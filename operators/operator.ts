@@ -10,6 +10,7 @@ import type { OperatorConfig } from "./config";
 import { controlGroup, controlVersion } from "./crds/common";
 import { controlKinds } from "./crds/index";
 import type { ReconcilerContext } from "./reconcilers/context";
+import { edgeDegradationReconciler } from "./reconcilers/edge-degradation";
 import { lockFlushReconciler } from "./reconcilers/lock-flush";
 import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
@@ -250,6 +251,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "ProviderDisable") return providerDisableReconciler(deps);
   if (kind === "PayoutThrottle") return payoutThrottleReconciler(deps);
   if (kind === "ReadOnlyMode") return readOnlyModeReconciler(deps);
+  if (kind === "EdgeDegradation") return edgeDegradationReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

@@ -24,7 +24,14 @@ const serviceTarget = z.object({
   /** Control kinds this service enforces, e.g. [WithdrawalHalt]. */
   enforces: z
     .array(
-      z.enum(["WithdrawalHalt", "SymbolMode", "ProviderDisable", "PayoutThrottle", "ReadOnlyMode"]),
+      z.enum([
+        "WithdrawalHalt",
+        "SymbolMode",
+        "ProviderDisable",
+        "PayoutThrottle",
+        "EdgeDegradation",
+        "ReadOnlyMode",
+      ]),
     )
     .min(1),
 });

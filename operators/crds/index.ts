@@ -4,6 +4,7 @@
  * charts render for Argo CD.
  */
 import type { z } from "zod";
+import { edgeDegradation } from "./edge-degradation";
 import { customResourceDefinition } from "./kind";
 import { lockFlush } from "./lock-flush";
 import { payoutThrottle } from "./payout-throttle";
@@ -15,7 +16,15 @@ import { withdrawalHalt } from "./withdrawal-halt";
 export { controlGroup, controlVersion } from "./common";
 export type { ControlKindDefinition } from "./kind";
 export { symbolModes } from "./symbol-mode";
-export { lockFlush, payoutThrottle, providerDisable, readOnlyMode, symbolMode, withdrawalHalt };
+export {
+  edgeDegradation,
+  lockFlush,
+  payoutThrottle,
+  providerDisable,
+  readOnlyMode,
+  symbolMode,
+  withdrawalHalt,
+};
 
 /** Every control kind, in the order they are generated. */
 export const controlKinds = [
@@ -25,6 +34,7 @@ export const controlKinds = [
   lockFlush,
   payoutThrottle,
   readOnlyMode,
+  edgeDegradation,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

@@ -44,7 +44,8 @@ interface Check {
   run(): Promise<Record<string, unknown> | undefined>;
 }
 
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+/** `promise`, or an error naming `what` when it has not settled within `timeoutMs`. */
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

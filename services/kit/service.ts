@@ -84,6 +84,14 @@ export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject> {
   ) => void | Promise<void>;
   /** Workers started after the HTTP server listens. */
   readonly workers?: (context: ServiceContext<CommonConfig & z.infer<S>>) => WorkerDefinition[];
+  /**
+   * Called once with the HTTP server as soon as it is created, for protocols that take over a
+   * connection (a WebSocket `upgrade` handler); close what it opened in `onStop`.
+   */
+  readonly attach?: (
+    server: Server,
+    context: ServiceContext<CommonConfig & z.infer<S>>,
+  ) => void | Promise<void>;
   /** Called before anything closes on stop (e.g. to stop a consumer). */
   readonly onStop?: (context: ServiceContext<CommonConfig & z.infer<S>>) => Promise<void>;
   /** `info.version` of the OpenAPI document. @default "1.0.0" */
@@ -221,6 +229,7 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   const app = await buildApp(definition, context, () => accepting, closers);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
   answerTransportErrors(server as Server, logger);
+  await definition.attach?.(server as Server, context);
   const closeHttp = () => closeServer(server, config.SHUTDOWN_GRACE_MS);
   closers.push(closeHttp);
   await new Promise<void>((resolve, reject) => {

@@ -128,6 +128,17 @@ const examples: Record<KindName, readonly Example[]> = {
     own("a service twice", { services: ["payments", "payments"] }),
     own("an upper-case service", { services: ["Payments"] }),
   ],
+  EdgeDegradation: [
+    good("the 3.4 actions", { conflationMs: 1000, bookDepth: 20, subscriptionsPerSecond: 2 }),
+    own("no depth", { conflationMs: 1000, subscriptionsPerSecond: 2 }),
+    own("a depth of 0", { conflationMs: 1000, bookDepth: 0, subscriptionsPerSecond: 2 }),
+    own("a fractional window", { conflationMs: 2.5, bookDepth: 20, subscriptionsPerSecond: 2 }),
+    own("a window over a minute", {
+      conflationMs: 60_001,
+      bookDepth: 20,
+      subscriptionsPerSecond: 2,
+    }),
+  ],
   LockFlush: [
     good("a pattern", { pattern: "lock:purchase:*" }),
     good("every field", { pattern: "lock:payout:*", maxKeys: 10, batchSize: 5, redis: "default" }),

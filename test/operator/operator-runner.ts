@@ -21,6 +21,8 @@ export interface TargetsInput {
   readonly paymentsUrl?: string;
   /** Base URL of a purchasing replica (ProviderDisable). */
   readonly purchasingUrl?: string;
+  /** Base URL of an exchange edge replica (EdgeDegradation). */
+  readonly edgeUrl?: string;
   readonly allowedPrefixes?: readonly string[];
 }
 
@@ -45,6 +47,9 @@ export function writeTargets(input: TargetsInput): string {
       : {}),
     ...(input.purchasingUrl
       ? { purchasing: target(input.purchasingUrl, "purchasing", ["ProviderDisable"]) }
+      : {}),
+    ...(input.edgeUrl
+      ? { "exchange-edge": target(input.edgeUrl, "exchange-edge", ["EdgeDegradation"]) }
       : {}),
   };
   writeFileSync(
