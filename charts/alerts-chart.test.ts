@@ -22,6 +22,7 @@ test("one PrometheusRule per component, in the monitoring namespace", () => {
     "breakwater-outbox",
     "breakwater-payments",
     "breakwater-postgres",
+    "breakwater-purchasing",
     "breakwater-redis",
   ]);
   for (const rule of rules) {

@@ -88,7 +88,7 @@ test("refuses an unknown or disabled cluster, naming the ones that exist", () =>
   );
   assert.is(
     message,
-    '--restore: no PostgreSQL cluster with PITR named "escrow-db" in prod (known: payments-db)',
+    '--restore: no PostgreSQL cluster with PITR named "escrow-db" in prod (known: payments-db, purchasing-db)',
   );
 });
 
