@@ -17,4 +17,12 @@ test("tokens of any length compare without throwing", () => {
   assert.not.ok(tokensMatch("", "0123456789abcdef"));
 });
 
+test("during a rotation either value matches, and nothing else does", () => {
+  const rotating = ["current-token-0123456789", "next-token-0123456789ab"];
+  assert.ok(tokensMatch("current-token-0123456789", rotating));
+  assert.ok(tokensMatch("next-token-0123456789ab", rotating));
+  assert.not.ok(tokensMatch("other-token-0123456789a", rotating));
+  assert.not.ok(tokensMatch("current-token-0123456789", []), "an empty list admits nobody");
+});
+
 test.run();

@@ -230,7 +230,7 @@ test("every change is in the audit chain and queued for the control-events topic
       `control.put ${haltId} alice`,
       `control.put ${haltId} alice`,
       "control.put withdrawalhalt.kittest.all bob",
-      "control.lift withdrawalhalt.kittest.all unknown",
+      "control.lift withdrawalhalt.kittest.all service-token",
       `control.lift ${haltId} alice`,
     ],
   );
