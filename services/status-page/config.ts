@@ -1,4 +1,5 @@
 /** @module The status page's own settings, added to the kit's common ones. */
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { capabilities } from "./capabilities";
 
@@ -23,7 +24,10 @@ const itemList = (defaultItems: string) =>
 /** Environment variables read by the status page (beside PORT, DATABASE_URL, ... from the kit). */
 export const statusPageConfigSchema = z.object({
   /** A kubeconfig allowed to list the control resources (read-only is enough). */
-  STATUS_KUBECONFIG: z.string().min(1, "expected the path of a kubeconfig"),
+  STATUS_KUBECONFIG: z
+    .string()
+    .min(1, "expected the path of a kubeconfig")
+    .refine(existsSync, "expected the path of a kubeconfig file that exists"),
   /** How often every replica reads the controls in force. */
   STATUS_REFRESH_MS: z.coerce.number().int().positive().default(5_000),
   /** The page's name. */

@@ -62,14 +62,18 @@ export async function startPlatformProcess(): Promise<PlatformProcess> {
     env,
     output,
     async interrupt() {
-      process.kill(-managed.child.pid!, "SIGINT");
-      // The child is unref'd: poll (a timer keeps this process alive) rather than await its exit.
       const { child } = managed;
-      await waitUntil(
-        "npm start exits after SIGINT",
-        async () => child.exitCode !== null || child.signalCode !== null,
-        { timeoutMs: 120_000, intervalMs: 200 },
-      );
+      const ended = () => child.exitCode !== null || child.signalCode !== null;
+      try {
+        if (!ended()) process.kill(-child.pid!, "SIGINT");
+      } catch {
+        // The group is already gone.
+      }
+      // The child is unref'd: poll (a timer keeps this process alive) rather than await its exit.
+      await waitUntil("npm start exits after SIGINT", async () => ended(), {
+        timeoutMs: 120_000,
+        intervalMs: 200,
+      });
       return child.exitCode;
     },
   };
