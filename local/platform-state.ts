@@ -10,6 +10,8 @@ import { join, resolve } from "node:path";
 export const stateDir =
   process.env.BREAKWATER_STATE_DIR ?? join(resolve(import.meta.dirname, ".."), ".breakwater");
 export const platformFile = join(stateDir, "platform.json");
+/** Where `npm start` writes a kubeconfig per user. */
+export const platformKubeconfigDir = join(stateDir, "platform");
 
 export interface ServiceEndpoints {
   /** One URL per replica. */
@@ -62,6 +64,8 @@ export function writePlatformState(state: PlatformState): void {
   writeFileSync(platformFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
 
+/** Forget the platform: its state and its kubeconfigs, which name a cluster that is gone. */
 export function removePlatformState(): void {
   rmSync(platformFile, { force: true });
+  rmSync(platformKubeconfigDir, { recursive: true, force: true });
 }

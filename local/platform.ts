@@ -33,7 +33,7 @@ import { createTokenSecret, startOperatorInProcess } from "../test/operator/oper
 import { adminToken } from "../test/payments/payments-fixture";
 import { type LocalContext, type LocalService, localServices } from "./local-services";
 import { startOutsideParties } from "./outside-parties";
-import type { PlatformState } from "./platform-state";
+import { type PlatformState, platformKubeconfigDir } from "./platform-state";
 import { startSandboxServer } from "./sandbox-server";
 
 /** The environment the platform plays, with windows short enough for a drill. */
@@ -114,7 +114,7 @@ async function startReplicas(
 }
 
 /** Start everything; `step` hears each part as it comes up. Stops what started on failure. */
-export async function startLocalPlatform(stateDir: string, step: Step): Promise<LocalPlatform> {
+export async function startLocalPlatform(step: Step): Promise<LocalPlatform> {
   const stops: (() => Promise<unknown>)[] = [];
   const timed = async <T>(
     what: string,
@@ -156,9 +156,8 @@ export async function startLocalPlatform(stateDir: string, step: Step): Promise<
       ),
     ]);
     const kube = await kubeStarting;
-    const kubeDir = join(stateDir, "platform");
-    mkdirSync(kubeDir, { recursive: true });
-    const kubeconfigs = await writeKubeconfigs(kube, kubeDir);
+    mkdirSync(platformKubeconfigDir, { recursive: true });
+    const kubeconfigs = await writeKubeconfigs(kube, platformKubeconfigDir);
     const installing = installAutopilot(kube).then(async (autopilotKubeconfig) => {
       for (const namespace of controlNamespaces.filter((name) => name !== "payments"))
         await kube.kubectl(["create", "namespace", namespace]);

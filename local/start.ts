@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   }
   mkdirSync(stateDir, { recursive: true });
   console.log("starting breakwater on this machine…");
-  const platform = await startLocalPlatform(stateDir, (what) =>
+  const platform = await startLocalPlatform((what) =>
     console.log(`  ${what} ready (${seconds()})`),
   );
   writePlatformState(platform.state);
@@ -77,6 +77,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Nothing is half-started: the harness stops every server as this process exits.
+  removePlatformState();
   console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

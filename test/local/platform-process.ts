@@ -17,8 +17,18 @@ export interface PlatformProcess {
   /** Environment for another command on this platform (`npm run drill`, a second `npm start`). */
   readonly env: NodeJS.ProcessEnv;
   output(): string;
-  /** Ctrl-C: SIGINT to the group; resolves with the exit code once it exited. */
+  /** Ctrl-C: SIGINT to the group; resolves with npm's exit code once every process of it ended. */
   interrupt(): Promise<number | null>;
+}
+
+/** Whether any process of group `pgid` is still alive. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Every loopback port the platform listens on: servers, replicas, the sandbox. */
@@ -74,6 +84,15 @@ export async function startPlatformProcess(): Promise<PlatformProcess> {
         timeoutMs: 120_000,
         intervalMs: 200,
       });
+      // npm returns first; the platform's own process ends once the harness stopped its servers.
+      await waitUntil(
+        "every process of npm start's group ends",
+        async () => !groupAlive(child.pid!),
+        {
+          timeoutMs: 120_000,
+          intervalMs: 200,
+        },
+      );
       return child.exitCode;
     },
   };

@@ -13,7 +13,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { platformClient } from "../../drills/platform-client";
 import { setup } from "../operator/cluster";
-import { type PlatformProcess, platformPorts, startPlatformProcess } from "./platform-process";
+import {
+  groupAlive,
+  type PlatformProcess,
+  platformPorts,
+  startPlatformProcess,
+} from "./platform-process";
 
 const exec = promisify(execFile);
 const root = resolve(import.meta.dirname, "..", "..");
@@ -147,8 +152,9 @@ test("Ctrl-C stops everything: no port stays open, no process stays", async () =
     [],
     "ports still open",
   );
-  assert.throws(() => process.kill(-platform.process.child.pid!, 0), "the process group is gone");
+  assert.not.ok(groupAlive(platform.process.child.pid!), "the process group is gone");
   assert.not.ok(existsSync(join(platform.env.BREAKWATER_STATE_DIR!, "platform.json")));
+  assert.not.ok(existsSync(platform.state.kubeconfigs.alice!), "kubeconfigs of a gone cluster");
 });
 
 test.run();
