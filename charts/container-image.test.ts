@@ -165,8 +165,10 @@ test("everything the services, the operator and the autopilot load is in the ima
     operatorProgram,
     autopilotProgram,
     ...services.map((s) => `services/${s}/index.ts`),
-    // The restore rehearsal's CronJob runs this scenario of `drills/main.ts` (the local
-    // `restore` scenario, loaded only when named, needs the test harness and never runs there).
+    // The restore rehearsal's CronJob runs this scenario of `drills/main.ts` (the other
+    // scenarios, loaded only when named, need the test harness or the local platform and never
+    // run there).
+    "drills/main.ts",
     "drills/restore-cluster.ts",
   ];
   const { files, packages } = loadedBy(entries);

@@ -13,8 +13,22 @@ export interface DrillReport {
   readonly error?: string;
 }
 
-/** A scenario: parses its own arguments (one line naming a bad one) and runs. */
+/** What the command gives a scenario while it runs. */
+export interface DrillIo {
+  /** Told of each step as it ends, so a long drill shows its progress. */
+  readonly onStep?: (step: TimelineStep) => void;
+}
+
+/** A scenario: parses its own arguments (a {@link DrillUsageError} naming a bad one) and runs. */
 export interface Drill {
   readonly summary: string;
-  run(args: readonly string[]): Promise<DrillReport>;
+  run(args: readonly string[], io?: DrillIo): Promise<DrillReport>;
+}
+
+/** What the command cannot run as asked (a bad argument, nothing to run against): exit 2. */
+export class DrillUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DrillUsageError";
+  }
 }

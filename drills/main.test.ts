@@ -15,27 +15,30 @@ function drill(args: string[]): { code: number | null; stdout: string; stderr: s
 
 test("no scenario: one line listing the scenarios", () => {
   const result = drill([]);
-  assert.is(result.code, 1);
+  assert.is(result.code, 2);
   assert.is(result.stdout, "");
-  assert.is(result.stderr, "drill: no scenario given; known scenarios: restore, restore-cluster\n");
+  assert.is(
+    result.stderr,
+    "drill: no scenario given; known scenarios: ledger-imbalance, provider-outage, restore, restore-cluster\n",
+  );
 });
 
 test("an unknown scenario is named", () => {
   const result = drill(["flood"]);
-  assert.is(result.code, 1);
+  assert.is(result.code, 2);
   assert.match(
     result.stderr,
-    /^drill: unknown scenario "flood"; known scenarios: restore, restore-cluster\n$/,
+    /^drill: unknown scenario "flood"; known scenarios: ledger-imbalance, provider-outage, restore, restore-cluster\n$/,
   );
 });
 
 test("restore: a bad argument is named before any server starts", () => {
   const unknown = drill(["restore", "--fast"]);
-  assert.is(unknown.code, 1);
+  assert.is(unknown.code, 2);
   assert.is(unknown.stdout, "");
   assert.match(unknown.stderr, /^drill: restore: unknown argument "--fast"; usage: /);
   const outOfRange = drill(["restore", "--transactions", "0"]);
-  assert.is(outOfRange.code, 1);
+  assert.is(outOfRange.code, 2);
   assert.match(outOfRange.stderr, /--transactions expects a whole number from 1 to 5000, got "0"/);
 });
 

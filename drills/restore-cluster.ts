@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import * as k8s from "@kubernetes/client-node";
 import { createPool } from "../services/kit/db";
-import type { Drill, DrillReport } from "./drill";
+import { type Drill, type DrillIo, type DrillReport, DrillUsageError } from "./drill";
 import { verifyAuditChain, verifyLedgerBalances } from "./restore/verify";
 import { DrillStepError, Timeline } from "./timeline";
 
@@ -33,19 +33,25 @@ function parseOptions(args: readonly string[]): RehearsalOptions {
   for (let index = 0; index < args.length; index += 2) {
     const [name, value] = [args[index]!, args[index + 1]];
     if (!["--manifest", "--to", "--wait-seconds"].includes(name) || !value) {
-      throw new Error(`restore-cluster: unknown or incomplete argument "${name}"; ${usage}`);
+      throw new DrillUsageError(
+        `restore-cluster: unknown or incomplete argument "${name}"; ${usage}`,
+      );
     }
     values.set(name, value);
   }
   const manifest = values.get("--manifest");
-  if (!manifest) throw new Error(`restore-cluster: --manifest is required; ${usage}`);
+  if (!manifest) throw new DrillUsageError(`restore-cluster: --manifest is required; ${usage}`);
   const waitSeconds = Number(values.get("--wait-seconds") ?? 3600);
   if (!Number.isInteger(waitSeconds) || waitSeconds < 1) {
-    throw new Error("restore-cluster: --wait-seconds expects a whole number of seconds ≥ 1");
+    throw new DrillUsageError(
+      "restore-cluster: --wait-seconds expects a whole number of seconds ≥ 1",
+    );
   }
   const targetTime = values.get("--to");
   if (targetTime !== undefined && Number.isNaN(Date.parse(targetTime))) {
-    throw new Error(`restore-cluster: --to expects an RFC 3339 time, got "${targetTime}"`);
+    throw new DrillUsageError(
+      `restore-cluster: --to expects an RFC 3339 time, got "${targetTime}"`,
+    );
   }
   return { manifest, waitSeconds, ...(targetTime ? { targetTime } : {}) };
 }
@@ -170,9 +176,9 @@ async function rehearse(
   };
 }
 
-async function runRehearsal(args: readonly string[]): Promise<DrillReport> {
+async function runRehearsal(args: readonly string[], io?: DrillIo): Promise<DrillReport> {
   const options = parseOptions(args);
-  const timeline = new Timeline();
+  const timeline = new Timeline(io?.onStep);
   const cleanup: (() => Promise<void>)[] = [];
   let report: DrillReport;
   try {

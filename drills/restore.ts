@@ -15,7 +15,7 @@ import { createPool, type Pool } from "../services/kit/db";
 import { type ObjectStore, startObjectStore } from "../test/harness/object-store";
 import { type PostgresServer, startPostgres } from "../test/harness/postgres";
 import { makeTempDir, waitUntil } from "../test/harness/process";
-import type { Drill, DrillReport } from "./drill";
+import { type Drill, type DrillIo, type DrillReport, DrillUsageError } from "./drill";
 import {
   archiveCommand,
   type BarmanStore,
@@ -54,14 +54,14 @@ function parseOptions(args: readonly string[]): RestoreOptions {
   for (let index = 0; index < args.length; index += 1) {
     const argument = args[index];
     if (argument !== "--transactions") {
-      throw new Error(
+      throw new DrillUsageError(
         `restore: unknown argument "${argument}"; usage: restore [--transactions <1-5000>]`,
       );
     }
     transactions = Number(args[index + 1]);
     index += 1;
     if (!Number.isInteger(transactions) || transactions < 1 || transactions > 5000) {
-      throw new Error(
+      throw new DrillUsageError(
         `restore: --transactions expects a whole number from 1 to 5000, got "${args[index] ?? ""}"`,
       );
     }
@@ -280,9 +280,9 @@ async function rehearse(
   };
 }
 
-async function runRestoreDrill(args: readonly string[]): Promise<DrillReport> {
+async function runRestoreDrill(args: readonly string[], io?: DrillIo): Promise<DrillReport> {
   const options = parseOptions(args);
-  const timeline = new Timeline();
+  const timeline = new Timeline(io?.onStep);
   const resources = new Resources();
   try {
     const measured = await rehearse(timeline, resources, options);

@@ -29,6 +29,9 @@ export class Timeline {
   readonly steps: TimelineStep[] = [];
   private readonly startedMs = Date.now();
 
+  /** `onStep` hears each step as it ends (the command prints it at once). */
+  constructor(private readonly onStep?: (step: TimelineStep) => void) {}
+
   /**
    * Run one step. `fn` may return `{ value, detail }` to show a detail on the timeline.
    *
@@ -60,20 +63,22 @@ export class Timeline {
       ...(detail === undefined ? {} : { detail: detail.split("\n")[0] }),
     };
     this.steps.push(step);
+    this.onStep?.(step);
   }
 }
 
 /** The timeline as aligned lines: `+offset  duration  ok|FAIL  step  detail`. */
 export function formatTimeline(steps: readonly TimelineStep[]): string {
   const width = Math.max(...steps.map((step) => step.name.length), 4);
-  return steps
-    .map((step) => {
-      const offset = `+${seconds(step.startMs)}`.padStart(9);
-      const duration = seconds(step.durationMs).padStart(8);
-      const verdict = step.ok ? "ok  " : "FAIL";
-      return `${offset} ${duration}  ${verdict}  ${step.name.padEnd(width)}  ${step.detail ?? ""}`.trimEnd();
-    })
-    .join("\n");
+  return steps.map((step) => formatStep(step, width)).join("\n");
+}
+
+/** One step as a line: `+offset  duration  ok|FAIL  step  detail`, the name padded to `width`. */
+export function formatStep(step: TimelineStep, width = 0): string {
+  const offset = `+${seconds(step.startMs)}`.padStart(9);
+  const duration = seconds(step.durationMs).padStart(8);
+  const verdict = step.ok ? "ok  " : "FAIL";
+  return `${offset} ${duration}  ${verdict}  ${step.name.padEnd(width)}  ${step.detail ?? ""}`.trimEnd();
 }
 
 function seconds(ms: number): string {

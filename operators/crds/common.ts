@@ -86,6 +86,16 @@ export const commonSpecFields = {
       "is created. After it passes the resource stays with phase Expired. Absent: the " +
       "control lasts until the resource is deleted.",
   ).optional(),
+  publicMessage: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .meta({
+      description:
+        "What the status page tells customers while the control is in force (no ticket, no " +
+        "internal names). Absent: the kind's default message.",
+    }),
   dryRun: z.boolean().default(false).meta({
     description: "Report in status what the control would do, without doing it. Default false.",
   }),

@@ -46,3 +46,11 @@ export function currencyScopeTargets(
 function nonEmpty(list: readonly string[] | undefined): readonly string[] | undefined {
   return list !== undefined && list.length > 0 ? list : undefined;
 }
+
+/** " in BTC and ETH" for a public message; "" when every currency is in scope. */
+export function currencyList(currencies: readonly string[] | undefined): string {
+  const listed = nonEmpty(currencies);
+  if (listed === undefined) return "";
+  const last = listed[listed.length - 1];
+  return listed.length === 1 ? ` in ${last}` : ` in ${listed.slice(0, -1).join(", ")} and ${last}`;
+}

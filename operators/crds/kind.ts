@@ -46,6 +46,11 @@ export interface ControlKindOptions<
   targets?(spec: z.infer<z.ZodObject<Fields>>): readonly ControlTarget[];
   /** How restrictive it is: on a shared target the highest rank, then the newest, wins. */
   rank?(spec: z.infer<z.ZodObject<Fields>>): number;
+  /**
+   * What the status page says while the control is in force when `spec.publicMessage` is
+   * not set. Absent: the control is not published (one-shot actions).
+   */
+  defaultPublicMessage?(spec: z.infer<z.ZodObject<Fields>>): string;
 }
 
 /** A defined kind: its options plus the schemas every consumer derives from. */
@@ -61,6 +66,10 @@ export interface ControlKindDefinition<
   readonly status: z.ZodObject<typeof commonStatusFields & StatusFields>;
   targets(spec: z.infer<z.ZodObject<Fields>>): readonly ControlTarget[];
   rank(spec: z.infer<z.ZodObject<Fields>>): number;
+  /** `spec.publicMessage`, else the kind's default; undefined: nothing is published. */
+  publicMessage(
+    spec: z.infer<z.ZodObject<Fields>> & { publicMessage?: string },
+  ): string | undefined;
 }
 
 /** The kind with its schemas: `spec` (own fields), `fullSpec` (as in the resource), `status`. */
@@ -96,6 +105,7 @@ export function defineControlKind<
     status,
     targets: (value) => options.targets?.(value) ?? [],
     rank: (value) => options.rank?.(value) ?? 0,
+    publicMessage: (value) => value.publicMessage ?? options.defaultPublicMessage?.(value),
   };
 }
 

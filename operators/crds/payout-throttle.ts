@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { printerColumns } from "./common";
-import { currencyScope, currencyScopeTargets } from "./currency-scope";
+import { currencyList, currencyScope, currencyScopeTargets } from "./currency-scope";
 import { defineControlKind } from "./kind";
 
 /** Seconds in each window a rate can be given per. */
@@ -43,6 +43,8 @@ export const payoutThrottle = defineControlKind({
   // The slower rate is the more restrictive: where throttles share a currency, the one with
   // the fewest payouts per minute is in force (and is the one a refusal names).
   rank: (spec) => 6_000_000 - perMinute(spec),
+  defaultPublicMessage: (spec) =>
+    `Withdrawals${currencyList(spec.scope?.currencies)} are slower than usual while a payment partner recovers.`,
 });
 
 /** A throttle's rate as payouts per minute. */

@@ -23,4 +23,6 @@ export const providerDisable = defineControlKind({
   columns: printerColumns(".spec.provider"),
   targets: (spec) => [{ provider: spec.provider }],
   rank: () => 1,
+  defaultPublicMessage: () =>
+    "Some items are temporarily unavailable from one of our suppliers; other suppliers are unaffected.",
 });

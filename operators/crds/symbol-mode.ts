@@ -31,4 +31,8 @@ export const symbolMode = defineControlKind({
   ]),
   targets: (spec) => [{ symbol: spec.symbol }],
   rank: (spec) => symbolModes.indexOf(spec.mode),
+  defaultPublicMessage: (spec) =>
+    spec.mode === "NORMAL"
+      ? `Trading in ${spec.symbol} is open.`
+      : `Trading in ${spec.symbol} is limited (${spec.mode === "CANCEL_ONLY" ? "cancels only" : "halted"}) while we investigate.`,
 });

@@ -1,7 +1,7 @@
 /** @module The WithdrawalHalt kind: stop payouts (creation and the payout worker) in scope. */
 import { z } from "@hono/zod-openapi";
 import { printerColumns } from "./common";
-import { currencyScope, currencyScopeTargets } from "./currency-scope";
+import { currencyList, currencyScope, currencyScopeTargets } from "./currency-scope";
 import { defineControlKind } from "./kind";
 
 export const withdrawalHalt = defineControlKind({
@@ -42,4 +42,6 @@ export const withdrawalHalt = defineControlKind({
   // shared currency the newest decides (the one a refusal names).
   targets: (spec) => currencyScopeTargets(spec.scope),
   rank: () => 1,
+  defaultPublicMessage: (spec) =>
+    `Withdrawals${currencyList(spec.scope?.currencies)} are paused while we check them. Your funds are safe.`,
 });

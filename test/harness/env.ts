@@ -5,17 +5,15 @@
  * and temp dirs that `down` stops and removes, to `.breakwater/env.json`; admin and user
  * kubeconfigs go beside it.
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { startKafka } from "./kafka";
-import { type KubeCluster, kubeUsers, startKube } from "./kube";
+import { startKube } from "./kube";
+import { writeKubeconfigs } from "./kubeconfigs";
 import { startPostgres } from "./postgres";
 import { startAlertmanager, startPrometheus } from "./prometheus";
 import { startRedis } from "./redis";
 
-const exec = promisify(execFile);
 const root = resolve(import.meta.dirname, "..", "..");
 const stateDir = join(root, ".breakwater");
 const envFile = join(stateDir, "env.json");
@@ -68,24 +66,6 @@ async function timed<T>(what: string, start: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** Write each user's kubeconfig with the CA inlined, so it does not depend on the temp dir layout. */
-async function writeKubeconfigs(kube: KubeCluster): Promise<Record<string, string>> {
-  const paths: Record<string, string> = {};
-  for (const user of kubeUsers) {
-    const path = join(stateDir, user === "admin" ? "kubeconfig" : `kubeconfig-${user}`);
-    const { stdout } = await exec("kubectl", [
-      "config",
-      "view",
-      "--raw",
-      "--flatten",
-      `--kubeconfig=${kube.kubeconfigFor(user)}`,
-    ]);
-    writeFileSync(path, stdout, { mode: 0o600 });
-    paths[user] = path;
-  }
-  return paths;
-}
-
 async function up(): Promise<void> {
   const existing = readState();
   if (existing) {
@@ -125,7 +105,7 @@ async function up(): Promise<void> {
     );
     stops.push(() => prometheus.stop());
     const [kafka, kube] = await Promise.all([kafkaStarting, kubeStarting]);
-    const kubeconfigs = await writeKubeconfigs(kube);
+    const kubeconfigs = await writeKubeconfigs(kube, stateDir);
 
     const endpoints = {
       postgres: {

@@ -29,6 +29,8 @@ const debianPackages: readonly { readonly name: string; readonly command: string
   { name: "lua5.4", command: "lua5.4" },
   { name: "openjdk-17-jre-headless", command: "java" },
   { name: "maven", command: "mvn" },
+  // The status page is checked in a real headless browser.
+  { name: "chromium", command: "chromium" },
 ];
 
 /** Tools the harness needs that setup does not install itself, and how to get them. */

@@ -1,0 +1,259 @@
+/**
+ * @module The whole platform on this machine: the harness's real servers (PostgreSQL, Redis,
+ * Kafka, the Kubernetes API with every control CRD and admission policy), every local service
+ * (local-services.ts) migrated and seeded, the operator and the autopilot, Prometheus with
+ * the rendered alert rules scraping every replica, and Alertmanager with the rendered routes
+ * paging the sandbox's pager and calling the autopilot. It runs prod's rules, routes and
+ * automation, with the alert windows and Alertmanager's intervals cut so that an incident
+ * plays out in minutes.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadEnvironment } from "../environments";
+import type { RunningAutopilot } from "../operators/autopilot/autopilot";
+import type { RunningOperator } from "../operators/operator";
+import type { Targets } from "../operators/targets";
+import { type RunningService, startService } from "../services/kit/service";
+import { loadServiceDefinition } from "../services/kit/service-registry";
+import {
+  fastAlertmanagerConfig,
+  installAutopilot,
+  startAutopilotInProcess,
+  startRulesPrometheus,
+} from "../test/autopilot/autopilot-cluster";
+import { startKafka } from "../test/harness/kafka";
+import { startKube } from "../test/harness/kube";
+import { writeKubeconfigs } from "../test/harness/kubeconfigs";
+import { startPostgres } from "../test/harness/postgres";
+import { makeTempDir } from "../test/harness/process";
+import { startAlertmanager } from "../test/harness/prometheus";
+import { startRedis } from "../test/harness/redis";
+import { createTokenSecret, startOperatorInProcess } from "../test/operator/operator-runner";
+import { adminToken } from "../test/payments/payments-fixture";
+import { type LocalContext, type LocalService, localServices } from "./local-services";
+import { startOutsideParties } from "./outside-parties";
+import { type PlatformState, platformKubeconfigDir } from "./platform-state";
+import { startSandboxServer } from "./sandbox-server";
+
+/** The environment the platform plays, with windows short enough for a drill. */
+export const localEnvironmentName = "prod";
+
+/**
+ * prod's rules, routes and automation, with every local service enabled (its alerts load
+ * even where prod does not run it yet) and the imbalance window cut to a minute.
+ */
+function localEnvironment() {
+  const prod = loadEnvironment(localEnvironmentName);
+  const services = { ...prod.services };
+  for (const { name } of localServices) {
+    if (name in services) {
+      const key = name as keyof typeof services;
+      services[key] = { ...services[key], enabled: true };
+    }
+  }
+  return { ...prod, services, alerts: { ...prod.alerts, ledgerImbalanceWindowMinutes: 1 } };
+}
+
+export interface LocalPlatform {
+  readonly state: PlatformState;
+  stop(): Promise<void>;
+}
+
+/** Where the controls of each service's incidents go. */
+export const controlNamespaces = ["payments", "purchasing"] as const;
+
+type Step = (what: string) => void;
+
+/** The operator's targets: every local service that enforces a kind, at its first replica. */
+function writeTargets(services: Map<LocalService, RunningService[]>): string {
+  const targets: Targets = {
+    services: {},
+    redis: {},
+    lockFlush: { allowedPrefixes: ["lock:purchase:", "lock:payout:"] },
+  } as Targets;
+  for (const [service, replicas] of services) {
+    if (service.enforces.length === 0) continue;
+    targets.services[service.name] = {
+      adminUrl: replicas[0]!.url,
+      tokenSecret: {
+        namespace: "breakwater-services",
+        name: `${service.name}-admin-token`,
+        key: "token",
+      },
+      enforces: [...service.enforces],
+    };
+  }
+  const path = join(makeTempDir("local-targets"), "targets.json");
+  writeFileSync(path, JSON.stringify(targets));
+  return path;
+}
+
+async function startReplicas(
+  service: LocalService,
+  common: Record<string, string>,
+  context: LocalContext,
+): Promise<RunningService[]> {
+  const definition = await loadServiceDefinition(service.name);
+  const replicas: RunningService[] = [];
+  for (let index = 1; index <= service.replicas; index += 1) {
+    replicas.push(
+      await startService(definition, {
+        ...common,
+        ...service.env(context),
+        PORT: "0",
+        HOST: "127.0.0.1",
+        ADMIN_TOKEN: context.adminToken,
+        REPLICA_ID: `${service.name}-${index}`,
+        LOG_LEVEL: process.env.BREAKWATER_LOG_LEVEL ?? "error",
+      }),
+    );
+  }
+  await service.seed?.(replicas[0]!.url, context);
+  return replicas;
+}
+
+/** Start everything; `step` hears each part as it comes up. Stops what started on failure. */
+export async function startLocalPlatform(step: Step): Promise<LocalPlatform> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const timed = async <T>(
+    what: string,
+    start: () => Promise<T>,
+    stop: (value: T) => Promise<unknown>,
+  ) => {
+    const value = await start();
+    stops.push(() => stop(value));
+    step(what);
+    return value;
+  };
+  try {
+    const environment = localEnvironment();
+    const kafkaStarting = timed(
+      "kafka",
+      () => startKafka(),
+      (kafka) => kafka.stop(),
+    );
+    const kubeStarting = timed(
+      "kubernetes",
+      () => startKube(),
+      (kube) => kube.stop(),
+    );
+    const [postgres, redis, parties] = await Promise.all([
+      timed(
+        "postgres",
+        () => startPostgres(),
+        (server) => server.stop(),
+      ),
+      timed(
+        "redis",
+        () => startRedis(),
+        (server) => server.stop(),
+      ),
+      timed(
+        "outside parties",
+        () => startOutsideParties(),
+        (server) => server.stop(),
+      ),
+    ]);
+    const kube = await kubeStarting;
+    mkdirSync(platformKubeconfigDir, { recursive: true });
+    const kubeconfigs = await writeKubeconfigs(kube, platformKubeconfigDir);
+    const installing = installAutopilot(kube).then(async (autopilotKubeconfig) => {
+      for (const namespace of controlNamespaces.filter((name) => name !== "payments"))
+        await kube.kubectl(["create", "namespace", namespace]);
+      step("controls, admission policies and RBAC");
+      return autopilotKubeconfig;
+    });
+    const kafka = await kafkaStarting;
+    const context: LocalContext = { parties, adminToken, kubeconfig: kubeconfigs.admin! };
+    const services = new Map<LocalService, RunningService[]>();
+    for (const service of localServices) {
+      const common = {
+        DATABASE_URL: await postgres.createDatabase(service.name.replaceAll("-", "_")),
+        REDIS_URL: redis.url,
+        KAFKA_BROKERS: kafka.brokers.join(","),
+      };
+      const replicas = await timed(
+        `${service.name} ×${service.replicas}`,
+        () => startReplicas(service, common, context),
+        (started) => Promise.all(started.map((replica) => replica.stop())),
+      );
+      services.set(service, replicas);
+    }
+    const autopilotKubeconfig = await installing;
+    for (const service of localServices.filter((entry) => entry.enforces.length > 0))
+      await createTokenSecret(kube, adminToken, service.name);
+    const operator: RunningOperator = await timed(
+      "operator",
+      () => startOperatorInProcess(kube, { OPERATOR_TARGETS_FILE: writeTargets(services) }),
+      (running) => running.stop(),
+    );
+    const autopilot: RunningAutopilot = await timed(
+      "autopilot",
+      () => startAutopilotInProcess(autopilotKubeconfig, { AUTOPILOT_IDENTITY: "autopilot-local" }),
+      (running) => running.stop(),
+    );
+    const alertmanager = await timed(
+      "alertmanager",
+      () =>
+        startAlertmanager({
+          config: fastAlertmanagerConfig(
+            environment,
+            autopilot.url,
+            `${parties.pager.url}/v2/enqueue`,
+          ),
+        }),
+      (server) => server.stop(),
+    );
+    const replicaUrls = [...services.values()].flat().map((replica) => replica.url);
+    const prometheus = await timed(
+      "prometheus",
+      () => startRulesPrometheus(environment, replicaUrls, alertmanager.url),
+      (server) => server.stop(),
+    );
+    const sandboxToken = randomBytes(24).toString("base64url");
+    const sandbox = await timed(
+      "sandbox",
+      () => startSandboxServer(parties, sandboxToken),
+      (server) => server.stop(),
+    );
+    const serviceState = Object.fromEntries(
+      [...services].map(([service, replicas]) => [
+        service.name,
+        {
+          urls: replicas.map((replica) => replica.url),
+          databaseUrl: replicas[0]!.context.config.DATABASE_URL,
+        },
+      ]),
+    );
+    const state: PlatformState = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      environment: localEnvironmentName,
+      kubeconfigs,
+      endpoints: {
+        kubernetes: kube.server,
+        postgres: postgres.url,
+        redis: redis.url,
+        kafka: kafka.brokers.join(","),
+        prometheus: prometheus.url,
+        alertmanager: alertmanager.url,
+        autopilot: autopilot.url,
+        operator: `http://127.0.0.1:${operator.port}`,
+        statusPage: serviceState["status-page"]!.urls[0]!,
+        sandbox: sandbox.url,
+      },
+      services: serviceState,
+      sandboxToken,
+    };
+    return { state, stop: () => stopAll(stops) };
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
+}
+
+/** Stop in the reverse order of start; every stop runs even when one fails. */
+async function stopAll(stops: (() => Promise<unknown>)[]): Promise<void> {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+}

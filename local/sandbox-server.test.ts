@@ -1,0 +1,76 @@
+/** @module The sandbox API over real outside parties: faults, tokens, and problem+json refusals. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { type OutsideParties, startOutsideParties } from "./outside-parties";
+import { sandboxApp } from "./sandbox-server";
+
+const token = "sandbox-token-for-tests";
+let parties: OutsideParties;
+let app: ReturnType<typeof sandboxApp>;
+
+function send(method: string, path: string, body?: unknown, bearer = token) {
+  return app.request(path, {
+    method,
+    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+test.before(async () => {
+  parties = await startOutsideParties();
+  app = sandboxApp(parties, token);
+});
+
+test.after(async () => {
+  await parties?.stop();
+});
+
+test("a provider told to fail answers orders with 500, and heals", async () => {
+  const order = () =>
+    fetch(`${parties.providers.a!.url}/orders`, {
+      method: "POST",
+      headers: { "idempotency-key": crypto.randomUUID() },
+      body: "{}",
+    });
+  assert.is((await send("PUT", "/providers/a/mode", { mode: "error" })).status, 200);
+  assert.is((await order()).status, 500);
+  assert.is((await send("PUT", "/providers/a/mode", { mode: "complete" })).status, 200);
+  assert.is((await order()).status, 201);
+  const listed = (await (await send("GET", "/providers")).json()) as {
+    providers: { name: string; orderRequests: number }[];
+  };
+  assert.is(listed.providers.find((provider) => provider.name === "a")?.orderRequests, 2);
+});
+
+test("a customer's token is signed by the service's issuer", async () => {
+  const answer = await send("POST", "/tokens", {
+    service: "purchasing",
+    subject: "shopper",
+    scopes: ["purchases:write"],
+  });
+  assert.is(answer.status, 200);
+  const { token: jwt } = (await answer.json()) as { token: string };
+  const claims = JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString("utf8"));
+  assert.is(claims.sub, "shopper");
+  assert.is(claims.aud, parties.issuers.purchasing!.audience);
+});
+
+test("refusals are problem+json naming what is wrong", async () => {
+  const cases = [
+    [await send("GET", "/pages", undefined, "wrong"), 401, "sandboxToken"],
+    [await send("PUT", "/providers/a/mode", { mode: "explode" }), 400, "mode:"],
+    [await send("PUT", "/providers/zz/mode", { mode: "error" }), 404, "providers: a, b, c"],
+    [
+      await send("POST", "/tokens", { service: "exchange", subject: "x", scopes: [] }),
+      400,
+      'no issuer for "exchange"',
+    ],
+  ] as const;
+  for (const [answer, status, detail] of cases) {
+    assert.is(answer.status, status);
+    assert.is(answer.headers.get("content-type"), "application/problem+json");
+    assert.match(((await answer.json()) as { detail: string }).detail, detail);
+  }
+});
+
+test.run();

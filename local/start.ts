@@ -1,0 +1,84 @@
+/**
+ * @module `npm start`: the whole platform on this machine (platform.ts). Prints the
+ * endpoints, the kubeconfig and three things to try, then runs until Ctrl-C (SIGINT) or
+ * SIGTERM, on which the harness stops every server it started (process.ts) and every port
+ * is freed. A second `npm start` while one
+ * runs says so and exits 1.
+ */
+import { mkdirSync } from "node:fs";
+import { relative } from "node:path";
+import { startLocalPlatform } from "./platform";
+import {
+  type PlatformState,
+  platformFile,
+  removePlatformState,
+  runningPlatform,
+  stateDir,
+  writePlatformState,
+} from "./platform-state";
+
+const startedMs = Date.now();
+const seconds = () => `${((Date.now() - startedMs) / 1000).toFixed(1)} s`;
+
+function banner(state: PlatformState): string {
+  const kubeconfig = relative(process.cwd(), state.kubeconfigs.alice!);
+  const rows: [string, string][] = [
+    ["status page", state.endpoints.statusPage],
+    ...Object.entries(state.services)
+      .filter(([name]) => name !== "status-page")
+      .map(([name, service]): [string, string] => [name, service.urls.join("  ")]),
+    ["prometheus", state.endpoints.prometheus],
+    ["alertmanager", state.endpoints.alertmanager],
+    ["kubernetes", state.endpoints.kubernetes],
+    ["autopilot", state.endpoints.autopilot],
+    ["operator", `${state.endpoints.operator}/metrics`],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return [
+    `breakwater is up in ${seconds()} (environment ${state.environment}; endpoints in ${relative(process.cwd(), platformFile)})`,
+    "",
+    ...rows.map(([name, url]) => `  ${name.padEnd(width)}  ${url}`),
+    "",
+    `  export KUBECONFIG=${kubeconfig}   (you are alice, on call; admin: ${relative(process.cwd(), state.kubeconfigs.admin!)})`,
+    "",
+    "Try:",
+    "  1. halt BTC payouts:    kubectl apply -f environments/controls/examples/halt-btc-withdrawals.yaml && kubectl get controls -A",
+    "  2. run a drill:         npm run drill -- ledger-imbalance",
+    `  3. open the status page: ${state.endpoints.statusPage}`,
+    "",
+    "Ctrl-C stops everything.",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const running = runningPlatform();
+  if (running) {
+    console.error(
+      `npm start: breakwater already runs (pid ${running.pid}, since ${running.startedAt}); its endpoints are in ${platformFile}. Stop it with Ctrl-C in its terminal.`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  mkdirSync(stateDir, { recursive: true });
+  console.log("starting breakwater on this machine…");
+  const platform = await startLocalPlatform((what) =>
+    console.log(`  ${what} ready (${seconds()})`),
+  );
+  writePlatformState(platform.state);
+  // The harness kills every server it started (their process groups) and removes their temp
+  // dirs when this process exits or gets SIGINT/SIGTERM; the state file goes with them.
+  process.on("exit", removePlatformState);
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.prependOnceListener(signal, () => {
+      console.log(`\n${signal}: stopping breakwater`);
+      removePlatformState();
+    });
+  console.log(banner(platform.state));
+}
+
+main().catch((error: unknown) => {
+  // Nothing is half-started: the harness stops every server as this process exits.
+  removePlatformState();
+  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+/**
+ * @module What customers can do, one registry entry per capability: which service provides
+ * it, the dimension it is split by (a currency, a provider, a symbol), and which control
+ * kinds affect it and how badly. A service joins the status page with one entry here (the
+ * exchange's trading per symbol, escrow's releases, once those services exist).
+ */
+
+/** The component statuses of the Statuspage format, least severe first. */
+export const componentStatuses = [
+  "operational",
+  "degraded_performance",
+  "partial_outage",
+  "major_outage",
+] as const;
+export type ComponentStatus = (typeof componentStatuses)[number];
+
+export interface Capability {
+  /** Component group id, e.g. `payouts`. */
+  readonly id: string;
+  /** Group name on the page, e.g. "Payouts". */
+  readonly title: string;
+  /** The service whose controls affect it (a control's `service` target must match). */
+  readonly service: string;
+  /** The control target dimension its items are, e.g. `currency`. */
+  readonly dimension: string;
+  /** The environment variable listing its items (comma-separated) and their default. */
+  readonly itemsVariable: string;
+  readonly defaultItems: string;
+  /** One item's component name, e.g. "Payouts in BTC". */
+  itemTitle(item: string): string;
+  /** The control kinds that affect it, and what each does to an item it covers. */
+  readonly affectedBy: Readonly<Record<string, ComponentStatus>>;
+}
+
+/** Every customer-facing capability, in page order. */
+export const capabilities: readonly Capability[] = [
+  {
+    id: "payouts",
+    title: "Payouts",
+    service: "payments",
+    dimension: "currency",
+    itemsVariable: "STATUS_PAYOUT_CURRENCIES",
+    defaultItems: "BTC,ETH,USD",
+    itemTitle: (currency) => `Payouts in ${currency}`,
+    affectedBy: { WithdrawalHalt: "major_outage", PayoutThrottle: "degraded_performance" },
+  },
+  {
+    id: "purchases",
+    title: "Purchases",
+    service: "purchasing",
+    dimension: "provider",
+    itemsVariable: "STATUS_PURCHASE_PROVIDERS",
+    defaultItems: "a,b,c",
+    itemTitle: (provider) => `Purchases from provider ${provider}`,
+    affectedBy: { ProviderDisable: "partial_outage" },
+  },
+];
+
+/** The statuses' order: the worse of two statuses. */
+export function worseStatus(a: ComponentStatus, b: ComponentStatus): ComponentStatus {
+  return componentStatuses.indexOf(a) >= componentStatuses.indexOf(b) ? a : b;
+}
+
+/** `payouts:btc`: a component's id in the feed. */
+export function componentId(capability: Capability, item: string): string {
+  return `${capability.id}:${item.toLowerCase()}`;
+}

@@ -1,0 +1,114 @@
+/** @module What the status page publishes for a control, and the feed built from incidents. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { Incident } from "./incident-store";
+import { type ControlResource, publishedControl } from "./published-controls";
+import { summaryFeed } from "./status-summary";
+
+const items = { payouts: ["BTC", "ETH"], purchases: ["a", "b"] };
+
+function control(kind: string, spec: Record<string, unknown>, phase = "Applied"): ControlResource {
+  return {
+    kind,
+    metadata: { uid: `${kind}-uid`, name: "x", namespace: "payments" },
+    spec: { reason: "a reason for it", ticket: "INC-1", requestedBy: "alice", ...spec },
+    status: { phase },
+  };
+}
+
+test("a halt of BTC payouts affects only payouts in BTC, with the kind's default message", () => {
+  const published = publishedControl(
+    control("WithdrawalHalt", { scope: { services: ["payments"], currencies: ["BTC"] } }),
+    items,
+  );
+  assert.equal(published?.components, [
+    { id: "payouts:btc", name: "Payouts in BTC", status: "major_outage" },
+  ]);
+  assert.is(
+    published?.message,
+    "Withdrawals in BTC are paused while we check them. Your funds are safe.",
+  );
+  assert.is(published?.title, "Payouts in BTC: unavailable");
+});
+
+test("a halt without scope affects every currency; spec.publicMessage replaces the default", () => {
+  const published = publishedControl(
+    control("WithdrawalHalt", {
+      publicMessage: "Withdrawals are paused for maintenance until 14:00 UTC.",
+    }),
+    items,
+  );
+  assert.equal(
+    published?.components.map((component) => component.id),
+    ["payouts:btc", "payouts:eth"],
+  );
+  assert.is(published?.message, "Withdrawals are paused for maintenance until 14:00 UTC.");
+});
+
+test("a halt of another service's payouts, a dry run, a pending control and a one-shot action publish nothing", () => {
+  assert.is(
+    publishedControl(control("WithdrawalHalt", { scope: { services: ["escrow"] } }), items),
+    undefined,
+  );
+  assert.is(publishedControl(control("WithdrawalHalt", { dryRun: true }), items), undefined);
+  assert.is(publishedControl(control("WithdrawalHalt", {}, "Pending"), items), undefined);
+  assert.is(
+    publishedControl(control("LockFlush", { pattern: "lock:purchase:*" }, "Completed"), items),
+    undefined,
+  );
+});
+
+test("a provider disable affects purchases from that provider only", () => {
+  const published = publishedControl(control("ProviderDisable", { provider: "a" }), items);
+  assert.equal(published?.components, [
+    { id: "purchases:a", name: "Purchases from provider a", status: "partial_outage" },
+  ]);
+});
+
+test("the summary feed: the affected component, its group and the page indicator follow the open incident", () => {
+  const since = new Date("2026-11-29T10:00:00Z");
+  const published = publishedControl(
+    control("WithdrawalHalt", { scope: { currencies: ["BTC"] } }),
+    items,
+  )!;
+  const open: Incident = {
+    id: published.uid,
+    kind: published.kind,
+    title: published.title,
+    message: published.message,
+    impact: published.impact,
+    components: published.components,
+    startedAt: new Date("2026-11-29T10:05:00Z"),
+    updatedAt: new Date("2026-11-29T10:05:00Z"),
+    resolvedAt: null,
+  };
+  const during = summaryFeed(
+    { title: "t", url: "http://x/" },
+    items,
+    { open: [open], resolved: [] },
+    since,
+  );
+  const status = (id: string) => during.components.find((component) => component.id === id);
+  assert.is(status("payouts:btc")?.status, "major_outage");
+  assert.is(status("payouts:btc")?.updated_at, "2026-11-29T10:05:00.000Z");
+  assert.is(status("payouts")?.status, "major_outage");
+  assert.is(status("payouts:eth")?.status, "operational");
+  assert.is(status("purchases")?.status, "operational");
+  assert.equal(during.status, { indicator: "major", description: "Partial System Outage" });
+  assert.is(during.incidents[0]?.incident_updates[0]?.body, published.message);
+  const resolved = { ...open, resolvedAt: new Date("2026-11-29T10:20:00Z") };
+  const after = summaryFeed(
+    { title: "t", url: "http://x/" },
+    items,
+    { open: [], resolved: [resolved] },
+    since,
+  );
+  assert.is(after.status.indicator, "none");
+  assert.is(after.incidents.length, 0);
+  assert.is(
+    after.components.find((component) => component.id === "payouts:btc")?.updated_at,
+    "2026-11-29T10:20:00.000Z",
+  );
+});
+
+test.run();

@@ -1,0 +1,160 @@
+/**
+ * @module `npm start` as a user runs it: one command brings up the platform on real servers,
+ * prints the endpoints, the kubeconfig and three things to try; every endpoint answers; the
+ * first thing to try (halt BTC payouts with kubectl as alice) works; a second `npm start`
+ * says one runs; Ctrl-C stops everything and frees every port.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { connect } from "node:net";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { platformClient } from "../../drills/platform-client";
+import { setup } from "../operator/cluster";
+import {
+  groupAlive,
+  type PlatformProcess,
+  platformPorts,
+  startPlatformProcess,
+} from "./platform-process";
+
+const exec = promisify(execFile);
+const root = resolve(import.meta.dirname, "..", "..");
+let platform: PlatformProcess;
+
+/** Run a command in the checkout; its exit code and output, never a throw. */
+async function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  try {
+    const { stdout, stderr } = await exec(command, args, { cwd: root, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolvePromise(true);
+    });
+    socket.once("error", () => resolvePromise(false));
+  });
+}
+
+test.before(
+  setup(async () => {
+    platform = await startPlatformProcess();
+  }),
+);
+
+test.after(async () => {
+  await platform?.interrupt();
+});
+
+test("it prints the endpoints, the kubeconfig to use and three things to try", () => {
+  const output = platform.output();
+  for (const name of [
+    "status page",
+    "payments",
+    "purchasing",
+    "prometheus",
+    "alertmanager",
+    "kubernetes",
+    "autopilot",
+    "operator",
+  ])
+    assert.match(output, new RegExp(`^  ${name} +http`, "m"), name);
+  assert.match(output, `export KUBECONFIG=`);
+  assert.match(output, "kubectl apply -f environments/controls/examples/halt-btc-withdrawals.yaml");
+  assert.match(output, "npm run drill -- ledger-imbalance");
+  assert.match(output, platform.state.endpoints.statusPage);
+  assert.not.match(output, platform.state.sandboxToken, "the sandbox token is never printed");
+});
+
+test("every endpoint answers", async () => {
+  const { endpoints, services } = platform.state;
+  for (const [name, service] of Object.entries(services)) {
+    for (const url of service.urls)
+      assert.is((await fetch(`${url}/health/ready`)).status, 200, `${name} ${url}`);
+  }
+  assert.is((await fetch(`${endpoints.prometheus}/-/ready`)).status, 200);
+  assert.is((await fetch(`${endpoints.alertmanager}/-/ready`)).status, 200);
+  assert.is((await fetch(`${endpoints.operator}/metrics`)).status, 200);
+  const page = await fetch(endpoints.statusPage);
+  assert.is(page.status, 200);
+  assert.match(await page.text(), "All Systems Operational");
+  const rules = (await (await fetch(`${endpoints.prometheus}/api/v1/rules`)).json()) as {
+    data: { groups: { rules: { name: string }[] }[] };
+  };
+  const names = rules.data.groups.flatMap((group: { rules: { name: string }[] }) =>
+    group.rules.map((rule) => rule.name),
+  );
+  for (const alert of [
+    "PaymentsLedgerImbalance",
+    "HighPurchaseFailureRate",
+    "PurchasingProviderBreakerFlapping",
+  ])
+    assert.ok(names.includes(alert), alert);
+});
+
+test("the first thing to try: alice halts BTC payouts with kubectl, every replica refuses them", async () => {
+  const client = platformClient(platform.state);
+  const env = { ...process.env, KUBECONFIG: platform.state.kubeconfigs.alice };
+  const example = join("environments", "controls", "examples", "halt-btc-withdrawals.yaml");
+  const applied = await run("kubectl", ["apply", "-f", example], env);
+  assert.is(applied.code, 0, applied.stderr);
+  const waited = await run(
+    "kubectl",
+    [
+      "wait",
+      "--for=condition=Enforced",
+      "withdrawalhalt/halt-btc-withdrawals",
+      "-n",
+      "breakwater-services",
+      "--timeout=120s",
+    ],
+    env,
+  );
+  assert.is(waited.code, 0, waited.stderr);
+  const listed = await run("kubectl", ["get", "controls", "-A"], env);
+  assert.match(listed.stdout, /halt-btc-withdrawals .* Applied +2\/2 +CHG-2048/);
+  for (const url of client.replicas("payments")) {
+    const refused = await client.payout(url, "BTC");
+    assert.is(refused.status, 423);
+    assert.is(refused.body.ticket, "CHG-2048");
+  }
+  const deleted = await run("kubectl", ["delete", "-f", example, "--timeout=60s"], env);
+  assert.is(deleted.code, 0, deleted.stderr);
+  await client.close();
+});
+
+test("a second npm start while one runs says so and starts nothing", async () => {
+  const second = await run("npm", ["start", "--silent"], platform.env);
+  assert.is(second.code, 1);
+  assert.match(second.stderr, `breakwater already runs (pid ${platform.state.pid}`);
+});
+
+test("Ctrl-C stops everything: no port stays open, no process stays", async () => {
+  const ports = platformPorts(platform.state);
+  assert.ok(ports.length >= 10, `ports: ${ports.join(", ")}`);
+  const before = await Promise.all(ports.map(listening));
+  assert.ok(before.every(Boolean), "every port listens before");
+  await platform.interrupt();
+  assert.match(platform.output(), "SIGINT: stopping breakwater");
+  const after = await Promise.all(ports.map(listening));
+  assert.equal(
+    ports.filter((_, index) => after[index]),
+    [],
+    "ports still open",
+  );
+  assert.not.ok(groupAlive(platform.process.child.pid!), "the process group is gone");
+  assert.not.ok(existsSync(join(platform.env.BREAKWATER_STATE_DIR!, "platform.json")));
+  assert.not.ok(existsSync(platform.state.kubeconfigs.alice!), "kubeconfigs of a gone cluster");
+});
+
+test.run();
