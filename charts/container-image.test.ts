@@ -168,7 +168,6 @@ test("everything the services, the operator and the autopilot load is in the ima
     // The restore rehearsal's CronJob runs this scenario of `drills/main.ts` (the other
     // scenarios, loaded only when named, need the test harness or the local platform and never
     // run there).
-    "drills/main.ts",
     "drills/restore-cluster.ts",
   ];
   const { files, packages } = loadedBy(entries);
