@@ -179,6 +179,7 @@ test("a market order never rests and a budget stops a market buy", () => {
     orderId: "m",
     trader: "b",
     side: "buy",
+    price: undefined,
     remaining: 300_000n,
     reason: "unfilled",
   });

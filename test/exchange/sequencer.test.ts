@@ -10,6 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Pool } from "../../services/kit/db";
 import { type PostgresServer, startPostgres } from "../harness/postgres";
+import { eventually } from "./eventually";
 import { migratedPool, testSequencer } from "./sequencer-fixture";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -23,19 +24,6 @@ test.before(async () => {
 test.after(async () => {
   await postgres?.stop();
 });
-
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** The book as the log's BookChanged events leave it: level totals, best first. */
 async function bookFromEvents(pool: Pool) {
@@ -131,7 +119,7 @@ test("a sequencer killed mid-stream is rebuilt from its log with the same book",
     );
 
     const { sequencer } = testSequencer(pool, "survivor");
-    await waitFor("the survivor to lead once the killed lease expires", async () => {
+    await eventually("the survivor to lead once the killed lease expires", async () => {
       await sequencer.maintainLease();
       return sequencer.isLeader() || undefined;
     });
@@ -172,7 +160,7 @@ test("a stale leader's append is refused with FENCING_TOKEN and counted", async 
     await stale.sequencer.submit({ type: "cancel", orderId: "nothing" });
     // "a" stops renewing (a long pause); "b" takes over once the lease expired.
     const fresh = testSequencer(pool, "b");
-    await waitFor("b to take over", async () => {
+    await eventually("b to take over", async () => {
       await fresh.sequencer.maintainLease();
       return fresh.sequencer.isLeader() || undefined;
     });

@@ -184,7 +184,7 @@ export class MatchingEngine {
 }
 
 function cancelled(
-  order: { orderId: string; trader: string; side: Side },
+  order: { orderId: string; trader: string; side: Side; price?: bigint },
   remaining: bigint,
   reason: CancelReason,
 ): EngineEvent {
@@ -193,6 +193,7 @@ function cancelled(
     orderId: order.orderId,
     trader: order.trader,
     side: order.side,
+    price: order.price,
     remaining,
     reason,
   };

@@ -72,6 +72,8 @@ export interface OrderCancelled {
   readonly orderId: string;
   readonly trader: string;
   readonly side: Side;
+  /** Its limit price; undefined for a market order. */
+  readonly price: bigint | undefined;
   readonly remaining: bigint;
   readonly reason: CancelReason;
 }

@@ -97,6 +97,11 @@ export class SymbolSequencer {
     return this.leadership !== undefined;
   }
 
+  /** The last seq committed to the log, while leading. */
+  lastSeq(): bigint | undefined {
+    return this.leadership?.lastSeq;
+  }
+
   /** The engine as of the last commit, while leading. */
   engine(): MatchingEngine | undefined {
     return this.leadership?.engine;
