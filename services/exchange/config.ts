@@ -26,8 +26,6 @@ export const exchangeConfigSchema = z.object({
     }),
   /** A sequencer lease not renewed for this long passes to another replica. */
   EXCHANGE_LEASE_TTL_MS: z.coerce.number().int().min(500).default(5_000),
-  /** How long a request waits for its command to be sequenced before it answers 503. */
-  EXCHANGE_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });
 
 export type ExchangeConfig = z.infer<typeof exchangeConfigSchema>;

@@ -46,6 +46,11 @@ function exchangeContext(service: ExchangeServiceContext): ExchangeContext {
   return context;
 }
 
+/** The symbols' sequencers of a running exchange (benchmarks submit to them directly). */
+export function exchangeMarkets(service: ExchangeServiceContext): Markets {
+  return exchangeContext(service).markets;
+}
+
 export const service = defineService({
   name: "exchange",
   migrationsDir: join(import.meta.dirname, "migrations"),
