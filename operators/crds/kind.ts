@@ -35,7 +35,7 @@ export interface ControlKindOptions<
   readonly description: string;
   /** The kind's own spec fields: what the admin API takes as `spec`. */
   readonly fields: Fields;
-  /** Rules over the whole spec (the kind's fields and the common ones). */
+  /** Rules over the kind's own fields: the CRD and the admin API's validation both run them. */
   readonly specRules?: readonly CelRule[];
   /** The kind's own status fields, next to the common ones. */
   readonly statusFields?: StatusFields;
@@ -80,7 +80,12 @@ export function defineControlKind<
 >(
   options: ControlKindOptions<Kind, Fields, StatusFields>,
 ): ControlKindDefinition<Kind, Fields, StatusFields> {
-  const spec = z.object(options.fields).meta({ description: `What the ${options.kind} asks for.` });
+  // The kind's own rules run in the admin API's validation too, so they may only read the
+  // kind's own fields.
+  const spec = celRules(
+    z.object(options.fields).meta({ description: `What the ${options.kind} asks for.` }),
+    options.specRules ?? [],
+  );
   const oneShotRule: CelRule = {
     rule: "self == oldSelf",
     message: `${options.kind} is a one-shot action: its spec is immutable; create a new ${options.kind} instead`,

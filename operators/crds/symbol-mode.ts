@@ -1,4 +1,7 @@
-/** @module The SymbolMode kind: put a trading symbol in CANCEL_ONLY, SOFT_HALT or HARD_HALT. */
+/**
+ * @module The SymbolMode kind: put a trading symbol, or every symbol (`scope: Global`, the
+ * runbook's "global SOFT_HALT if unknown scope"), in CANCEL_ONLY, SOFT_HALT or HARD_HALT.
+ */
 import { z } from "@hono/zod-openapi";
 import { printerColumns } from "./common";
 import { defineControlKind } from "./kind";
@@ -16,20 +19,37 @@ export const symbolMode = defineControlKind({
     "Sets a trading symbol's mode while it exists. CANCEL_ONLY rejects new orders and " +
     "accepts cancels; SOFT_HALT also stops matching; HARD_HALT rejects every order-entry and " +
     "cancel request and freezes the book. When several SymbolModes touch a symbol the most " +
-    "restrictive wins. Delete it to return to NORMAL.",
+    "restrictive wins, whether it names the symbol or is Global. Delete it to return to NORMAL.",
   oneShot: false,
   fields: {
+    scope: z
+      .enum(["Symbol", "Global"])
+      .optional()
+      .meta({
+        description:
+          "Symbol (the default): the symbol named in `symbol`. Global: every symbol, when the " +
+          "affected symbols are not known; `symbol` must then be absent.",
+      }),
     symbol: z
       .string()
       .max(32)
       .regex(/^[A-Z0-9]{2,12}-[A-Z0-9]{2,12}$/)
-      .meta({ description: "The symbol, BASE-QUOTE, e.g. BTC-USD." }),
+      .optional()
+      .meta({ description: "The symbol, BASE-QUOTE, e.g. BTC-USD (required unless Global)." }),
     mode: z.enum(symbolModes).meta({ description: "The mode to hold the symbol in." }),
   },
+  specRules: [
+    {
+      rule: "has(self.scope) && self.scope == 'Global' ? !has(self.symbol) : has(self.symbol)",
+      message: "symbol is required, unless scope is Global, which takes no symbol",
+    },
+  ],
   columns: printerColumns(".spec.symbol", [
+    { name: "Scope", type: "string", jsonPath: ".spec.scope", description: "Symbol or Global." },
     { name: "Mode", type: "string", jsonPath: ".spec.mode", description: "The mode." },
   ]),
-  targets: (spec) => [{ symbol: spec.symbol }],
+  // A Global mode touches every symbol, so it competes with each symbol's own modes.
+  targets: (spec) => [{ symbol: spec.scope === "Global" ? undefined : spec.symbol }],
   rank: (spec) => symbolModes.indexOf(spec.mode),
   defaultPublicMessage: (spec) =>
     spec.mode === "NORMAL"

@@ -12,7 +12,7 @@ import {
 
 export const symbolModeKind = standingKind(symbolMode, {
   services: () => [],
-  describe: (spec) => `${spec.symbol} ${spec.mode}`,
+  describe: (spec) => `${spec.scope === "Global" ? "every symbol" : spec.symbol} ${spec.mode}`,
 });
 
 export function symbolModeReconciler(deps: StandingDependencies): Reconciler {

@@ -99,6 +99,9 @@ const examples: Record<KindName, readonly Example[]> = {
     own("a symbol without a dash", { symbol: "BTCUSD", mode: "SOFT_HALT" }),
     own("no mode", { symbol: "BTC-USD" }),
     own("no symbol", { mode: "CANCEL_ONLY" }),
+    good("every symbol", { scope: "Global", mode: "SOFT_HALT" }),
+    own("a global mode naming a symbol", { scope: "Global", symbol: "BTC-USD", mode: "SOFT_HALT" }),
+    own("an unknown scope", { scope: "Region", symbol: "BTC-USD", mode: "SOFT_HALT" }),
   ],
   ProviderDisable: [
     good("a provider", { provider: "bad_provider" }),

@@ -1,0 +1,31 @@
+/** @module The exchange service's own settings, added to the kit's common ones. */
+import { z } from "zod";
+import { callerAuthConfigSchema } from "../kit/caller-auth";
+import { catalogueSymbol, symbolCatalogue } from "./symbols";
+
+const known = symbolCatalogue.map((spec) => spec.symbol);
+
+/** Environment variables read by the exchange (beside PORT, DATABASE_URL, ... from the kit). */
+export const exchangeConfigSchema = z.object({
+  /** Who calls the public API: AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS (see the kit). */
+  ...callerAuthConfigSchema.shape,
+  /** The symbols that trade, comma-separated, from the catalogue. */
+  EXCHANGE_SYMBOLS: z
+    .string()
+    .default(known.join(","))
+    .transform((value, context) => {
+      const symbols = value.split(",").map((symbol) => symbol.trim());
+      for (const symbol of symbols) {
+        if (catalogueSymbol(symbol) === undefined)
+          context.addIssue({
+            code: "custom",
+            message: `unknown symbol "${symbol}"; known: ${known.join(", ")}`,
+          });
+      }
+      return symbols;
+    }),
+  /** A sequencer lease not renewed for this long passes to another replica. */
+  EXCHANGE_LEASE_TTL_MS: z.coerce.number().int().min(500).default(5_000),
+});
+
+export type ExchangeConfig = z.infer<typeof exchangeConfigSchema>;

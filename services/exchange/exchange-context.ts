@@ -1,0 +1,25 @@
+/** @module What the exchange's routes and workers share within one service instance. */
+import type { TokenVerifier } from "../kit/caller-auth";
+import type { CommonConfig } from "../kit/config";
+import type { ServiceContext } from "../kit/service";
+import type { ExchangeConfig } from "./config";
+import type { SymbolSpec } from "./engine/symbol-spec";
+import type { Markets } from "./markets";
+
+export type ExchangeServiceContext = ServiceContext<CommonConfig & ExchangeConfig>;
+
+export interface ExchangeContext {
+  readonly service: ExchangeServiceContext;
+  readonly verifier: TokenVerifier;
+  readonly markets: Markets;
+  /** The symbols this deployment trades. */
+  readonly specs: ReadonlyMap<string, SymbolSpec>;
+}
+
+/** The scopes of the exchange's public API. */
+export const exchangeScopes = {
+  ordersWrite: "orders:write",
+  ordersRead: "orders:read",
+  accountsRead: "accounts:read",
+  withdrawalsWrite: "withdrawals:write",
+} as const;

@@ -1,0 +1,84 @@
+/**
+ * @module The exchange's trading core: accounts per asset on the kit's ledger, order entry
+ * under each symbol's mode, a sequencer and matching engine per symbol, the book, and
+ * withdrawals under WithdrawalHalt. `npm run service -- exchange` starts it from environment
+ * variables alone.
+ */
+import { join } from "node:path";
+import { createTokenVerifier, registerBearerScheme } from "../kit/caller-auth";
+import { defineService } from "../kit/service";
+import { withdrawalHaltKind } from "../payments/withdrawal-halt";
+import { mountAccountsApi } from "./accounts-api";
+import { mountBookApi } from "./book-api";
+import { exchangeConfigSchema } from "./config";
+import type { SymbolSpec } from "./engine/symbol-spec";
+import type { ExchangeContext, ExchangeServiceContext } from "./exchange-context";
+import { Markets } from "./markets";
+import { mountOrdersApi } from "./orders-api";
+import { createSequencerMetrics } from "./sequencer/sequencer-metrics";
+import { symbolModeKind } from "./symbol-mode-gate";
+import { catalogueSymbol } from "./symbols";
+import { mountWithdrawalsApi } from "./withdrawals-api";
+
+/** One exchange context per service instance (replicas in one process keep theirs apart). */
+const contexts = new WeakMap<ExchangeServiceContext, ExchangeContext>();
+
+function exchangeContext(service: ExchangeServiceContext): ExchangeContext {
+  let context = contexts.get(service);
+  if (context === undefined) {
+    const specs = new Map(
+      service.config.EXCHANGE_SYMBOLS.map((symbol) => [
+        symbol,
+        catalogueSymbol(symbol) as SymbolSpec,
+      ]),
+    );
+    const markets = new Markets({
+      pool: service.pool,
+      specs: [...specs.values()],
+      holder: service.replicaId,
+      leaseTtlMs: service.config.EXCHANGE_LEASE_TTL_MS,
+      metrics: createSequencerMetrics(service.metrics.registry),
+      logger: service.logger.child({ component: "sequencer" }),
+    });
+    context = { service, verifier: createTokenVerifier(service.config), markets, specs };
+    contexts.set(service, context);
+  }
+  return context;
+}
+
+/** The symbols' sequencers of a running exchange (benchmarks submit to them directly). */
+export function exchangeMarkets(service: ExchangeServiceContext): Markets {
+  return exchangeContext(service).markets;
+}
+
+export const service = defineService({
+  name: "exchange",
+  migrationsDir: join(import.meta.dirname, "migrations"),
+  ledger: true,
+  config: exchangeConfigSchema,
+  controlKinds: [symbolModeKind, withdrawalHaltKind],
+  routes(app, service) {
+    const context = exchangeContext(service);
+    registerBearerScheme(app);
+    mountAccountsApi(app, context);
+    mountOrdersApi(app, context);
+    mountBookApi(app, context);
+    mountWithdrawalsApi(app, context);
+  },
+  workers(service) {
+    const context = exchangeContext(service);
+    return [
+      {
+        name: "sequencer-leases",
+        // Three renewals per lease period, so one slow renewal never loses the lease.
+        intervalMs: Math.floor(service.config.EXCHANGE_LEASE_TTL_MS / 3),
+        run: () => context.markets.maintainLeases(),
+      },
+    ];
+  },
+  async onStop(service) {
+    await exchangeContext(service).markets.stop();
+  },
+});
+
+export default service;
