@@ -44,7 +44,8 @@ test("restores to the target time exactly, with a balanced ledger and an intact 
   );
   assert.is(result.status, 0, `${result.stdout}\n${result.stderr}`);
   const lines = result.stdout.trimEnd().split("\n");
-  const timeline = lines.slice(0, -1);
+  const timeline = lines.slice(0, -2);
+  assert.match(String(lines.at(-2)), /^drill restore passed: 15 steps in \d+\.\d s$/);
   assert.equal(
     timeline.map((line) => steps.find((step) => line.includes(`ok    ${step}`))),
     steps,
