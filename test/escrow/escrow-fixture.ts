@@ -16,7 +16,7 @@ import { type PostgresServer, startPostgres } from "../harness/postgres";
 import { freePort } from "../harness/process";
 import { type RedisServer, startRedis } from "../harness/redis";
 import { createTokenIssuer, type TokenIssuer } from "../kit/token-issuer";
-import { type ApiAnswer, call, type Json } from "../payments/payments-fixture";
+import { type ApiAnswer, call, eventually, type Json } from "../payments/payments-fixture";
 import { type PaystackServer, startPaystackServer } from "./paystack-server";
 
 export { call, eventually, metricValue } from "../payments/payments-fixture";
@@ -170,6 +170,46 @@ export function saleSteps(fixture: EscrowFixture, url: string) {
     reveal: (userId: string, id: string) => as(userId, "POST", `/api/v1/transactions/${id}/reveal`),
     get: (userId: string, id: string) => as(userId, "GET", `/api/v1/transactions/${id}`),
   };
+}
+
+/** A transaction of `seller`'s new listing bought and paid by `buyer` (funds_held). */
+export async function heldSale(
+  fixture: EscrowFixture,
+  url: string,
+  parties: { seller: string; buyer: string },
+  amount = "50000",
+) {
+  const steps = saleSteps(fixture, url);
+  const listing = await steps.list(parties.seller, amount);
+  const opened = await steps.open(parties.buyer, listing.id);
+  expectStatus(await steps.pay(opened), 200);
+  return opened as Json;
+}
+
+/** The same, then signed by both and confirmed by the buyer (released). */
+export async function releasedSale(
+  fixture: EscrowFixture,
+  url: string,
+  parties: { seller: string; buyer: string },
+  amount = "50000",
+) {
+  const steps = saleSteps(fixture, url);
+  const held = await heldSale(fixture, url, parties, amount);
+  expectStatus(await steps.sign(parties.buyer, held.id), 200);
+  expectStatus(await steps.sign(parties.seller, held.id), 200);
+  expectStatus(await steps.confirm(parties.buyer, held.id), 200);
+  return held;
+}
+
+/** The status of the seller payout of transaction `id`, once it is `status`. */
+export function payoutBecomes(fixture: EscrowFixture, id: string, status: string): Promise<Json> {
+  return eventually(`payout of ${id} ${status}`, async () => {
+    const result = await fixture.pool.query(
+      "SELECT id, status, last_error, attempts FROM escrow_payouts WHERE transaction_id = $1",
+      [id],
+    );
+    return result.rows[0]?.status === status ? result.rows[0] : undefined;
+  });
 }
 
 export const defaultCredentials = { username: "gamer@example.com", password: "s3cret-pass" };
