@@ -10,6 +10,7 @@ import type { OperatorConfig } from "./config";
 import { controlGroup, controlVersion } from "./crds/common";
 import { controlKinds } from "./crds/index";
 import type { ReconcilerContext } from "./reconcilers/context";
+import { escrowResolutionReconciler } from "./reconcilers/escrow-resolution";
 import { lockFlushReconciler } from "./reconcilers/lock-flush";
 import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
@@ -246,6 +247,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "SymbolMode") return symbolModeReconciler(deps);
   if (kind === "ProviderDisable") return providerDisableReconciler(deps);
   if (kind === "PayoutThrottle") return payoutThrottleReconciler(deps);
+  if (kind === "EscrowResolution") return escrowResolutionReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

@@ -4,6 +4,7 @@
  * charts render for Argo CD.
  */
 import type { z } from "zod";
+import { escrowResolution } from "./escrow-resolution";
 import { customResourceDefinition } from "./kind";
 import { lockFlush } from "./lock-flush";
 import { payoutThrottle } from "./payout-throttle";
@@ -14,7 +15,7 @@ import { withdrawalHalt } from "./withdrawal-halt";
 export { controlGroup, controlVersion } from "./common";
 export type { ControlKindDefinition } from "./kind";
 export { symbolModes } from "./symbol-mode";
-export { lockFlush, payoutThrottle, providerDisable, symbolMode, withdrawalHalt };
+export { escrowResolution, lockFlush, payoutThrottle, providerDisable, symbolMode, withdrawalHalt };
 
 /** Every control kind, in the order they are generated. */
 export const controlKinds = [
@@ -23,6 +24,7 @@ export const controlKinds = [
   providerDisable,
   lockFlush,
   payoutThrottle,
+  escrowResolution,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

@@ -12,10 +12,12 @@ import { defineService } from "../kit/service";
 import { mountAdminApi } from "./admin-api";
 import { escrowConfigSchema } from "./config";
 import { createCredentialVault } from "./credential-vault";
+import { mountDisputesApi } from "./disputes-api";
 import type { EscrowContext, EscrowServiceContext } from "./escrow-context";
 import { createEscrowMetrics } from "./escrow-metrics";
 import { createPayoutWorker } from "./payout-worker";
 import { createPaystackGateway } from "./paystack";
+import { mountResolutionControls } from "./resolution-controls";
 import { exportStuck } from "./stuck-transactions";
 import { mountTradesApi } from "./trades-api";
 import { mountWebhooksApi } from "./webhooks-api";
@@ -59,6 +61,8 @@ export const service = defineService({
   migrationsDir: join(import.meta.dirname, "migrations"),
   ledger: true,
   config: escrowConfigSchema,
+  // EscrowResolution is a one-shot the operator runs through resolution-controls.ts, not a
+  // standing control the replicas hold.
   controlKinds: [],
   routes(app, service) {
     const context = createContext(service);
@@ -66,6 +70,8 @@ export const service = defineService({
     mountTradesApi(app, context);
     mountWebhooksApi(app, context);
     mountAdminApi(app, context);
+    mountResolutionControls(app, context);
+    mountDisputesApi(app, context);
   },
   workers(service) {
     const context = contextOf(service);

@@ -7,6 +7,7 @@
 import { ledgerProblemFor, ledgerProblems } from "../kit/ledger/ledger-problems";
 import { ProblemError, problem } from "../kit/problem";
 import { VaultOpenError } from "./credential-vault";
+import { DisputeDecidedError } from "./disputes";
 import { PaymentEventMismatchError } from "./payment-events";
 import { TransactionNotFoundError } from "./resolution";
 import { ListingUnavailableError } from "./trades";
@@ -50,6 +51,14 @@ export function problemFor(error: unknown): ProblemError | undefined {
     });
   }
   if (error instanceof TransactionNotFoundError) return transactionNotFound(error.id);
+  if (error instanceof DisputeDecidedError) {
+    return problem({
+      type: escrowProblems.disputeDecided,
+      title: "The dispute is already decided",
+      status: 409,
+      detail: error.message,
+    });
+  }
   if (error instanceof ListingUnavailableError) {
     const notFound = error.why === "not-found";
     return problem({

@@ -8,7 +8,11 @@
 import { type Pool, withTransaction } from "../kit/db";
 import { postRelease } from "./escrow-money";
 import { queuePayout } from "./payouts";
-import type { TransactionState } from "./transaction-state";
+import {
+  canTransition,
+  type TransactionState,
+  TransactionTransitionError,
+} from "./transaction-state";
 import {
   type EscrowTransaction,
   lockTransaction,
@@ -53,6 +57,9 @@ export async function resolveTransaction(
       if (current.state === resolvedState(decision))
         return { transaction: current, changed: false };
       check(current);
+      // Refused before any money moves (the trigger would refuse it too, after the posting).
+      if (!canTransition(current.state, resolvedState(decision)))
+        throw new TransactionTransitionError(id, current.state, resolvedState(decision));
       const finalTransactionId = await postRelease(tx, current, decision);
       const moved = await moveTransaction(tx, current, resolvedState(decision), cause, {
         finalTransactionId,

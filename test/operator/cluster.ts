@@ -16,6 +16,7 @@ export const crdFiles = [
   "ops.breakwater.dev_providerdisables.yaml",
   "ops.breakwater.dev_lockflushes.yaml",
   "ops.breakwater.dev_payoutthrottles.yaml",
+  "ops.breakwater.dev_escrowresolutions.yaml",
 ].map((file) => join(generated, file));
 
 /** Run kubectl and throw with its stderr on a non-zero exit. */

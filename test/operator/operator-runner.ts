@@ -20,6 +20,8 @@ export interface TargetsInput {
   readonly paymentsUrl?: string;
   /** Base URL of a purchasing replica (ProviderDisable). */
   readonly purchasingUrl?: string;
+  /** Base URL of an escrow replica (EscrowResolution). */
+  readonly escrowUrl?: string;
   readonly allowedPrefixes?: readonly string[];
 }
 
@@ -39,6 +41,7 @@ export function writeTargets(input: TargetsInput): string {
     ...(input.purchasingUrl
       ? { purchasing: target(input.purchasingUrl, "purchasing", ["ProviderDisable"]) }
       : {}),
+    ...(input.escrowUrl ? { escrow: target(input.escrowUrl, "escrow", ["EscrowResolution"]) } : {}),
   };
   writeFileSync(
     path,

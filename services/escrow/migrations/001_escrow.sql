@@ -174,7 +174,10 @@ CREATE INDEX escrow_payouts_due_idx ON escrow_payouts (next_attempt_at) WHERE st
 -- Buyers pay in from the provider (external: the outside world); held funds wait in
 -- platform:escrow:held; payouts wait in platform:escrow:payouts-in-flight until the provider
 -- confirms the transfer.
+-- platform:escrow:compensation pays what a dispute decided as a platform issue adds to the
+-- refund (external: the platform's own money, booked as an expense).
 INSERT INTO accounts (name, type) VALUES
   ('platform:paystack:clearing', 'external'),
+  ('platform:escrow:compensation', 'external'),
   ('platform:escrow:held', 'platform'),
   ('platform:escrow:payouts-in-flight', 'platform');
