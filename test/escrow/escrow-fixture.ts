@@ -67,9 +67,17 @@ export async function startEscrowFixture(
   const brokers = kafka ? kafka.brokers.join(",") : `127.0.0.1:${await freePort()}`;
   const replicas: EscrowReplica[] = [];
   const pool = createPool(databaseUrl, undefined, { max: 5 });
-  const bearer = async (subject: string, scopes: string[]) => ({
-    authorization: `Bearer ${await issuer.token(subject, scopes)}`,
-  });
+  // One token per caller, as a client keeps its access token until it expires.
+  const tokens = new Map<string, Promise<{ authorization: string }>>();
+  const bearer = (subject: string, scopes: string[]) => {
+    const key = `${subject} ${scopes.join(" ")}`;
+    let token = tokens.get(key);
+    if (token === undefined) {
+      token = issuer.token(subject, scopes).then((jwt) => ({ authorization: `Bearer ${jwt}` }));
+      tokens.set(key, token);
+    }
+    return token;
+  };
   return {
     postgres,
     redis,
