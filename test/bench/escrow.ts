@@ -134,8 +134,13 @@ async function main(): Promise<void> {
       console.log(
         `round ${round + 1} ${side}: ${result.ok} sales, ${result.failed} failed, ${(result.ok / elapsed).toFixed(1)}/s`,
       );
-      if (side === "api") (apiOk += result.ok), (apiSeconds += elapsed);
-      else (directOk += result.ok), (directSeconds += elapsed);
+      if (side === "api") {
+        apiOk += result.ok;
+        apiSeconds += elapsed;
+      } else {
+        directOk += result.ok;
+        directSeconds += elapsed;
+      }
     }
   }
   const apiRate = apiOk / apiSeconds;
