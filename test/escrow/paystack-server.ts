@@ -32,7 +32,9 @@ export interface PaystackServer {
   transferCode(reference: string): string | undefined;
   /** The raw body and signature header of a webhook as the provider would send it. */
   signed(payload: unknown): { body: string; signature: string };
+  /** Stop listening (connections refused); `start()` listens again on the same port. */
   stop(): Promise<void>;
+  start(): Promise<void>;
 }
 
 export async function startPaystackServer(secretKey: string): Promise<PaystackServer> {
@@ -88,5 +90,6 @@ export async function startPaystackServer(secretKey: string): Promise<PaystackSe
       return { body, signature: signWebhook(secretKey, body, "sha512") };
     },
     stop: party.stop,
+    start: party.start,
   };
 }

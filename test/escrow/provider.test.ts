@@ -11,6 +11,7 @@ import {
   balance,
   type EscrowFixture,
   type EscrowReplica,
+  eventually,
   expectStatus,
   payoutBecomes,
   releasedSale,
@@ -164,6 +165,33 @@ test("a failed transfer returns the money to the seller's wallet", async () => {
   expectStatus(late, 200);
   assert.is(late.body.outcome, "ignored");
   assert.is(await balance(fixture.pool, "users:ps-closed:wallet"), 9000n);
+});
+
+test("a provider that refuses connections is retried with the same reference and pays once", async () => {
+  await fixture.paystack.stop();
+  try {
+    const sale = await releasedSale(
+      fixture,
+      replica.url,
+      { seller: "ps-down", buyer: "ps-b8" },
+      "1100",
+    );
+    const waiting = await eventually("a refused send recorded", async () => {
+      const row = (
+        await fixture.pool.query(
+          "SELECT id, status, attempts, last_error FROM escrow_payouts WHERE transaction_id = $1",
+          [sale.id],
+        )
+      ).rows[0];
+      return row?.attempts >= 1 && row.status === "queued" ? row : undefined;
+    });
+    assert.match(waiting.last_error, /could not connect/);
+    await fixture.paystack.start();
+    const settled = await payoutBecomes(fixture, sale.id, "settled");
+    assert.is(fixture.paystack.executions(settled.id), 1);
+  } finally {
+    await fixture.paystack.start().catch(() => undefined);
+  }
 });
 
 test.run();
