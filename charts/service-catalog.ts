@@ -50,9 +50,14 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
   },
   escrow: {
     database: "escrow",
-    secrets: { WEBHOOK_SECRET: { name: "escrow-webhook", key: "secret" } },
+    // The provider's secret key (transfers and the webhooks' HMAC-SHA512) and the credential
+    // vault's pepper, which is backed up outside the database (runbooks/escrow).
+    secrets: {
+      PAYSTACK_SECRET_KEY: { name: "escrow-paystack", key: "secret-key" },
+      VAULT_PEPPER: { name: "escrow-vault", key: "pepper" },
+    },
     callsProviders: true,
-    enforces: ["WithdrawalHalt"],
+    enforces: ["EscrowResolution"],
   },
 };
 

@@ -71,6 +71,8 @@ export interface AdminClient {
   /** The lift's version, or undefined when the control was not there (already lifted). */
   lift(id: string, body: ControlLift): Promise<number | undefined>;
   list(): Promise<ControlsList>;
+  /** Another admin action of the service under `/admin/v1` (e.g. escrow's resolutions). */
+  request<T>(method: "PUT" | "POST", path: string, body: unknown): Promise<T>;
 }
 
 export interface AdminClientOptions {
@@ -138,5 +140,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       return lifted?.version;
     },
     list: () => call<ControlsList>("GET", "/controls") as Promise<ControlsList>,
+    request: <T>(method: "PUT" | "POST", path: string, body: unknown) =>
+      call<T>(method, path, body) as Promise<T>,
   };
 }

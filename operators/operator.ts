@@ -11,6 +11,7 @@ import { controlGroup, controlVersion } from "./crds/common";
 import { controlKinds } from "./crds/index";
 import type { ReconcilerContext } from "./reconcilers/context";
 import { edgeDegradationReconciler } from "./reconcilers/edge-degradation";
+import { escrowResolutionReconciler } from "./reconcilers/escrow-resolution";
 import { lockFlushReconciler } from "./reconcilers/lock-flush";
 import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
@@ -252,6 +253,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "PayoutThrottle") return payoutThrottleReconciler(deps);
   if (kind === "ReadOnlyMode") return readOnlyModeReconciler(deps);
   if (kind === "EdgeDegradation") return edgeDegradationReconciler(deps);
+  if (kind === "EscrowResolution") return escrowResolutionReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

@@ -43,7 +43,7 @@ function build(secret: PlannedSecret, dataKey: string, values: Record<string, st
 test("config keys of a service's own secrets are camelCase of the Secret's name and key", () => {
   assert.is(defaultConfigKey("payments-webhook", "secret"), "paymentsWebhookSecret");
   assert.is(defaultConfigKey("purchasing-cron", "secret"), "purchasingCronSecret");
-  assert.is(defaultConfigKey("escrow-webhook", "secret"), "escrowWebhookSecret");
+  assert.is(defaultConfigKey("escrow-paystack", "secret-key"), "escrowPaystackSecretKey");
 });
 
 test("with every service on, the plan covers each required Secret but the backup one, key for key", () => {
@@ -71,7 +71,12 @@ test("with every service on, the stack needs one key per credential, named by th
   for (const service of serviceNames) {
     expected.push(`${service}AdminToken`, `${service}DatabasePassword`, `${service}KafkaPassword`);
   }
-  expected.push("paymentsWebhookSecret", "purchasingCronSecret", "escrowWebhookSecret");
+  expected.push(
+    "paymentsWebhookSecret",
+    "purchasingCronSecret",
+    "escrowPaystackSecretKey",
+    "escrowVaultPepper",
+  );
   assert.equal(keys, expected.sort());
 });
 

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { edgeDegradation } from "./edge-degradation";
+import { escrowResolution } from "./escrow-resolution";
 import { customResourceDefinition } from "./kind";
 import { lockFlush } from "./lock-flush";
 import { payoutThrottle } from "./payout-throttle";
@@ -18,6 +19,7 @@ export type { ControlKindDefinition } from "./kind";
 export { symbolModes } from "./symbol-mode";
 export {
   edgeDegradation,
+  escrowResolution,
   lockFlush,
   payoutThrottle,
   providerDisable,
@@ -35,6 +37,7 @@ export const controlKinds = [
   payoutThrottle,
   readOnlyMode,
   edgeDegradation,
+  escrowResolution,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

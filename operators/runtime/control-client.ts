@@ -22,6 +22,11 @@ export interface ControlClient {
     status: ControlStatus,
     options?: { ifUnchanged?: boolean },
   ): Promise<ControlObject>;
+  /**
+   * Set `ops.breakwater.dev/requires-approval: "true"` (a service asked for a second person);
+   * the admission policy keeps it from being removed again.
+   */
+  requireApproval(object: ControlObject): Promise<ControlObject>;
 }
 
 /** A write lost a race with another writer; reconcile again from fresh state. */
@@ -37,8 +42,8 @@ export function createControlClient(
   const path = (object: ControlObject, subresource?: "status") =>
     objectPath(type, object.metadata.namespace, object.metadata.name, subresource);
 
-  async function patchFinalizers(object: ControlObject, finalizers: string[]) {
-    const body = { metadata: { finalizers, resourceVersion: object.metadata.resourceVersion } };
+  async function patchMetadata(object: ControlObject, metadata: Record<string, unknown>) {
+    const body = { metadata: { ...metadata, resourceVersion: object.metadata.resourceVersion } };
     try {
       const stored = await api.patch<ControlObject>(path(object), body, "merge");
       remember(stored);
@@ -51,19 +56,20 @@ export function createControlClient(
   }
 
   return {
+    requireApproval: (object) =>
+      patchMetadata(object, { annotations: { "ops.breakwater.dev/requires-approval": "true" } }),
     async addFinalizer(object) {
       const finalizers = object.metadata.finalizers ?? [];
       if (finalizers.includes(liftFinalizer)) return object;
-      return patchFinalizers(object, [...finalizers, liftFinalizer]);
+      return patchMetadata(object, { finalizers: [...finalizers, liftFinalizer] });
     },
     async removeFinalizer(object) {
       const finalizers = object.metadata.finalizers ?? [];
       if (!finalizers.includes(liftFinalizer)) return object;
       try {
-        return await patchFinalizers(
-          object,
-          finalizers.filter((finalizer) => finalizer !== liftFinalizer),
-        );
+        return await patchMetadata(object, {
+          finalizers: finalizers.filter((finalizer) => finalizer !== liftFinalizer),
+        });
       } catch (error) {
         if (isStatus(error, 404)) return undefined;
         throw error;

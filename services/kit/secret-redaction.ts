@@ -5,7 +5,8 @@
  */
 
 /** Variables whose whole value is a credential (an admin token, a webhook secret, an API key...). */
-const credentialName = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|KEY|JWKS|AUTH|COOKIE|SESSION/i;
+const credentialName =
+  /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|KEY|JWKS|AUTH|COOKIE|SESSION|PEPPER/i;
 
 /** What stands in for a hidden value. */
 export const hiddenValue = "(value hidden: it may hold a secret)";

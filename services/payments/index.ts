@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { createTokenVerifier, registerBearerScheme } from "../kit/caller-auth";
+import { createPspGateway } from "../kit/psp-gateway";
 import { readOnlyKind } from "../kit/read-only-mode";
 import { defineService } from "../kit/service";
 import { mountAccountsApi } from "./accounts-api";
@@ -14,7 +15,6 @@ import { createPaymentsMetrics } from "./payments-metrics";
 import { createPayoutThrottleGate, payoutThrottleKind } from "./payout-throttle";
 import { createPayoutWorker } from "./payout-worker";
 import { mountPayoutsApi } from "./payouts-api";
-import { createPspGateway } from "./psp-gateway";
 import { createReconciliationWorker } from "./reconciliation";
 import { paymentsSupersededMigrations } from "./superseded-migrations";
 import { mountTransfersApi } from "./transfers-api";

@@ -12,7 +12,7 @@
  *                                              └──────────refund_failed──▶ refunded
  * ```
  */
-import type { PspOutcome } from "./psp-gateway";
+import type { PspOutcome } from "../kit/psp-gateway";
 
 export const payoutStatuses = [
   "queued",

@@ -10,10 +10,10 @@ import { backoffMs } from "../kit/backoff";
 import type { Controls } from "../kit/controls";
 import { type Pool, withTransaction } from "../kit/db";
 import type { Logger } from "../kit/logger";
+import type { PspGateway, PspOutcome } from "../kit/psp-gateway";
 import type { PaymentsMetrics } from "./payments-metrics";
 import { finishPayout, holdForReview, lockPayout, requeue } from "./payout-finish";
 import { countManualReview } from "./payouts";
-import type { PspGateway, PspOutcome } from "./psp-gateway";
 import { findWithdrawalHalt, haltedPayouts } from "./withdrawal-halt";
 
 export interface PayoutWorkerOptions {

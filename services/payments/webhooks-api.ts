@@ -9,13 +9,13 @@ import { parseJsonBody, validInput } from "../kit/input-problems";
 import { parseAmount } from "../kit/ledger/amount";
 import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
+import { verifyWebhookSignature, webhookSignatureHeader } from "../kit/webhook-signature";
 import { isPlatformAccount, platformAccountProblem } from "./account-access";
 import { depositSchema, depositWebhookSchema } from "./api-schemas";
 import { webhookSecrets } from "./config";
 import { recordDeposit } from "./deposits";
 import type { PaymentsContext } from "./payments-context";
 import { asProblem, paymentsProblems } from "./problems";
-import { verifyWebhookSignature, webhookSignatureHeader } from "./webhook-signature";
 
 const depositRoute = createRoute({
   method: "post",

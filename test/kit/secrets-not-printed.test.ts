@@ -70,6 +70,23 @@ for (const [variable, value] of malformedServiceSettings) {
   });
 }
 
+test("npm run service -- escrow: a short vault pepper or provider key is named, never printed", () => {
+  const escrowEnv = {
+    ...validEnv,
+    AUTH_AUDIENCE: "escrow",
+    PAYSTACK_URL: "http://127.0.0.1:1",
+    PAYSTACK_SECRET_KEY: "sk_test_0123456789abcdef",
+    VAULT_PEPPER: "0123456789abcdef0123456789abcdef0123",
+  };
+  for (const variable of ["VAULT_PEPPER", "PAYSTACK_SECRET_KEY"]) {
+    const result = run(["services/run.ts", "escrow"], {
+      ...escrowEnv,
+      [variable]: "Hunter2pepper",
+    });
+    assertHidden(result, variable, "Hunter2pepper");
+  }
+});
+
 test("npm run service: a malformed URL is still shown, with its password as ***", () => {
   const result = run(["services/run.ts", "payments"], {
     ...validEnv,

@@ -153,6 +153,19 @@ const examples: Record<KindName, readonly Example[]> = {
     own("batchSize above 10000", { pattern: "lock:purchase:*", batchSize: 10_001 }),
     own("a Redis name with capitals", { pattern: "lock:purchase:*", redis: "Default" }),
   ],
+  EscrowResolution: [
+    good("a refund", { transactionId: "7d1c1f6e-8a51-4d0f-9a1e-2f3b4c5d6e7f", decision: "refund" }),
+    good("a release", {
+      transactionId: "7d1c1f6e-8a51-4d0f-9a1e-2f3b4c5d6e7f",
+      decision: "release",
+    }),
+    own("no decision", { transactionId: "7d1c1f6e-8a51-4d0f-9a1e-2f3b4c5d6e7f" }),
+    own("another decision", {
+      transactionId: "7d1c1f6e-8a51-4d0f-9a1e-2f3b4c5d6e7f",
+      decision: "split",
+    }),
+    own("a transaction id that is no UUID", { transactionId: "42", decision: "refund" }),
+  ],
 };
 
 let cluster: KubeCluster;

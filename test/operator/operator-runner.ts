@@ -23,6 +23,8 @@ export interface TargetsInput {
   readonly purchasingUrl?: string;
   /** Base URL of an exchange edge replica (EdgeDegradation). */
   readonly edgeUrl?: string;
+  /** Base URL of an escrow replica (EscrowResolution). */
+  readonly escrowUrl?: string;
   readonly allowedPrefixes?: readonly string[];
 }
 
@@ -51,6 +53,7 @@ export function writeTargets(input: TargetsInput): string {
     ...(input.edgeUrl
       ? { "exchange-edge": target(input.edgeUrl, "exchange-edge", ["EdgeDegradation"]) }
       : {}),
+    ...(input.escrowUrl ? { escrow: target(input.escrowUrl, "escrow", ["EscrowResolution"]) } : {}),
   };
   writeFileSync(
     path,

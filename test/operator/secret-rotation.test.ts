@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { rotationAnnotation } from "../../operators/secret-rotation";
-import { signWebhook } from "../../services/payments/webhook-signature";
+import { signWebhook } from "../../services/kit/webhook-signature";
 import { type KubeCluster, startKube } from "../harness/kube";
 import {
   call,

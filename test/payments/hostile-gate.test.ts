@@ -9,8 +9,8 @@
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { signWebhook } from "../../services/kit/webhook-signature";
 import { findImbalances } from "../../services/payments/reconciliation";
-import { signWebhook } from "../../services/payments/webhook-signature";
 import { runHostileGate } from "../kit/hostile-gate";
 import {
   asAdmin,

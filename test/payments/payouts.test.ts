@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { verifyAudit } from "../../services/kit/audit";
-import { createPspGateway } from "../../services/payments/psp-gateway";
+import { createPspGateway } from "../../services/kit/psp-gateway";
 import {
   asAdmin,
   balanceOf,

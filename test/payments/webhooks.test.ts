@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { signWebhook } from "../../services/payments/webhook-signature";
+import { signWebhook } from "../../services/kit/webhook-signature";
 import {
   balanceOf,
   call,

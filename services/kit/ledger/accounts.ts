@@ -5,7 +5,7 @@
  * appear from them.
  */
 import { canonicalJson } from "../canonical-json";
-import type { Pool } from "../db";
+import type { Queryable } from "./ledger";
 
 export type AccountType = "user" | "platform" | "external";
 
@@ -43,7 +43,7 @@ export class AccountConflictError extends Error {
  * {@link AccountConflictError}.
  */
 export async function createAccount(
-  pool: Pool,
+  pool: Queryable,
   input: NewAccount,
 ): Promise<{ account: Account; created: boolean }> {
   const metadata = input.metadata ?? {};
@@ -62,7 +62,7 @@ export async function createAccount(
 }
 
 /** The account and its balances (sorted by currency), or undefined. */
-export async function getAccount(pool: Pool, name: string): Promise<Account | undefined> {
+export async function getAccount(pool: Queryable, name: string): Promise<Account | undefined> {
   const result = await pool.query<{
     name: string;
     type: AccountType;

@@ -1,6 +1,7 @@
 /**
- * @module The gateway adapter to the payment service provider (PSP): sends one payout over
- * HTTP and sorts the answer into what the payout worker can act on. Only a clear answer is
+ * @module The gateway adapter to a payment service provider (PSP): sends one payout over
+ * HTTP and sorts the answer into what a payout worker can act on (payments' PSP, escrow's
+ * Paystack-style transfers). Only a clear answer is
  * taken as success or failure; anything the PSP might or might not have executed is
  * ambiguous and goes to a human. The payout id travels as the PSP's idempotency reference,
  * so sending the same payout again can never pay twice.
@@ -26,11 +27,25 @@ export type PspOutcome =
   /** The request never reached the PSP (or the PSP refused to look at it): try again later. */
   | { readonly kind: "unreachable"; readonly reason: string };
 
+/** How one provider's API is spoken; payments' PSP is the default. */
+export interface PspDialect {
+  /** Path under the base URL that payouts are POSTed to. @default "/payouts" */
+  readonly path: string;
+  /** Extra request headers, e.g. the provider's `Authorization`. @default {} */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The JSON body sent for a request. @default the request, amount as a string */
+  body(request: PspPayoutRequest): unknown;
+  /** Sort a 2xx answer's parsed body (undefined when it is not a JSON object). */
+  readSuccess(status: number, body: Record<string, unknown> | undefined): PspOutcome;
+}
+
 export interface PspGatewayOptions {
-  /** `PSP_URL`, e.g. `https://psp.example/api`; payouts go to `<baseUrl>/payouts`. */
+  /** `PSP_URL`, e.g. `https://psp.example/api`; payouts go to `<baseUrl><dialect.path>`. */
   readonly baseUrl: string;
   /** Give up waiting for an answer after this long; the send is then ambiguous. */
   readonly timeoutMs: number;
+  /** The provider's API. @default payments' PSP ({@link pspDialect}) */
+  readonly dialect?: PspDialect;
 }
 
 export interface PspGateway {
@@ -51,17 +66,22 @@ const notConnectedCodes = new Set([
  * @example createPspGateway({ baseUrl: "http://127.0.0.1:9000", timeoutMs: 5000 })
  */
 export function createPspGateway(options: PspGatewayOptions): PspGateway {
-  const url = `${options.baseUrl.replace(/\/+$/, "")}/payouts`;
+  const dialect = options.dialect ?? pspDialect;
+  const url = `${options.baseUrl.replace(/\/+$/, "")}${dialect.path}`;
   return {
     async send(request) {
       try {
         const response = await fetch(url, {
           method: "POST",
-          headers: { "content-type": "application/json", "idempotency-key": request.reference },
-          body: JSON.stringify({ ...request, amount: request.amount.toString() }),
+          headers: {
+            ...dialect.headers,
+            "content-type": "application/json",
+            "idempotency-key": request.reference,
+          },
+          body: JSON.stringify(dialect.body(request)),
           signal: AbortSignal.timeout(options.timeoutMs),
         });
-        return classifyResponse(response.status, await response.text());
+        return classifyResponse(response.status, await response.text(), dialect);
       } catch (error) {
         return classifyError(error, options.timeoutMs);
       }
@@ -70,10 +90,14 @@ export function createPspGateway(options: PspGatewayOptions): PspGateway {
 }
 
 /** Sort an HTTP answer from the PSP. Exported for its unit test. */
-export function classifyResponse(status: number, text: string): PspOutcome {
+export function classifyResponse(
+  status: number,
+  text: string,
+  dialect: Pick<PspDialect, "readSuccess"> = pspDialect,
+): PspOutcome {
   const body = parseObject(text);
   if (status === 429) return { kind: "unreachable", reason: "PSP rate limited the request (429)" };
-  if (status >= 200 && status < 300) return classifySuccessBody(status, body);
+  if (status >= 200 && status < 300) return dialect.readSuccess(status, body);
   // 408 and 409 say nothing certain about whether an earlier attempt executed.
   if (status >= 400 && status < 500 && status !== 408 && status !== 409) {
     return { kind: "failed", reason: `PSP declined (${status}): ${describe(body, text)}` };
@@ -101,6 +125,14 @@ function classifySuccessBody(
     reason: `PSP answered ${status} with status ${JSON.stringify(body.status)}`,
   };
 }
+
+/** Payments' PSP: `POST /payouts`, answered `{"status": "succeeded"|"failed", "id", "reason"}`. */
+export const pspDialect: PspDialect = {
+  path: "/payouts",
+  headers: {},
+  body: (request) => ({ ...request, amount: request.amount.toString() }),
+  readSuccess: classifySuccessBody,
+};
 
 /** Sort a failure to get an answer. Exported for its unit test. */
 export function classifyError(error: unknown, timeoutMs: number): PspOutcome {

@@ -25,4 +25,13 @@ test("a changed body, another secret, or a malformed header does not verify", ()
   assert.not.ok(verifyWebhookSignature(secret, body, "z".repeat(64)));
 });
 
+test("SHA-512 signatures (the Paystack style) verify only as SHA-512", () => {
+  const signature = signWebhook(secret, body, "sha512");
+  assert.match(signature, /^[0-9a-f]{128}$/);
+  assert.ok(verifyWebhookSignature(secret, body, signature, "sha512"));
+  assert.not.ok(verifyWebhookSignature(secret, body, signature));
+  assert.not.ok(verifyWebhookSignature(secret, body, signWebhook(secret, body), "sha512"));
+  assert.not.ok(verifyWebhookSignature("other", body, signature, "sha512"));
+});
+
 test.run();
