@@ -137,3 +137,28 @@ export async function settledCount(pool: Pool): Promise<number> {
   );
   return Number(result.rows[0]!.count);
 }
+
+/**
+ * The engine's log as the exchange contract defines it (the trading core's migration owns it;
+ * the settlement's tests need only its columns), and a logged trade.
+ */
+export async function createEngineLog(pool: Pool): Promise<void> {
+  await pool.query(`CREATE TABLE IF NOT EXISTS exchange_engine_log (
+    symbol text NOT NULL, seq bigint NOT NULL, fencing_token bigint NOT NULL, kind text NOT NULL,
+    payload jsonb NOT NULL, appended_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (symbol, seq))`);
+}
+
+/** Log `value` in the engine's log, appended `ageMs` ago. */
+export async function logTrade(pool: Pool, value: TradeExecuted, ageMs = 0): Promise<void> {
+  await pool.query(
+    `INSERT INTO exchange_engine_log (symbol, seq, fencing_token, kind, payload, appended_at)
+     VALUES ($1, $2, $3, 'TradeExecuted', $4, now() - make_interval(secs => $5))`,
+    [
+      value.symbol,
+      value.seq.toString(),
+      value.fencingToken.toString(),
+      tradeJson(value),
+      ageMs / 1000,
+    ],
+  );
+}
