@@ -11,6 +11,7 @@ import { controlGroup, controlVersion } from "./crds/common";
 import { controlKinds } from "./crds/index";
 import type { ReconcilerContext } from "./reconcilers/context";
 import { lockFlushReconciler } from "./reconcilers/lock-flush";
+import { orderThrottleReconciler } from "./reconcilers/order-throttle";
 import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
 import { symbolModeReconciler } from "./reconcilers/symbol-mode";
@@ -246,6 +247,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "SymbolMode") return symbolModeReconciler(deps);
   if (kind === "ProviderDisable") return providerDisableReconciler(deps);
   if (kind === "PayoutThrottle") return payoutThrottleReconciler(deps);
+  if (kind === "OrderThrottle") return orderThrottleReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

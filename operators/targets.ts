@@ -23,7 +23,15 @@ const serviceTarget = z.object({
   tokenSecret: secretReference,
   /** Control kinds this service enforces, e.g. [WithdrawalHalt]. */
   enforces: z
-    .array(z.enum(["WithdrawalHalt", "SymbolMode", "ProviderDisable", "PayoutThrottle"]))
+    .array(
+      z.enum([
+        "WithdrawalHalt",
+        "SymbolMode",
+        "ProviderDisable",
+        "PayoutThrottle",
+        "OrderThrottle",
+      ]),
+    )
     .min(1),
 });
 

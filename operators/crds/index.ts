@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { customResourceDefinition } from "./kind";
 import { lockFlush } from "./lock-flush";
+import { orderThrottle } from "./order-throttle";
 import { payoutThrottle } from "./payout-throttle";
 import { providerDisable } from "./provider-disable";
 import { symbolMode } from "./symbol-mode";
@@ -14,7 +15,7 @@ import { withdrawalHalt } from "./withdrawal-halt";
 export { controlGroup, controlVersion } from "./common";
 export type { ControlKindDefinition } from "./kind";
 export { symbolModes } from "./symbol-mode";
-export { lockFlush, payoutThrottle, providerDisable, symbolMode, withdrawalHalt };
+export { lockFlush, orderThrottle, payoutThrottle, providerDisable, symbolMode, withdrawalHalt };
 
 /** Every control kind, in the order they are generated. */
 export const controlKinds = [
@@ -23,6 +24,7 @@ export const controlKinds = [
   providerDisable,
   lockFlush,
   payoutThrottle,
+  orderThrottle,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

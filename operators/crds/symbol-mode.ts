@@ -16,14 +16,15 @@ export const symbolMode = defineControlKind({
     "Sets a trading symbol's mode while it exists. CANCEL_ONLY rejects new orders and " +
     "accepts cancels; SOFT_HALT also stops matching; HARD_HALT rejects every order-entry and " +
     "cancel request and freezes the book. When several SymbolModes touch a symbol the most " +
-    "restrictive wins. Delete it to return to NORMAL.",
+    "restrictive wins; symbol `*` (the global scope) holds every symbol in the mode, as " +
+    "seed 002 asks for when an incident's scope is unknown. Delete it to return to NORMAL.",
   oneShot: false,
   fields: {
     symbol: z
       .string()
       .max(32)
-      .regex(/^[A-Z0-9]{2,12}-[A-Z0-9]{2,12}$/)
-      .meta({ description: "The symbol, BASE-QUOTE, e.g. BTC-USD." }),
+      .regex(/^([A-Z0-9]{2,12}-[A-Z0-9]{2,12}|\*)$/)
+      .meta({ description: "The symbol, BASE-QUOTE, e.g. BTC-USD; * for every symbol." }),
     mode: z.enum(symbolModes).meta({ description: "The mode to hold the symbol in." }),
   },
   columns: printerColumns(".spec.symbol", [

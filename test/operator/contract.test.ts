@@ -99,6 +99,16 @@ const examples: Record<KindName, readonly Example[]> = {
     own("a symbol without a dash", { symbol: "BTCUSD", mode: "SOFT_HALT" }),
     own("no mode", { symbol: "BTC-USD" }),
     own("no symbol", { mode: "CANCEL_ONLY" }),
+    good("every symbol (the global scope)", { symbol: "*", mode: "SOFT_HALT" }),
+    own("a wildcard inside a symbol", { symbol: "BTC-*", mode: "SOFT_HALT" }),
+  ],
+  OrderThrottle: [
+    good("ten orders a second", { symbol: "BTC-USD", rate: 10, per: "Second" }),
+    good("no new orders", { symbol: "ETH-USD", rate: 0, per: "Minute" }),
+    own("every symbol", { symbol: "*", rate: 10, per: "Second" }),
+    own("a negative rate", { symbol: "BTC-USD", rate: -1, per: "Second" }),
+    own("an hourly window", { symbol: "BTC-USD", rate: 10, per: "Hour" }),
+    own("no rate", { symbol: "BTC-USD", per: "Second" }),
   ],
   ProviderDisable: [
     good("a provider", { provider: "bad_provider" }),

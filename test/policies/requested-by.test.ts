@@ -33,6 +33,7 @@ const kindFields: Record<string, Record<string, unknown>> = {
   ProviderDisable: { provider: "bad_provider" },
   LockFlush: { pattern: "lock:purchase:*", maxKeys: 10 },
   PayoutThrottle: { scope: { currencies: ["BTC"] }, rate: 10, per: "Minute" },
+  OrderThrottle: { symbol: "BTC-USD", rate: 10, per: "Second" },
 };
 
 function control(kind: string, name: string, requestedBy: string): string {
