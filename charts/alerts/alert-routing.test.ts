@@ -126,7 +126,12 @@ test("the AlertmanagerConfig carries the same routes, credentials by Secret refe
     plain.route.routes.map((route) => route.receiver),
   );
   assert.equal(resource.spec.route.routes[0].matchers, [
-    { name: "alertname", matchType: "=~", value: "PaymentsLedgerImbalance" },
+    {
+      name: "alertname",
+      matchType: "=~",
+      value:
+        "ExchangeInvariantViolation|ExchangeSettlementLagCritical|ExchangeSettlementLagHigh|PaymentsLedgerImbalance",
+    },
   ]);
   assert.is(resource.spec.route.routes[0].continue, true);
   const text = JSON.stringify(resource);

@@ -6,6 +6,7 @@ import type { Environment } from "../../environments";
 import type { AlertGroup } from "./alert-group";
 import { autopilotAlerts } from "./autopilot-alerts";
 import { dataPlaneAlerts } from "./data-plane-alerts";
+import { exchangeAlerts } from "./exchange-alerts";
 import { httpAlerts } from "./http-alerts";
 import { operatorAlerts } from "./operator-alerts";
 import { outboxAlerts } from "./outbox-alerts";
@@ -18,10 +19,22 @@ export function alertGroups(environment: Environment): AlertGroup[] {
   if (environment.features.autopilot.enabled) groups.push(autopilotAlerts(environment));
   groups.push(...dataPlaneAlerts(environment));
   if (environment.services.purchasing.enabled) groups.push(purchasingAlerts(environment));
+  if (environment.services.exchange.enabled) groups.push(exchangeAlerts(environment));
   const names = new Set<string>();
   for (const rule of groups.flatMap((group) => group.rules)) {
     if (names.has(rule.name)) throw new Error(`${rule.name}: defined twice`);
     names.add(rule.name);
   }
+  return groups;
+}
+
+/**
+ * The alert groups of services an environment does not run yet: their rules are tested and
+ * their runbooks kept before the service is enabled anywhere.
+ */
+export function disabledServiceAlertGroups(environment: Environment): AlertGroup[] {
+  const groups: AlertGroup[] = [];
+  if (!environment.services.purchasing.enabled) groups.push(purchasingAlerts(environment));
+  if (!environment.services.exchange.enabled) groups.push(exchangeAlerts(environment));
   return groups;
 }
