@@ -18,7 +18,7 @@ export interface SettlementMetrics {
   readonly settledSeq: Gauge<"symbol">;
   /** `invariant_violation_total{asset,symbol,kind}`: seed 002 §3.1's signal. */
   readonly invariantViolations: Counter<"asset" | "symbol" | "kind">;
-  /** `exchange_engine_seq{symbol}`: the engine's latest trade seq, as the checker read it. */
+  /** `exchange_engine_trade_seq{symbol}`: the seq of the engine's latest trade, as the checker read it. */
   readonly engineSeq: Gauge<"symbol">;
   /** `invariant_check_timestamp_seconds`: when the invariant checker last completed. */
   readonly invariantCheckTime: Gauge;
@@ -73,7 +73,7 @@ export function settlementMetrics(registry: Registry): SettlementMetrics {
       registers,
     }),
     engineSeq: new Gauge({
-      name: "exchange_engine_seq",
+      name: "exchange_engine_trade_seq",
       help: "The seq of the engine's latest trade event, per symbol, as the invariant checker read it.",
       labelNames: ["symbol"] as const,
       registers,
