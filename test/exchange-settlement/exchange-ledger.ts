@@ -12,9 +12,10 @@ import { createAccount, postTransaction } from "../../services/kit/ledger";
 import { migrate } from "../../services/kit/migrations";
 import type { PostgresServer } from "../harness/postgres";
 
-/** A fresh database with the kit's tables and the ledger, and the exchange's external account. */
-export async function exchangeLedger(postgres: PostgresServer): Promise<Pool> {
-  const pool = createPool(await postgres.createDatabase(), undefined, { max: 8 });
+/** A fresh database (or the one at a URL) with the kit's tables and the ledger, and the exchange's external account. */
+export async function exchangeLedger(postgres: PostgresServer | string): Promise<Pool> {
+  const url = typeof postgres === "string" ? postgres : await postgres.createDatabase();
+  const pool = createPool(url, undefined, { max: 8 });
   await migrate(pool, "exchange", undefined, { ledger: true });
   await pool.query(
     "INSERT INTO accounts (name, type) VALUES ('exchange:external', 'external') ON CONFLICT DO NOTHING",
