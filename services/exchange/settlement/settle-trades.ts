@@ -48,6 +48,7 @@ async function settleInTransaction(
   trades: readonly TradeExecuted[],
 ): Promise<SettledTrade[]> {
   const posted = await postedRecords(tx, trades);
+  await lockBalancesInOrder(tx, trades);
   const settled: SettledTrade[] = [];
   for (const trade of trades) {
     const reference = tradeReference(trade.symbol, trade.seq);
@@ -62,6 +63,30 @@ async function settleInTransaction(
     settled.push({ trade, outcome: "posted" });
   }
   return settled;
+}
+
+/**
+ * Lock every balance the batch touches up front, in the ledger's own order. Each posting
+ * locks its rows in that order too, but a batch of postings would otherwise take them in
+ * trade order, and two partitions' batches (traders trade on many symbols) would deadlock.
+ */
+async function lockBalancesInOrder(tx: Queryable, trades: readonly TradeExecuted[]) {
+  const keys = new Set<string>();
+  for (const trade of trades) {
+    for (const posting of tradePosting(trade).postings) {
+      keys.add(`${posting.source}\u0000${posting.currency}`);
+      keys.add(`${posting.target}\u0000${posting.currency}`);
+    }
+  }
+  const pairs = [...keys].map((key) => key.split("\u0000") as [string, string]);
+  await tx.query(
+    `SELECT 1 FROM balances b
+       JOIN unnest($1::text[], $2::text[]) AS k(account, currency)
+         ON b.account = k.account AND b.currency = k.currency
+      ORDER BY b.account COLLATE "C", b.currency COLLATE "C"
+        FOR UPDATE OF b`,
+    [pairs.map((pair) => pair[0]), pairs.map((pair) => pair[1])],
+  );
 }
 
 /** The trades of this batch that are already on the ledger: reference → canonical record. */
