@@ -13,6 +13,7 @@ import type { ReconcilerContext } from "./reconcilers/context";
 import { edgeDegradationReconciler } from "./reconcilers/edge-degradation";
 import { escrowResolutionReconciler } from "./reconcilers/escrow-resolution";
 import { lockFlushReconciler } from "./reconcilers/lock-flush";
+import { orderThrottleReconciler } from "./reconcilers/order-throttle";
 import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
 import { readOnlyModeReconciler } from "./reconcilers/read-only-mode";
@@ -254,6 +255,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "ReadOnlyMode") return readOnlyModeReconciler(deps);
   if (kind === "EdgeDegradation") return edgeDegradationReconciler(deps);
   if (kind === "EscrowResolution") return escrowResolutionReconciler(deps);
+  if (kind === "OrderThrottle") return orderThrottleReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

@@ -32,6 +32,7 @@ const serviceTarget = z.object({
         "EdgeDegradation",
         "ReadOnlyMode",
         "EscrowResolution",
+        "OrderThrottle",
       ]),
     )
     .min(1),

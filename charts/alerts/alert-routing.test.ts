@@ -129,7 +129,8 @@ test("the AlertmanagerConfig carries the same routes, credentials by Secret refe
     {
       name: "alertname",
       matchType: "=~",
-      value: "PaymentsLedgerImbalance|PurchasingProviderBreakerFlapping",
+      value:
+        "ExchangeInvariantViolation|ExchangeSettlementLagCritical|ExchangeSettlementLagHigh|PaymentsLedgerImbalance|PurchasingProviderBreakerFlapping",
     },
   ]);
   assert.is(resource.spec.route.routes[0].continue, true);

@@ -6,6 +6,7 @@ import type { Environment } from "../../environments";
 import type { AlertGroup } from "./alert-group";
 import { autopilotAlerts } from "./autopilot-alerts";
 import { dataPlaneAlerts } from "./data-plane-alerts";
+import { exchangeAlerts } from "./exchange-alerts";
 import { exchangeEdgeAlerts } from "./exchange-edge-alerts";
 import { httpAlerts } from "./http-alerts";
 import { operatorAlerts } from "./operator-alerts";
@@ -20,6 +21,7 @@ export function alertGroups(environment: Environment): AlertGroup[] {
   groups.push(...dataPlaneAlerts(environment));
   if (environment.services.purchasing.enabled) groups.push(purchasingAlerts(environment));
   if (environment.services.exchange.enabled) groups.push(exchangeEdgeAlerts(environment));
+  if (environment.services.exchange.enabled) groups.push(exchangeAlerts(environment));
   const names = new Set<string>();
   for (const rule of groups.flatMap((group) => group.rules)) {
     if (names.has(rule.name)) throw new Error(`${rule.name}: defined twice`);
@@ -34,6 +36,8 @@ export function alertGroups(environment: Environment): AlertGroup[] {
  */
 export function disabledServiceAlertGroups(environment: Environment): AlertGroup[] {
   const groups: AlertGroup[] = [];
+  if (!environment.services.purchasing.enabled) groups.push(purchasingAlerts(environment));
+  if (!environment.services.exchange.enabled) groups.push(exchangeAlerts(environment));
   if (!environment.services.exchange.enabled) groups.push(exchangeEdgeAlerts(environment));
   return groups;
 }

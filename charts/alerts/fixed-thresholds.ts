@@ -43,4 +43,11 @@ export const fixedAlertThresholds = {
    * of one provider's breaker within the window.
    */
   breakerFlapping: { window: "30m", openings: 3 },
+  /**
+   * Seed 002: the exchange's windows. Invariant violations and split-brain signals look back
+   * `signalWindow` (the checker runs every 30 s); settlement lag p99 is taken over
+   * `lagWindow` and must stay above T2/T3 for `lagSustained`, short because §3.2's policy
+   * acts on it; a stalled settlement or producer errors for `outageSustained` is §3.5.
+   */
+  exchange: { signalWindow: "5m", lagWindow: "2m", lagSustained: "1m", outageSustained: "2m" },
 } as const;

@@ -8,6 +8,7 @@ import { edgeDegradation } from "./edge-degradation";
 import { escrowResolution } from "./escrow-resolution";
 import { customResourceDefinition } from "./kind";
 import { lockFlush } from "./lock-flush";
+import { orderThrottle } from "./order-throttle";
 import { payoutThrottle } from "./payout-throttle";
 import { providerDisable } from "./provider-disable";
 import { readOnlyMode } from "./read-only-mode";
@@ -21,6 +22,7 @@ export {
   edgeDegradation,
   escrowResolution,
   lockFlush,
+  orderThrottle,
   payoutThrottle,
   providerDisable,
   readOnlyMode,
@@ -38,6 +40,7 @@ export const controlKinds = [
   readOnlyMode,
   edgeDegradation,
   escrowResolution,
+  orderThrottle,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

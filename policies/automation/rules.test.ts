@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { alertGroups } from "../../charts/alerts/catalog";
+import { alertGroups, disabledServiceAlertGroups } from "../../charts/alerts/catalog";
 import { environmentNames, loadEnvironment } from "../../environments";
 import { controlKinds } from "../../operators/crds/index";
 import { defaultAutomationMode } from "./default-mode";
@@ -72,7 +72,8 @@ test("a flapping provider breaker asks for a ProviderDisable of that provider, w
 
 test("every rule answers an alert the charts define, grouped by its target labels", () => {
   const environment = loadEnvironment("prod");
-  const alerts = alertGroups(environment).flatMap((group) => group.rules);
+  const groups = [...alertGroups(environment), ...disabledServiceAlertGroups(environment)];
+  const alerts = groups.flatMap((group) => group.rules);
   for (const rule of loadRules()) {
     const alert = alerts.find((candidate) => candidate.name === rule.alert);
     assert.ok(alert, `${rule.file}: ${rule.alert} is not an alert the charts render`);

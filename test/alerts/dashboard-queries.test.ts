@@ -10,6 +10,7 @@ import * as assert from "uvu/assert";
 import { stringify } from "yaml";
 import { dashboards } from "../../charts/dashboards/catalog";
 import { dashboardQueries } from "../../charts/dashboards/dashboard-definition";
+import { exchangeDashboard } from "../../charts/dashboards/exchange-dashboard";
 import { loadEnvironment } from "../../environments";
 import { makeTempDir } from "../harness/process";
 import { promtool } from "../harness/prometheus";
@@ -24,7 +25,10 @@ async function checkQueries(file: string, queries: readonly string[]) {
   return promtool(["check", "rules", path]);
 }
 
-for (const dashboard of dashboards(loadEnvironment("prod"))) {
+const prod = loadEnvironment("prod");
+// The exchange's dashboard is checked before any environment enables the service.
+const exchange = prod.services.exchange.enabled ? [] : [exchangeDashboard()];
+for (const dashboard of [...dashboards(prod), ...exchange]) {
   test(`every query of the ${dashboard.file} dashboard parses`, async () => {
     const queries = dashboardQueries(dashboard);
     assert.ok(queries.length > 0);

@@ -6,11 +6,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { AlertGroup } from "../../charts/alerts/alert-group";
-import { alertGroups } from "../../charts/alerts/catalog";
-import { purchasingAlerts } from "../../charts/alerts/purchasing-alerts";
+import { alertGroups, disabledServiceAlertGroups } from "../../charts/alerts/catalog";
 import { loadEnvironment } from "../../environments";
 import { autopilotCases } from "./cases/autopilot";
 import { kafkaCases, postgresCases, redisCases } from "./cases/data-plane";
+import { exchangeCases } from "./cases/exchange";
 import { httpCases } from "./cases/http";
 import { operatorCases } from "./cases/operator";
 import { outboxCases } from "./cases/outbox";
@@ -28,14 +28,12 @@ const casesByComponent: Record<string, (group: AlertGroup) => RuleCase[]> = {
   redis: redisCases,
   kafka: kafkaCases,
   purchasing: purchasingCases,
+  exchange: exchangeCases,
 };
 
 const prod = loadEnvironment("prod");
-// Purchasing's rules are tested before any environment enables the service.
-const groups = [
-  ...alertGroups(prod),
-  ...(prod.services.purchasing.enabled ? [] : [purchasingAlerts(prod)]),
-];
+// Purchasing's and the exchange's rules are tested before any environment enables them.
+const groups = [...alertGroups(prod), ...disabledServiceAlertGroups(prod)];
 
 for (const group of groups) {
   const cases = casesByComponent[group.component]?.(group) ?? [];

@@ -4,22 +4,16 @@
  * plus helpers to apply and read controls through kubectl as a user would.
  */
 import { join } from "node:path";
+import { controlGroup, controlKinds } from "../../operators/crds/index";
 import { applyCrds, type KubeCluster, type KubeUser } from "../harness/kube";
 import { waitUntil } from "../harness/process";
 
 const generated = join(import.meta.dirname, "..", "..", "operators", "crds", "generated");
 
-/** The generated CRD files. */
-export const crdFiles = [
-  "ops.breakwater.dev_withdrawalhalts.yaml",
-  "ops.breakwater.dev_symbolmodes.yaml",
-  "ops.breakwater.dev_providerdisables.yaml",
-  "ops.breakwater.dev_lockflushes.yaml",
-  "ops.breakwater.dev_payoutthrottles.yaml",
-  "ops.breakwater.dev_readonlymodes.yaml",
-  "ops.breakwater.dev_edgedegradations.yaml",
-  "ops.breakwater.dev_escrowresolutions.yaml",
-].map((file) => join(generated, file));
+/** The generated CRD files: one per control kind, so a new kind is installed with the rest. */
+export const crdFiles = controlKinds.map((definition) =>
+  join(generated, `${controlGroup}_${definition.plural}.yaml`),
+);
 
 /** Run kubectl and throw with its stderr on a non-zero exit. */
 export async function kubectlOk(

@@ -103,6 +103,14 @@ const examples: Record<KindName, readonly Example[]> = {
     own("a global mode naming a symbol", { scope: "Global", symbol: "BTC-USD", mode: "SOFT_HALT" }),
     own("an unknown scope", { scope: "Region", symbol: "BTC-USD", mode: "SOFT_HALT" }),
   ],
+  OrderThrottle: [
+    good("ten orders a second", { symbol: "BTC-USD", rate: 10, per: "Second" }),
+    good("no new orders", { symbol: "ETH-USD", rate: 0, per: "Minute" }),
+    own("every symbol", { symbol: "*", rate: 10, per: "Second" }),
+    own("a negative rate", { symbol: "BTC-USD", rate: -1, per: "Second" }),
+    own("an hourly window", { symbol: "BTC-USD", rate: 10, per: "Hour" }),
+    own("no rate", { symbol: "BTC-USD", per: "Second" }),
+  ],
   ProviderDisable: [
     good("a provider", { provider: "bad_provider" }),
     own("a provider with spaces", { provider: "bad provider" }),
