@@ -42,7 +42,13 @@ test("staging runs the rehearsal weekly, one at a time, with the rendered copy",
 });
 
 test("the rehearsal's account may create, read and delete Clusters and read only owner Secrets", () => {
-  const role = objectsOf("staging").find((object) => object.kind === "Role");
+  const objects = objectsOf("staging");
+  const role = objects.find((object) => object.kind === "Role");
+  // One rehearsal per PITR database, and the owner Secret of each, nothing else.
+  const owners = objects
+    .filter((object) => object.kind === "CronJob")
+    .map((cronJob) => `${cronJob.metadata.name.replace(/-restore-rehearsal$/, "")}-owner`);
+  assert.ok(owners.includes("payments-db-owner"));
   assert.equal(role.rules, [
     {
       apiGroups: ["postgresql.cnpg.io"],
@@ -53,7 +59,7 @@ test("the rehearsal's account may create, read and delete Clusters and read only
       apiGroups: [""],
       resources: ["secrets"],
       verbs: ["get"],
-      resourceNames: ["payments-db-owner"],
+      resourceNames: owners,
     },
   ]);
 });

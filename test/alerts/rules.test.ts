@@ -11,6 +11,7 @@ import { loadEnvironment } from "../../environments";
 import { autopilotCases } from "./cases/autopilot";
 import { kafkaCases, postgresCases, redisCases } from "./cases/data-plane";
 import { exchangeCases } from "./cases/exchange";
+import { exchangeEdgeCases } from "./cases/exchange-edge";
 import { httpCases } from "./cases/http";
 import { operatorCases } from "./cases/operator";
 import { outboxCases } from "./cases/outbox";
@@ -29,10 +30,11 @@ const casesByComponent: Record<string, (group: AlertGroup) => RuleCase[]> = {
   kafka: kafkaCases,
   purchasing: purchasingCases,
   exchange: exchangeCases,
+  "exchange-edge": exchangeEdgeCases,
 };
 
 const prod = loadEnvironment("prod");
-// Purchasing's and the exchange's rules are tested before any environment enables them.
+// Rules of services no environment enables yet are tested all the same.
 const groups = [...alertGroups(prod), ...disabledServiceAlertGroups(prod)];
 
 for (const group of groups) {
