@@ -17,8 +17,14 @@ function objectsOf(name: "dev" | "staging" | "prod") {
 
 test("staging runs the rehearsal weekly, one at a time, with the rendered copy", () => {
   const objects = objectsOf("staging");
-  const cronJob = objects.find((object) => object.kind === "CronJob");
-  assert.is(cronJob.metadata.name, "payments-db-restore-rehearsal");
+  const cronJobs = objects.filter((object) => object.kind === "CronJob");
+  // One per PITR database: every database staging deploys.
+  assert.equal(cronJobs.map((job) => job.metadata.name).sort(), [
+    "exchange-db-restore-rehearsal",
+    "payments-db-restore-rehearsal",
+    "purchasing-db-restore-rehearsal",
+  ]);
+  const cronJob = cronJobs.find((job) => job.metadata.name === "payments-db-restore-rehearsal");
   assert.is(cronJob.metadata.namespace, "data-plane");
   assert.is(cronJob.spec.schedule, "0 4 * * 1");
   assert.is(cronJob.spec.concurrencyPolicy, "Forbid");
@@ -53,7 +59,7 @@ test("the rehearsal's account may create, read and delete Clusters and read only
       apiGroups: [""],
       resources: ["secrets"],
       verbs: ["get"],
-      resourceNames: ["payments-db-owner"],
+      resourceNames: ["payments-db-owner", "purchasing-db-owner", "exchange-db-owner"],
     },
   ]);
 });
