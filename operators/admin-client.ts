@@ -53,6 +53,21 @@ export interface ControlLift {
 }
 
 /** The service answered with an error (or could not be reached: status 0). */
+/** What a CancelAll run asks of the exchange: the reference makes a repeat answer the first. */
+export interface CancelAllRequest {
+  readonly reference: string;
+  readonly actor: string;
+  readonly reason: string;
+  readonly ticket: string;
+}
+
+export interface CancelAllResult {
+  readonly symbol: string;
+  readonly ordersCancelled: number;
+  readonly seq: string;
+  readonly repeated: boolean;
+}
+
 export class AdminApiError extends Error {
   constructor(
     readonly service: string,
@@ -71,6 +86,8 @@ export interface AdminClient {
   /** The lift's version, or undefined when the control was not there (already lifted). */
   lift(id: string, body: ControlLift): Promise<number | undefined>;
   list(): Promise<ControlsList>;
+  /** Cancels every open order on `symbol` (services that enforce CancelAll). */
+  cancelAll(symbol: string, body: CancelAllRequest): Promise<CancelAllResult>;
 }
 
 export interface AdminClientOptions {
@@ -138,5 +155,11 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       return lifted?.version;
     },
     list: () => call<ControlsList>("GET", "/controls") as Promise<ControlsList>,
+    cancelAll: (symbol, body) =>
+      call<CancelAllResult>(
+        "POST",
+        `/symbols/${encodeURIComponent(symbol)}/cancel-all`,
+        body,
+      ) as Promise<CancelAllResult>,
   };
 }

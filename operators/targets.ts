@@ -31,6 +31,7 @@ const serviceTarget = z.object({
         "PayoutThrottle",
         "EdgeDegradation",
         "ReadOnlyMode",
+        "CancelAll",
       ]),
     )
     .min(1),

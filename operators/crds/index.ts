@@ -4,6 +4,7 @@
  * charts render for Argo CD.
  */
 import type { z } from "zod";
+import { cancelAll } from "./cancel-all";
 import { edgeDegradation } from "./edge-degradation";
 import { customResourceDefinition } from "./kind";
 import { lockFlush } from "./lock-flush";
@@ -17,6 +18,7 @@ export { controlGroup, controlVersion } from "./common";
 export type { ControlKindDefinition } from "./kind";
 export { symbolModes } from "./symbol-mode";
 export {
+  cancelAll,
   edgeDegradation,
   lockFlush,
   payoutThrottle,
@@ -35,6 +37,7 @@ export const controlKinds = [
   payoutThrottle,
   readOnlyMode,
   edgeDegradation,
+  cancelAll,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

@@ -18,6 +18,7 @@ export const crdFiles = [
   "ops.breakwater.dev_payoutthrottles.yaml",
   "ops.breakwater.dev_readonlymodes.yaml",
   "ops.breakwater.dev_edgedegradations.yaml",
+  "ops.breakwater.dev_cancelalls.yaml",
 ].map((file) => join(generated, file));
 
 /** Run kubectl and throw with its stderr on a non-zero exit. */

@@ -153,6 +153,13 @@ const examples: Record<KindName, readonly Example[]> = {
     own("batchSize above 10000", { pattern: "lock:purchase:*", batchSize: 10_001 }),
     own("a Redis name with capitals", { pattern: "lock:purchase:*", redis: "Default" }),
   ],
+  CancelAll: [
+    good("a symbol", { symbol: "BTC-USD" }),
+    good("a dry run", { symbol: "ETH-USD", dryRun: true }),
+    own("no symbol", {}),
+    own("a lower-case symbol", { symbol: "btc-usd" }),
+    own("a symbol without a quote", { symbol: "BTC" }),
+  ],
 };
 
 let cluster: KubeCluster;

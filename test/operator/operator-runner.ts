@@ -21,7 +21,7 @@ export interface TargetsInput {
   readonly paymentsUrl?: string;
   /** Base URL of a purchasing replica (ProviderDisable). */
   readonly purchasingUrl?: string;
-  /** Base URL of an exchange replica (SymbolMode, WithdrawalHalt). */
+  /** Base URL of an exchange replica (SymbolMode, WithdrawalHalt, CancelAll). */
   readonly exchangeUrl?: string;
   /** Base URL of an exchange edge replica (EdgeDegradation). */
   readonly edgeUrl?: string;

@@ -15,6 +15,7 @@ import {
   type ExchangeReplica,
   eventually,
   placeOrder,
+  sequencerOf as sequencerOfSymbol,
   startExchangeFixture,
   traderHeaders,
 } from "../exchange/exchange-fixture";
@@ -65,14 +66,7 @@ test.after(async () => {
   await Promise.all([cluster?.stop(), exchange?.stop()]);
 });
 
-/** The replica that sequences `symbol`: the one that takes its orders. */
-function sequencerOf(symbol: string): Promise<ExchangeReplica> {
-  return eventually(`a replica to sequence ${symbol}`, async () => {
-    for (const replica of exchange.replicas)
-      if ((await call(replica.url, "GET", `/v1/book/${symbol}`)).status === 200) return replica;
-    return undefined;
-  });
-}
+const sequencerOf = (symbol: string) => sequencerOfSymbol(exchange, symbol);
 
 /** A resting order far from the market, on the symbol's sequencer. */
 async function order(symbol: string) {

@@ -34,6 +34,8 @@ const kindFields: Record<string, Record<string, unknown>> = {
   LockFlush: { pattern: "lock:purchase:*", maxKeys: 10 },
   PayoutThrottle: { scope: { currencies: ["BTC"] }, rate: 10, per: "Minute" },
   EdgeDegradation: { conflationMs: 1000, bookDepth: 20, subscriptionsPerSecond: 2 },
+  ReadOnlyMode: { services: ["payments"] },
+  CancelAll: { symbol: "BTC-USD" },
 };
 
 function control(kind: string, name: string, requestedBy: string): string {
