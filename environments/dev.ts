@@ -98,7 +98,17 @@ export const dev = {
         AUTH_JWKS: "https://identity-dev.invalid/.well-known/jwks.json",
       },
     },
-    exchange: service(false),
+    // Symbols trade from the catalogue in services/exchange/symbols.ts; traders' funds are
+    // rows of the kit's ledger, deposited with the admin token.
+    exchange: {
+      ...service(true),
+      config: {
+        EXCHANGE_SYMBOLS: "BTC-USD,ETH-USD",
+        AUTH_ISSUER: "https://identity-dev.invalid",
+        AUTH_AUDIENCE: "https://exchange.dev.breakwater.invalid",
+        AUTH_JWKS: "https://identity-dev.invalid/.well-known/jwks.json",
+      },
+    },
     escrow: service(false),
   },
   operator: {
@@ -113,7 +123,7 @@ export const dev = {
   postgres: {
     payments: database(true),
     purchasing: database(true),
-    exchange: database(false),
+    exchange: database(true),
     escrow: database(false),
   },
   redis: {

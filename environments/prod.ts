@@ -129,7 +129,17 @@ export const prod = {
         AUTH_JWKS: "https://identity.invalid/.well-known/jwks.json",
       },
     },
-    exchange: service(false),
+    // Symbols trade from the catalogue in services/exchange/symbols.ts; traders' funds are
+    // rows of the kit's ledger, deposited with the admin token.
+    exchange: {
+      ...service(true),
+      config: {
+        EXCHANGE_SYMBOLS: "BTC-USD,ETH-USD",
+        AUTH_ISSUER: "https://identity.invalid",
+        AUTH_AUDIENCE: "https://exchange.prod.breakwater.invalid",
+        AUTH_JWKS: "https://identity.invalid/.well-known/jwks.json",
+      },
+    },
     escrow: service(false),
   },
   operator: {
@@ -142,7 +152,7 @@ export const prod = {
   postgres: {
     payments: database(true),
     purchasing: database(true),
-    exchange: database(false),
+    exchange: database(true),
     escrow: database(false),
   },
   redis: {

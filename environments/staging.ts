@@ -130,7 +130,17 @@ export const staging = {
         AUTH_JWKS: "https://identity-staging.invalid/.well-known/jwks.json",
       },
     },
-    exchange: service(false),
+    // Symbols trade from the catalogue in services/exchange/symbols.ts; traders' funds are
+    // rows of the kit's ledger, deposited with the admin token.
+    exchange: {
+      ...service(true),
+      config: {
+        EXCHANGE_SYMBOLS: "BTC-USD,ETH-USD",
+        AUTH_ISSUER: "https://identity-staging.invalid",
+        AUTH_AUDIENCE: "https://exchange.staging.breakwater.invalid",
+        AUTH_JWKS: "https://identity-staging.invalid/.well-known/jwks.json",
+      },
+    },
     escrow: service(false),
   },
   operator: {
@@ -143,7 +153,7 @@ export const staging = {
   postgres: {
     payments: database(true),
     purchasing: database(true),
-    exchange: database(false),
+    exchange: database(true),
     escrow: database(false),
   },
   redis: {

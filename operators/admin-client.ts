@@ -53,6 +53,21 @@ export interface ControlLift {
 }
 
 /** The service answered with an error (or could not be reached: status 0). */
+/** What a CancelAll run asks of the exchange: the reference makes a repeat answer the first. */
+export interface CancelAllRequest {
+  readonly reference: string;
+  readonly actor: string;
+  readonly reason: string;
+  readonly ticket: string;
+}
+
+export interface CancelAllResult {
+  readonly symbol: string;
+  readonly ordersCancelled: number;
+  readonly seq: string;
+  readonly repeated: boolean;
+}
+
 export class AdminApiError extends Error {
   constructor(
     readonly service: string,
@@ -73,6 +88,8 @@ export interface AdminClient {
   list(): Promise<ControlsList>;
   /** Another admin action of the service under `/admin/v1` (e.g. escrow's resolutions). */
   request<T>(method: "PUT" | "POST", path: string, body: unknown): Promise<T>;
+  /** Cancels every open order on `symbol` (services that enforce CancelAll). */
+  cancelAll(symbol: string, body: CancelAllRequest): Promise<CancelAllResult>;
 }
 
 export interface AdminClientOptions {
@@ -142,5 +159,11 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     list: () => call<ControlsList>("GET", "/controls") as Promise<ControlsList>,
     request: <T>(method: "PUT" | "POST", path: string, body: unknown) =>
       call<T>(method, path, body) as Promise<T>,
+    cancelAll: (symbol, body) =>
+      call<CancelAllResult>(
+        "POST",
+        `/symbols/${encodeURIComponent(symbol)}/cancel-all`,
+        body,
+      ) as Promise<CancelAllResult>,
   };
 }

@@ -9,6 +9,7 @@ import { type AdminClient, createAdminClient } from "./admin-client";
 import type { OperatorConfig } from "./config";
 import { controlGroup, controlVersion } from "./crds/common";
 import { controlKinds } from "./crds/index";
+import { cancelAllReconciler } from "./reconcilers/cancel-all";
 import type { ReconcilerContext } from "./reconcilers/context";
 import { edgeDegradationReconciler } from "./reconcilers/edge-degradation";
 import { escrowResolutionReconciler } from "./reconcilers/escrow-resolution";
@@ -256,6 +257,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "EdgeDegradation") return edgeDegradationReconciler(deps);
   if (kind === "EscrowResolution") return escrowResolutionReconciler(deps);
   if (kind === "OrderThrottle") return orderThrottleReconciler(deps);
+  if (kind === "CancelAll") return cancelAllReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

@@ -33,6 +33,7 @@ const serviceTarget = z.object({
         "ReadOnlyMode",
         "EscrowResolution",
         "OrderThrottle",
+        "CancelAll",
       ]),
     )
     .min(1),

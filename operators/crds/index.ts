@@ -4,6 +4,7 @@
  * charts render for Argo CD.
  */
 import type { z } from "zod";
+import { cancelAll } from "./cancel-all";
 import { edgeDegradation } from "./edge-degradation";
 import { escrowResolution } from "./escrow-resolution";
 import { customResourceDefinition } from "./kind";
@@ -19,6 +20,7 @@ export { controlGroup, controlVersion } from "./common";
 export type { ControlKindDefinition } from "./kind";
 export { symbolModes } from "./symbol-mode";
 export {
+  cancelAll,
   edgeDegradation,
   escrowResolution,
   lockFlush,
@@ -41,6 +43,7 @@ export const controlKinds = [
   edgeDegradation,
   escrowResolution,
   orderThrottle,
+  cancelAll,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

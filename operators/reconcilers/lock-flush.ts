@@ -17,12 +17,11 @@
 import type { Redis } from "ioredis";
 import type { z } from "zod";
 import { lockFlush } from "../crds/index";
-import { setConditions } from "../runtime/conditions";
 import type { ReconcileResult, Reconciler } from "../runtime/controller";
-import type { ControlObject, ControlStatus } from "../runtime/resource";
+import type { ControlObject } from "../runtime/resource";
 import { commitStatus } from "../runtime/status";
-import { approvalCondition, awaitingApproval } from "./approval";
 import type { ReconcilerContext } from "./context";
+import { oneShotStatus, runnableSpec } from "./one-shot-status";
 
 /** The spec with its defaults, read with the kind's schema. */
 type LockFlushSpec = z.infer<typeof lockFlush.fullSpec>;
@@ -48,45 +47,8 @@ export function refusal(pattern: string, allowedPrefixes: readonly string[]): st
 }
 
 export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
-  function status(
-    object: ControlObject,
-    fields: ControlStatus,
-    ready: boolean,
-    reason: string,
-    message: string,
-  ) {
-    const previous = object.status ?? {};
-    return {
-      ...previous,
-      ...fields,
-      observedGeneration: object.metadata.generation,
-      target: String(object.spec.pattern),
-      message,
-      conditions: setConditions(
-        previous.conditions,
-        [{ type: "Ready", status: ready, reason, message }, approvalCondition(object)],
-        object.metadata.generation,
-        deps.now(),
-      ),
-    } satisfies ControlStatus;
-  }
-
-  async function finish(
-    object: ControlObject,
-    phase: "Completed" | "Failed",
-    reason: string,
-    message: string,
-    fields: ControlStatus = {},
-  ) {
-    const completedAt = deps.now().toISOString();
-    await commitStatus(
-      deps.client,
-      deps.events,
-      object,
-      status(object, { ...fields, phase, completedAt }, phase === "Completed", reason, message),
-    );
-    return {};
-  }
+  const writes = oneShotStatus(deps, "pattern");
+  const { status, finish } = writes;
 
   async function flush(
     object: ControlObject,
@@ -173,28 +135,8 @@ export function lockFlushReconciler(deps: LockFlushDependencies): Reconciler {
           `interrupted after ${counted} keys were flushed (up to one more batch may have been deleted unrecorded); not resumed, so locks taken since are safe: apply a new LockFlush if stuck keys remain`,
         );
       }
-      const read = lockFlush.fullSpec.safeParse(object.spec);
-      // The API server admitted it, so only a schema newer than the CRD gets here: refuse it.
-      if (!read.success) {
-        const issue = read.error.issues[0];
-        return finish(
-          object,
-          "Failed",
-          "InvalidSpec",
-          `spec.${issue?.path.join(".")}: ${issue?.message}`,
-        );
-      }
-      const spec = read.data;
-      if (awaitingApproval(object)) {
-        const { message } = approvalCondition(object);
-        await commitStatus(
-          deps.client,
-          deps.events,
-          object,
-          status(object, { phase: "Pending" }, false, "AwaitingApproval", message),
-        );
-        return {};
-      }
+      const spec = await runnableSpec(deps, writes, object, lockFlush.fullSpec);
+      if (spec === undefined) return {};
       const refused = refusal(spec.pattern, deps.allowedPrefixes);
       if (refused) return finish(object, "Failed", "PatternNotAllowed", refused);
       const target = spec.redis;

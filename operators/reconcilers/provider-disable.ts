@@ -1,6 +1,6 @@
 /**
  * @module The ProviderDisable reconciler: disables a provider on every service that enforces
- * ProviderDisable (none yet in the targets file: its status then says so, phase Failed).
+ * ProviderDisable (purchasing, in the targets file).
  */
 import { providerDisable } from "../crds/index";
 import type { Reconciler } from "../runtime/controller";

@@ -1,6 +1,6 @@
 /**
- * @module The SymbolMode reconciler: holds a symbol in a mode on every service that enforces
- * SymbolMode (none yet in the targets file: its status then says so, phase Failed).
+ * @module The SymbolMode reconciler: holds a symbol (or every symbol) in a mode on every
+ * service that enforces SymbolMode (the exchange, in the targets file).
  */
 import { symbolMode } from "../crds/index";
 import type { Reconciler } from "../runtime/controller";

@@ -10,6 +10,7 @@ import { defineService } from "../kit/service";
 import { withdrawalHaltKind } from "../payments/withdrawal-halt";
 import { mountAccountsApi } from "./accounts-api";
 import { mountBookApi } from "./book-api";
+import { mountCancelAllApi } from "./cancel-all-api";
 import { exchangeConfigSchema } from "./config";
 import type { SymbolSpec } from "./engine/symbol-spec";
 import type { ExchangeContext, ExchangeServiceContext } from "./exchange-context";
@@ -64,6 +65,7 @@ export const service = defineService({
     mountOrdersApi(app, context);
     mountBookApi(app, context);
     mountWithdrawalsApi(app, context);
+    mountCancelAllApi(app, context);
   },
   workers(service) {
     const context = exchangeContext(service);

@@ -1,6 +1,6 @@
 /**
  * @module Every metric an alert or a dashboard reads is one a service exports: the real
- * payments and purchasing services (PostgreSQL and Redis from the harness, purchasing's
+ * payments, purchasing and exchange edge services (PostgreSQL and Redis from the harness, purchasing's
  * providers as real HTTP servers) are exercised until their labelled series exist, the real operator (a real API server, enforcing a WithdrawalHalt on that
  * payments replica and comparing its controls) is scraped, and the names (and matcher labels)
  * parsed out of every alert expression and dashboard query must appear in what they serve.
@@ -21,6 +21,7 @@ import { dashboardQueries } from "../../charts/dashboards/dashboard-definition";
 import { loadAllEnvironments } from "../../environments";
 import { createAutopilotMetrics } from "../../operators/autopilot/metrics";
 import type { RunningOperator } from "../../operators/operator";
+import { type EdgeFixture, startEdgeFixture } from "../exchange-edge/edge-fixture";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
 import { installControls, kubectlOk, withdrawalHaltYaml } from "../operator/cluster";
@@ -71,11 +72,13 @@ const queries: Query[] = loadAllEnvironments().flatMap((environment) => [
 
 let fixture: PaymentsFixture;
 let purchasingFixture: PurchasingFixture;
+let edgeFixture: EdgeFixture;
 let cluster: KubeCluster;
 let running: RunningOperator | undefined;
 let payments: Exposition;
 let purchasing: Exposition;
 let operator: Exposition;
+let edge: Exposition;
 
 /** Requests that make the HTTP, idempotency and manual review series exist. */
 async function exercise(url: string): Promise<void> {
@@ -157,6 +160,11 @@ test.before(async () => {
   const buyer = purchasingFixture.replicas[0]!.url;
   await exercisePurchasing(buyer);
   purchasing = exportedMetrics((await call(buyer, "GET", "/metrics")).body as string);
+  // The exchange edge, as deployed with the exchange: its WebSocket and auth series are
+  // declared at start, so its exposition names them before any client connects.
+  edgeFixture = await startEdgeFixture({ kafka: false });
+  const edgeReplica = await edgeFixture.startReplica();
+  edge = exportedMetrics((await call(edgeReplica.url, "GET", "/metrics")).body as string);
   // The operator and the autopilot: both programs of the operators/ image.
   operator = exportedMetrics(
     `${await operatorMetrics(replica.url)}\n${await createAutopilotMetrics().registry.metrics()}`,
@@ -167,6 +175,7 @@ test.after(async () => {
   await running?.stop();
   await cluster?.stop();
   await purchasingFixture?.stop();
+  await edgeFixture?.stop();
   await fixture?.stop();
 });
 
@@ -193,9 +202,11 @@ test("the alerts and dashboards read metrics at all (the parser found them)", ()
     assert.ok(names.has(name), name);
 });
 
-/** Whether payments, purchasing or the operator exports `name`. */
+const expositions = () => [payments, purchasing, edge, operator];
+
+/** Whether payments, purchasing, the exchange edge or the operator exports `name`. */
 function ownMetric(name: string): boolean {
-  return payments.names.has(name) || purchasing.names.has(name) || operator.names.has(name);
+  return expositions().some((exposition) => exposition.names.has(name));
 }
 
 test("every metric an alert or dashboard reads is exported by a service, the operator or a listed upstream exporter", () => {
@@ -212,8 +223,9 @@ test("every label an alert or dashboard matches on is on the exported series", (
   let checked = 0;
   for (const query of queries) {
     for (const { metric, labels } of selectorLabelsIn(query.expr)) {
-      const seen =
-        payments.labels.get(metric) ?? purchasing.labels.get(metric) ?? operator.labels.get(metric);
+      const seen = expositions()
+        .map((exposition) => exposition.labels.get(metric))
+        .find(Boolean);
       // A labelled counter with no sample yet (ledger_imbalance_total) shows no labels.
       if (seen === undefined) continue;
       checked += 1;

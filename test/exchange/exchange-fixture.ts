@@ -22,8 +22,9 @@ import {
   testIssuer,
 } from "../payments/payments-fixture";
 
-export { eventually } from "./eventually";
-export { asAdmin, call };
+import { eventually } from "./eventually";
+
+export { asAdmin, call, eventually };
 export type ExchangeReplica = RunningService<CommonConfig & ExchangeConfig>;
 
 export interface ExchangeFixture {
@@ -71,6 +72,15 @@ export async function startExchangeFixture(): Promise<ExchangeFixture> {
       await Promise.all([postgres.stop(), redis.stop()]);
     },
   };
+}
+
+/** The replica that sequences `symbol` (the one that takes its orders and book reads). */
+export function sequencerOf(fixture: ExchangeFixture, symbol: string): Promise<ExchangeReplica> {
+  return eventually(`a replica to sequence ${symbol}`, async () => {
+    for (const replica of fixture.replicas)
+      if ((await call(replica.url, "GET", `/v1/book/${symbol}`)).status === 200) return replica;
+    return undefined;
+  });
 }
 
 /** `Authorization` of trader `id` with every scope of the exchange's API. */

@@ -174,6 +174,13 @@ const examples: Record<KindName, readonly Example[]> = {
     }),
     own("a transaction id that is no UUID", { transactionId: "42", decision: "refund" }),
   ],
+  CancelAll: [
+    good("a symbol", { symbol: "BTC-USD" }),
+    good("a dry run", { symbol: "ETH-USD", dryRun: true }),
+    own("no symbol", {}),
+    own("a lower-case symbol", { symbol: "btc-usd" }),
+    own("a symbol without a quote", { symbol: "BTC" }),
+  ],
 };
 
 let cluster: KubeCluster;

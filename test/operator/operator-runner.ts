@@ -21,6 +21,8 @@ export interface TargetsInput {
   readonly paymentsUrl?: string;
   /** Base URL of a purchasing replica (ProviderDisable). */
   readonly purchasingUrl?: string;
+  /** Base URL of an exchange replica (SymbolMode, WithdrawalHalt, CancelAll). */
+  readonly exchangeUrl?: string;
   /** Base URL of an exchange edge replica (EdgeDegradation). */
   readonly edgeUrl?: string;
   /** Base URL of an escrow replica (EscrowResolution). */
@@ -49,6 +51,15 @@ export function writeTargets(input: TargetsInput): string {
       : {}),
     ...(input.purchasingUrl
       ? { purchasing: target(input.purchasingUrl, "purchasing", ["ProviderDisable"]) }
+      : {}),
+    ...(input.exchangeUrl
+      ? {
+          exchange: target(input.exchangeUrl, "exchange", [
+            "SymbolMode",
+            "WithdrawalHalt",
+            "CancelAll",
+          ]),
+        }
       : {}),
     ...(input.edgeUrl
       ? { "exchange-edge": target(input.edgeUrl, "exchange-edge", ["EdgeDegradation"]) }

@@ -36,6 +36,8 @@ const kindFields: Record<string, Record<string, unknown>> = {
   EdgeDegradation: { conflationMs: 1000, bookDepth: 20, subscriptionsPerSecond: 2 },
   EscrowResolution: { transactionId: "7d1c1f6e-8a51-4d0f-9a1e-2f3b4c5d6e7f", decision: "refund" },
   OrderThrottle: { symbol: "BTC-USD", rate: 10, per: "Second" },
+  ReadOnlyMode: { services: ["payments"] },
+  CancelAll: { symbol: "BTC-USD" },
 };
 
 function control(kind: string, name: string, requestedBy: string): string {

@@ -1,0 +1,98 @@
+/**
+ * @module The status a one-shot kind (LockFlush, CancelAll) writes: its phase, target,
+ * message and Ready condition, and the final write with `completedAt` that makes the run
+ * never happen again.
+ */
+import type { z } from "zod";
+import { setConditions } from "../runtime/conditions";
+import type { ControlObject, ControlStatus } from "../runtime/resource";
+import { commitStatus } from "../runtime/status";
+import { approvalCondition, awaitingApproval } from "./approval";
+import type { ReconcilerContext } from "./context";
+
+export interface OneShotStatus {
+  /** The next status: previous fields, `fields`, and the Ready condition. */
+  status(
+    object: ControlObject,
+    fields: ControlStatus,
+    ready: boolean,
+    reason: string,
+    message: string,
+  ): ControlStatus;
+  /** Writes the final phase with `completedAt`; the run is over. */
+  finish(
+    object: ControlObject,
+    phase: "Completed" | "Failed",
+    reason: string,
+    message: string,
+    fields?: ControlStatus,
+  ): Promise<Record<string, never>>;
+}
+
+/** Status writes of a one-shot kind whose target is `spec[targetField]`. */
+export function oneShotStatus(deps: ReconcilerContext, targetField: string): OneShotStatus {
+  function status(
+    object: ControlObject,
+    fields: ControlStatus,
+    ready: boolean,
+    reason: string,
+    message: string,
+  ) {
+    const previous = object.status ?? {};
+    return {
+      ...previous,
+      ...fields,
+      observedGeneration: object.metadata.generation,
+      target: String(object.spec[targetField]),
+      message,
+      conditions: setConditions(
+        previous.conditions,
+        [{ type: "Ready", status: ready, reason, message }, approvalCondition(object)],
+        object.metadata.generation,
+        deps.now(),
+      ),
+    } satisfies ControlStatus;
+  }
+
+  return {
+    status,
+    async finish(object, phase, reason, message, fields = {}) {
+      const completedAt = deps.now().toISOString();
+      await commitStatus(
+        deps.client,
+        deps.events,
+        object,
+        status(object, { ...fields, phase, completedAt }, phase === "Completed", reason, message),
+      );
+      return {};
+    },
+  };
+}
+
+/**
+ * The spec of a one-shot that may run now, or undefined when this reconcile is over: the run
+ * is on record, the spec is one the schema refuses (Failed), or it awaits approval (Pending).
+ */
+export async function runnableSpec<Spec>(
+  deps: ReconcilerContext,
+  writes: OneShotStatus,
+  object: ControlObject,
+  schema: z.ZodType<Spec>,
+): Promise<Spec | undefined> {
+  if (object.status?.completedAt) return undefined; // The record says it ran; never again.
+  const read = schema.safeParse(object.spec);
+  // The API server admitted it, so only a schema newer than the CRD gets here: refuse it.
+  if (!read.success) {
+    const issue = read.error.issues[0];
+    const message = `spec.${issue?.path.join(".")}: ${issue?.message}`;
+    await writes.finish(object, "Failed", "InvalidSpec", message);
+    return undefined;
+  }
+  if (awaitingApproval(object)) {
+    const { message } = approvalCondition(object);
+    const pending = writes.status(object, { phase: "Pending" }, false, "AwaitingApproval", message);
+    await commitStatus(deps.client, deps.events, object, pending);
+    return undefined;
+  }
+  return read.data;
+}
