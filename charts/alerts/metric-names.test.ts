@@ -46,7 +46,7 @@ test("selector labels name the matchers of each selector", () => {
   );
 });
 
-test("an exposition exports its samples and declared counters and gauges, not empty histograms", () => {
+test("an exposition exports its samples and the series of what it declares (a histogram's _bucket, _sum, _count), not the bare histogram name", () => {
   const exposition = exportedMetrics(
     [
       "# HELP ledger_imbalance_total Findings.",
@@ -63,9 +63,11 @@ test("an exposition exports its samples and declared counters and gauges, not em
     "http_request_duration_seconds_bucket",
     "http_request_duration_seconds_count",
     "process_cpu_seconds_total",
+    "slow_seconds_bucket",
+    "slow_seconds_count",
   ])
     assert.ok(exposition.names.has(name), name);
-  for (const name of ["slow_seconds", "slow_seconds_bucket", "http_request_duration_seconds"])
+  for (const name of ["slow_seconds", "http_request_duration_seconds", "slow_seconds_total"])
     assert.not.ok(exposition.names.has(name), name);
   assert.equal([...(exposition.labels.get("http_request_duration_seconds_bucket") ?? [])].sort(), [
     "le",

@@ -87,6 +87,10 @@ export function exportedMetrics(text: string): Exposition {
   for (const line of text.split("\n")) {
     const declared = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|untyped)$/.exec(line);
     if (declared) names.add(declared[1]!);
+    // A labelled histogram shows no sample until its first observation; its series are known.
+    const histogram = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) histogram$/.exec(line);
+    if (histogram)
+      for (const suffix of ["_bucket", "_sum", "_count"]) names.add(`${histogram[1]}${suffix}`);
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s/.exec(line);
     if (!sample) continue;
     names.add(sample[1]!);

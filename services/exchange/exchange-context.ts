@@ -5,6 +5,7 @@ import type { ServiceContext } from "../kit/service";
 import type { ExchangeConfig } from "./config";
 import type { SymbolSpec } from "./engine/symbol-spec";
 import type { Markets } from "./markets";
+import type { SettlementWorkers } from "./settlement/settlement-workers";
 
 export type ExchangeServiceContext = ServiceContext<CommonConfig & ExchangeConfig>;
 
@@ -14,6 +15,8 @@ export interface ExchangeContext {
   readonly markets: Markets;
   /** The symbols this deployment trades. */
   readonly specs: ReadonlyMap<string, SymbolSpec>;
+  /** The settlement consumer and invariant checker this replica runs. */
+  readonly settlement: SettlementWorkers;
 }
 
 /** The scopes of the exchange's public API. */

@@ -17,6 +17,8 @@ import type { ExchangeContext, ExchangeServiceContext } from "./exchange-context
 import { Markets } from "./markets";
 import { mountOrdersApi } from "./orders-api";
 import { createSequencerMetrics } from "./sequencer/sequencer-metrics";
+import { settlementMetrics } from "./settlement/settlement-metrics";
+import { settlementWorkers } from "./settlement/settlement-workers";
 import { symbolModeKind } from "./symbol-mode-gate";
 import { catalogueSymbol } from "./symbols";
 import { mountWithdrawalsApi } from "./withdrawals-api";
@@ -41,7 +43,19 @@ function exchangeContext(service: ExchangeServiceContext): ExchangeContext {
       metrics: createSequencerMetrics(service.metrics.registry),
       logger: service.logger.child({ component: "sequencer" }),
     });
-    context = { service, verifier: createTokenVerifier(service.config), markets, specs };
+    const settlement = settlementWorkers({
+      pool: service.pool,
+      kafka: service.kafka,
+      logger: service.logger.child({ component: "settlement" }),
+      metrics: settlementMetrics(service.metrics.registry),
+    });
+    context = {
+      service,
+      verifier: createTokenVerifier(service.config),
+      markets,
+      specs,
+      settlement,
+    };
     contexts.set(service, context);
   }
   return context;
@@ -76,10 +90,13 @@ export const service = defineService({
         intervalMs: Math.floor(service.config.EXCHANGE_LEASE_TTL_MS / 3),
         run: () => context.markets.maintainLeases(),
       },
+      ...context.settlement.workers,
     ];
   },
   async onStop(service) {
-    await exchangeContext(service).markets.stop();
+    const context = exchangeContext(service);
+    await context.settlement.stop();
+    await context.markets.stop();
   },
 });
 
