@@ -6,6 +6,7 @@
  * control returns both replicas to writing, and nothing was lost or moved meanwhile.
  */
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { PostgresServer } from "../harness/postgres";
@@ -39,6 +40,21 @@ test.before(async () => {
   replicas = [await fixture.startReplica(env), await fixture.startReplica(env)];
   await fundedWallet(replicas[0]!.url, source, 10_000n);
   await fundedWallet(replicas[0]!.url, target, 1n);
+  // Streaming is asynchronous: the reads below go to the standby, so wait until it has replayed
+  // both wallets' balances.
+  const reader = new pg.Client({ connectionString: onStandby.toString() });
+  await reader.connect();
+  try {
+    await eventually("the standby has both wallets", async () => {
+      const found = await reader.query(
+        "SELECT count(*)::int AS n FROM balances WHERE account = ANY($1)",
+        [[source, target]],
+      );
+      return found.rows[0].n === 2;
+    });
+  } finally {
+    await reader.end();
+  }
 });
 
 test.after(async () => {
