@@ -71,7 +71,12 @@ async function oneSale(index: number): Promise<string> {
   if (index % 5 === 2) return "held";
   await steps.sign(buyer, opened.id);
   await steps.sign(seller, opened.id);
-  const confirmed = await steps.confirm(buyer, opened.id);
+  // 503 means "retry later" (a busy database under 200 sales at once); a buyer's client retries.
+  let confirmed = await steps.confirm(buyer, opened.id);
+  for (let attempt = 1; confirmed.status === 503 && attempt < 5; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    confirmed = await steps.confirm(buyer, opened.id);
+  }
   if (confirmed.status !== 200)
     throw new Error(`confirm ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
   return "released";
