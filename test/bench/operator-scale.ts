@@ -11,8 +11,8 @@
  *   5,000 stay in the caches and the periodic resync (30 s) requeues all of them.
  *
  * The 5,000 are SymbolModes and ProviderDisables across five namespaces: kinds the operator
- * watches and reconciles like any other (each gets its status), which no service enforces yet,
- * so payments' admin API is not what is measured. Prints the figures and one JSON line last.
+ * watches and reconciles like any other (each gets its status), and which this bench runs no
+ * service to enforce, so payments' admin API is not what is measured. Prints the figures and one JSON line last.
  */
 import { readFileSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
