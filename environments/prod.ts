@@ -176,4 +176,16 @@ export const prod = {
     autopilot: { enabled: true, dryRun: false },
     safeMigrations: true,
   },
+  // The public hostnames behind the CDN. Replace the zone and the providers' edge hostnames with
+  // this environment's; `cdnActiveProvider` in platform/Pulumi.prod.yaml switches providers.
+  cdn: {
+    zoneId: "Z04517273CDNPROD0001",
+    hostnames: ["api.breakwater.example", "status.breakwater.example"],
+    ttlSeconds: 60,
+    primary: "cloudfront",
+    providers: {
+      cloudfront: { target: "d1prodexample.cloudfront.net" },
+      fastly: { target: "breakwater-prod.global.ssl.fastly.net" },
+    },
+  },
 } satisfies EnvironmentInput;

@@ -255,6 +255,28 @@ const featuresSchema = z.object({
     .optional(),
 });
 
+const hostnamePattern = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const hostname = () =>
+  matching(hostnamePattern, "a fully qualified lowercase hostname like `pay.example.com`");
+
+/**
+ * The CDN in front of the public hostnames: each name is a CNAME to the edge hostname of the
+ * provider in use. The platform program points them at `primary` unless the stack's Pulumi
+ * config `cdnActiveProvider` names another provider (the handbook's CDN outage switch).
+ */
+const cdnSchema = z.object({
+  /** The Route 53 hosted zone that holds the public hostnames. */
+  zoneId: matching(/^Z[A-Z0-9]{1,31}$/, "a Route 53 hosted zone id like `Z0123456789ABCDEFGHIJ`"),
+  hostnames: z.array(hostname()).min(1, { error: "expected at least one hostname" }),
+  /** How long resolvers keep a CNAME: the longest a switch takes to reach every client. */
+  ttlSeconds: count(30),
+  /** The provider the hostnames point at when the stack names none. */
+  primary: dnsLabel(),
+  /** Each provider's edge hostname, by provider name (e.g. `cloudfront`, `fastly`). */
+  providers: z.record(dnsLabel(), z.object({ target: hostname() })),
+});
+export type Cdn = z.infer<typeof cdnSchema>;
+
 const gitopsSchema = z.object({
   repoURL: z.url({ error: "expected the git URL Argo CD pulls from" }),
   revision: z.string().min(1, { error: "expected a branch, tag or commit" }),
@@ -290,6 +312,8 @@ export const environmentSchema = z
     redpanda: redpandaSchema,
     alerts: alertsSchema,
     features: featuresSchema,
+    /** Absent where nothing public is served (dev). */
+    cdn: cdnSchema.optional(),
   })
   .superRefine(checkConsistency);
 
@@ -299,10 +323,12 @@ type EnvironmentShape = {
   postgres: Record<DatabaseName, Postgres>;
   redpanda: Redpanda;
   alerts: AlertThresholds;
+  cdn?: Cdn | undefined;
 };
 
 /** Rules that span fields, each reported at the field a person would change. */
 function checkConsistency(environment: EnvironmentShape, context: z.RefinementCtx): void {
+  checkCdn(environment.cdn, context);
   environment.cluster.nodePools.forEach((pool, index) => {
     if (pool.maxNodes < pool.minNodes) {
       context.addIssue({
@@ -361,3 +387,22 @@ function checkConsistency(environment: EnvironmentShape, context: z.RefinementCt
 export type Environment = z.infer<typeof environmentSchema>;
 /** What an environment file writes (defaults may be left out). */
 export type EnvironmentInput = z.input<typeof environmentSchema>;
+
+function checkCdn(cdn: Cdn | undefined, context: z.RefinementCtx): void {
+  if (!cdn) return;
+  const names = Object.keys(cdn.providers);
+  if (names.length < 2) {
+    context.addIssue({
+      code: "custom",
+      path: ["cdn", "providers"],
+      message: "expected at least two providers: one to switch to when the other fails",
+    });
+  }
+  if (!names.includes(cdn.primary)) {
+    context.addIssue({
+      code: "custom",
+      path: ["cdn", "primary"],
+      message: `expected one of the providers (${names.join(", ")})`,
+    });
+  }
+}

@@ -179,4 +179,16 @@ export const staging = {
     // Mondays 04:00, after the nightly 02:00 base backup.
     restoreRehearsal: { schedule: "0 4 * * 1" },
   },
+  // The public hostnames behind the CDN. Replace the zone and the providers' edge hostnames with
+  // this environment's; `cdnActiveProvider` in platform/Pulumi.staging.yaml switches providers.
+  cdn: {
+    zoneId: "Z04517273CDNSTAG0001",
+    hostnames: ["api.staging.breakwater.example", "status.staging.breakwater.example"],
+    ttlSeconds: 60,
+    primary: "cloudfront",
+    providers: {
+      cloudfront: { target: "d1stagingexample.cloudfront.net" },
+      fastly: { target: "breakwater-staging.global.ssl.fastly.net" },
+    },
+  },
 } satisfies EnvironmentInput;

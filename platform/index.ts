@@ -23,3 +23,6 @@ export const backupBucket =
 export const backupCredentialsSecret = platform.backupCredentials.secret.metadata.name;
 /** `<namespace>/<name>` of every Secret the manifests reference, besides the backup one. */
 export const manifestSecrets = Object.keys(platform.manifestSecrets.secrets);
+/** The CDN provider the public hostnames point at, or why there is none. */
+export const cdnActiveProvider =
+  settings.cdn?.provider ?? `none: environment ${settings.environment.name} has no cdn section`;

@@ -1,7 +1,8 @@
 /**
  * @module The bootstrap of one cluster, in dependency order: namespaces first; cert-manager
  * before the Barman Cloud plugin, which also needs the CloudNativePG operator beside it; the
- * backup bucket (on Amazon S3) and its credentials and every Secret the manifests reference; and the Argo CD root application last, once every operator whose CRDs the
+ * backup bucket (on Amazon S3) and its credentials and every Secret the manifests reference; the
+ * CDN records of the public hostnames; and the Argo CD root application last, once every operator whose CRDs the
  * rendered manifests use is installed.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -11,6 +12,7 @@ import { ArgoCd } from "./components/argo-cd";
 import { BackupBucket } from "./components/backup-bucket";
 import { BackupCredentials } from "./components/backup-credentials";
 import { BarmanCloudPlugin } from "./components/barman-cloud-plugin";
+import { CdnRouting } from "./components/cdn-routing";
 import { CertManager } from "./components/cert-manager";
 import { CloudNativePg } from "./components/cloudnative-pg";
 import { ManifestSecrets } from "./components/manifest-secrets";
@@ -49,6 +51,8 @@ export interface Platform extends Operators {
   readonly manifestSecrets: ManifestSecrets;
   /** Present only when the stack has a `repoToken` (a private repository). */
   readonly repositoryCredentials?: RepositoryCredentials;
+  /** Present when the environment has a CDN (`cdn-routing-plan.ts`). */
+  readonly cdnRouting?: CdnRouting;
   readonly rootApplication: RootApplication;
 }
 
@@ -67,6 +71,10 @@ export function definePlatform(settings: PlatformSettings): Platform {
     { secrets: planManifestSecrets(environment), values: settings.manifestSecretValues },
     afterNamespaces,
   );
+  // Independent of the cluster: a CDN switch must apply even while the cluster is unhealthy.
+  const cdnRouting =
+    settings.cdn &&
+    new CdnRouting("cdn", { plan: settings.cdn, region: environment.objectStore.region });
   const rootApplication = new RootApplication(
     "breakwater",
     {
@@ -95,6 +103,7 @@ export function definePlatform(settings: PlatformSettings): Platform {
     backupCredentials,
     manifestSecrets,
     ...(repositoryCredentials ? { repositoryCredentials } : {}),
+    ...(cdnRouting ? { cdnRouting } : {}),
     rootApplication,
   };
 }

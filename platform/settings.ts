@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type Environment, loadEnvironment } from "../environments";
+import { type CdnRoutingPlan, cdnActiveProviderKey, planCdnRouting } from "./cdn-routing-plan";
 import { type SecretConfigKey, secretConfigKeysFor } from "./secret-plan";
 
 /** The Pulumi project name; config keys are `breakwater-platform:<key>`. */
@@ -44,6 +45,8 @@ export interface PlatformSettings {
   readonly objectStoreSecretAccessKey: pulumi.Output<string>;
   /** The credentials of the manifests' Secrets, by config key (`secretConfigKeysFor`). */
   readonly manifestSecretValues: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Where the public hostnames point; absent when the environment has no CDN. */
+  readonly cdn?: CdnRoutingPlan;
   /** Read access to a private repository; absent for a public one. */
   readonly repository?: {
     readonly username: string;
@@ -54,8 +57,9 @@ export interface PlatformSettings {
 /**
  * Reads the settings of stack `stack`. The repository and revision default to the
  * environment's `gitops` section; a stack may point at a fork with `repoUrl` / `revision`.
- * @throws when the stack is not an environment, or a secret is missing, too short or holds a
- *   character its Secret cannot carry (the message names the config key, never the value).
+ * @throws when the stack is not an environment, `cdnActiveProvider` is not one of the
+ *   environment's CDN providers, or a secret is missing, too short or holds a character its
+ *   Secret cannot carry (the message names the config key, never the value).
  */
 export function readPlatformSettings(
   stack: string,
@@ -64,6 +68,11 @@ export function readPlatformSettings(
   const environment = loadEnvironment(stack);
   // Presence only: reading a secret with `get` would put it in plain values and logs.
   const hasRepoToken = pulumi.runtime.getConfig(`${config.name}:repoToken`) !== undefined;
+  const cdn = planCdnRouting(
+    environment,
+    config.get(cdnActiveProviderKey),
+    `${config.name}:${cdnActiveProviderKey}`,
+  );
   return {
     environment,
     repoUrl: config.get("repoUrl") ?? environment.gitops.repoURL,
@@ -71,6 +80,7 @@ export function readPlatformSettings(
     objectStoreAccessKeyId: config.requireSecret("objectStoreAccessKeyId"),
     objectStoreSecretAccessKey: config.requireSecret("objectStoreSecretAccessKey"),
     manifestSecretValues: readManifestSecretValues(environment, config),
+    ...(cdn ? { cdn } : {}),
     ...(hasRepoToken
       ? {
           repository: {
