@@ -33,20 +33,20 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
       WEBHOOK_SECRET_NEXT: { name: "payments-webhook", key: "next", optional: true },
     },
     callsProviders: true,
-    enforces: ["WithdrawalHalt", "PayoutThrottle", "ReadOnlyMode"],
+    enforces: ["WithdrawalHalt", "PayoutThrottle", "ReadOnlyMode", "SessionRevocation"],
   },
   purchasing: {
     database: "purchasing",
     // Guards POST /api/cron/reconcile (seed 001).
     secrets: { CRON_SECRET: { name: "purchasing-cron", key: "secret" } },
     callsProviders: true,
-    enforces: ["ProviderDisable"],
+    enforces: ["ProviderDisable", "SessionRevocation"],
   },
   exchange: {
     database: "exchange",
     secrets: {},
     callsProviders: false,
-    enforces: ["SymbolMode", "WithdrawalHalt", "CancelAll"],
+    enforces: ["SymbolMode", "WithdrawalHalt", "CancelAll", "SessionRevocation"],
   },
   escrow: {
     database: "escrow",
@@ -57,7 +57,7 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
       VAULT_PEPPER: { name: "escrow-vault", key: "pepper" },
     },
     callsProviders: true,
-    enforces: ["EscrowResolution"],
+    enforces: ["EscrowResolution", "SessionRevocation"],
   },
 };
 

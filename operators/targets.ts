@@ -34,6 +34,7 @@ const serviceTarget = z.object({
         "EscrowResolution",
         "OrderThrottle",
         "CancelAll",
+        "SessionRevocation",
       ]),
     )
     .min(1),

@@ -293,3 +293,19 @@ export function printerColumns(targetPath: string, extra: JsonSchema[] = []): Js
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
   ];
 }
+
+/** A kind's `services`: one or more service names from the operator's targets file. */
+export function serviceNameList(description: string) {
+  return z
+    .array(
+      z
+        .string()
+        .max(63)
+        .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/)
+        .meta({ description: "A service name." }),
+    )
+    .min(1)
+    .max(32)
+    .refine((values) => new Set(values).size === values.length, "values must be unique")
+    .meta({ description, "x-kubernetes-list-type": "set" });
+}

@@ -3,8 +3,7 @@
  * it exists the services in scope refuse every write (503 naming it) and serve reads from their
  * read replica (`DB_READONLY_ENDPOINT`) where one is configured.
  */
-import { z } from "zod";
-import { printerColumns } from "./common";
+import { printerColumns, serviceNameList } from "./common";
 import { defineControlKind } from "./kind";
 
 export const readOnlyMode = defineControlKind({
@@ -19,22 +18,9 @@ export const readOnlyMode = defineControlKind({
     "does not take reads down. Delete it to return to the primary.",
   oneShot: false,
   fields: {
-    services: z
-      .array(
-        z
-          .string()
-          .max(63)
-          .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/)
-          .meta({ description: "A service name." }),
-      )
-      .min(1)
-      .max(32)
-      .refine((values) => new Set(values).size === values.length, "values must be unique")
-      .meta({
-        description:
-          "The services that go read-only (names from the operator's targets file); at least one.",
-        "x-kubernetes-list-type": "set",
-      }),
+    services: serviceNameList(
+      "The services that go read-only (names from the operator's targets file); at least one.",
+    ),
   },
   columns: printerColumns(".status.target"),
   targets: (spec) => spec.services.map((service) => ({ service })),

@@ -7,8 +7,9 @@
  * variables alone.
  */
 import { join } from "node:path";
-import { createTokenVerifier, registerBearerScheme } from "../kit/caller-auth";
+import { registerBearerScheme } from "../kit/caller-auth";
 import { defineService } from "../kit/service";
+import { createServiceTokenVerifier, sessionRevocationKind } from "../kit/session-revocation";
 import { mountAdminApi } from "./admin-api";
 import { escrowConfigSchema } from "./config";
 import { createCredentialVault } from "./credential-vault";
@@ -39,7 +40,7 @@ function createContext(service: EscrowServiceContext): EscrowContext {
       secretKey: config.PAYSTACK_SECRET_KEY,
       timeoutMs: config.PAYSTACK_TIMEOUT_MS,
     }),
-    verifier: createTokenVerifier(config),
+    verifier: createServiceTokenVerifier(service),
   };
   for (const worker of ["escrow-payout", "stuck-transactions"]) {
     for (const result of ["success", "failed"])
@@ -63,7 +64,7 @@ export const service = defineService({
   config: escrowConfigSchema,
   // EscrowResolution is a one-shot the operator runs through resolution-controls.ts, not a
   // standing control the replicas hold.
-  controlKinds: [],
+  controlKinds: [sessionRevocationKind],
   routes(app, service) {
     const context = createContext(service);
     registerBearerScheme(app);

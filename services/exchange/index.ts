@@ -5,8 +5,9 @@
  * variables alone.
  */
 import { join } from "node:path";
-import { createTokenVerifier, registerBearerScheme } from "../kit/caller-auth";
+import { registerBearerScheme } from "../kit/caller-auth";
 import { defineService } from "../kit/service";
+import { createServiceTokenVerifier, sessionRevocationKind } from "../kit/session-revocation";
 import { withdrawalHaltKind } from "../payments/withdrawal-halt";
 import { mountAccountsApi } from "./accounts-api";
 import { mountBookApi } from "./book-api";
@@ -51,7 +52,7 @@ function exchangeContext(service: ExchangeServiceContext): ExchangeContext {
     });
     context = {
       service,
-      verifier: createTokenVerifier(service.config),
+      verifier: createServiceTokenVerifier(service),
       markets,
       specs,
       settlement,
@@ -71,7 +72,7 @@ export const service = defineService({
   migrationsDir: join(import.meta.dirname, "migrations"),
   ledger: true,
   config: exchangeConfigSchema,
-  controlKinds: [symbolModeKind, withdrawalHaltKind],
+  controlKinds: [symbolModeKind, withdrawalHaltKind, sessionRevocationKind],
   routes(app, service) {
     const context = exchangeContext(service);
     registerBearerScheme(app);

@@ -90,20 +90,32 @@ export interface TokenVerifier {
 /**
  * A verifier for `config`. Tokens must carry `sub` and `exp`, the configured `iss` and `aud`,
  * and a signature by a key of the JWKS with an asymmetric algorithm. A verified token is
- * remembered (by its whole text, signature included) until it expires.
+ * remembered (by its whole text, signature included) until it expires. `checkSession` (see
+ * `session-revocation.ts`) runs on every answer and throws to refuse a revoked session.
  *
  * @example const verifier = createTokenVerifier(config); const caller = await verifier.verify(token);
  */
-export function createTokenVerifier(config: CallerAuthConfig): TokenVerifier {
+export function createTokenVerifier(
+  config: CallerAuthConfig,
+  checkSession?: (session: { subject: string; issuedAtSeconds: number | undefined }) => void,
+): TokenVerifier {
   const keys: JWTVerifyGetKey =
     config.AUTH_JWKS instanceof URL
       ? createRemoteJWKSet(config.AUTH_JWKS)
       : createLocalJWKSet(config.AUTH_JWKS);
-  const verified = new Map<string, { caller: Caller; expiresAtMs: number }>();
+  const verified = new Map<
+    string,
+    { caller: Caller; expiresAtMs: number; issuedAtSeconds: number | undefined }
+  >();
+  // Run on every answer, cached or not: a revocation reaches tokens verified before it.
+  const checked = (entry: { caller: Caller; issuedAtSeconds: number | undefined }) => {
+    checkSession?.({ subject: entry.caller.subject, issuedAtSeconds: entry.issuedAtSeconds });
+    return entry.caller;
+  };
   return {
     async verify(token) {
       const known = verified.get(token);
-      if (known !== undefined && known.expiresAtMs > Date.now()) return known.caller;
+      if (known !== undefined && known.expiresAtMs > Date.now()) return checked(known);
       verified.delete(token);
       const { payload } = await jwtVerify(token, keys, {
         issuer: config.AUTH_ISSUER,
@@ -119,9 +131,11 @@ export function createTokenVerifier(config: CallerAuthConfig): TokenVerifier {
         scopes: new Set(scope.split(" ").filter((item) => item !== "")),
         admin: false,
       };
+      const issuedAtSeconds = typeof payload.iat === "number" ? payload.iat : undefined;
+      const entry = { caller, expiresAtMs: payload.exp! * 1000, issuedAtSeconds };
       if (verified.size >= cacheEntriesMax) verified.clear();
-      verified.set(token, { caller, expiresAtMs: payload.exp! * 1000 });
-      return caller;
+      verified.set(token, entry);
+      return checked(entry);
     },
   };
 }

@@ -103,6 +103,7 @@ export const kitProblems = {
   methodNotAllowed: "method-not-allowed",
   unauthorized: "auth/unauthorized",
   insufficientScope: "auth/insufficient-scope",
+  sessionRevoked: "auth/session-revoked",
   forbidden: "auth/forbidden",
   internal: "internal",
   dependencyUnavailable: "dependency/unavailable",

@@ -4,10 +4,11 @@
  * enforcement. `npm run service -- payments` starts it from environment variables alone.
  */
 import { join } from "node:path";
-import { createTokenVerifier, registerBearerScheme } from "../kit/caller-auth";
+import { registerBearerScheme } from "../kit/caller-auth";
 import { createPspGateway } from "../kit/psp-gateway";
 import { readOnlyKind } from "../kit/read-only-mode";
 import { defineService } from "../kit/service";
+import { createServiceTokenVerifier, sessionRevocationKind } from "../kit/session-revocation";
 import { mountAccountsApi } from "./accounts-api";
 import { paymentsConfigSchema } from "./config";
 import type { PaymentsContext, PaymentsServiceContext } from "./payments-context";
@@ -30,7 +31,7 @@ function paymentsContext(service: PaymentsServiceContext): PaymentsContext {
     context = {
       service,
       metrics: createPaymentsMetrics(service.metrics),
-      verifier: createTokenVerifier(service.config),
+      verifier: createServiceTokenVerifier(service),
       payoutThrottle: createPayoutThrottleGate(service.controls, service.redis),
     };
     for (const worker of ["payout", "reconciliation"]) {
@@ -48,7 +49,7 @@ export const service = defineService({
   ledger: true,
   supersededMigrations: paymentsSupersededMigrations,
   config: paymentsConfigSchema,
-  controlKinds: [withdrawalHaltKind, payoutThrottleKind, readOnlyKind],
+  controlKinds: [withdrawalHaltKind, payoutThrottleKind, readOnlyKind, sessionRevocationKind],
   routes(app, service) {
     const context = paymentsContext(service);
     registerBearerScheme(app);

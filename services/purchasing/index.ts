@@ -5,8 +5,9 @@
  * starts it from environment variables alone.
  */
 import { join } from "node:path";
-import { createTokenVerifier, registerBearerScheme } from "../kit/caller-auth";
+import { registerBearerScheme } from "../kit/caller-auth";
 import { defineService } from "../kit/service";
+import { createServiceTokenVerifier, sessionRevocationKind } from "../kit/session-revocation";
 import { purchasingConfigSchema } from "./config";
 import { mountCronApi } from "./cron-api";
 import { createProviderBreakers } from "./provider-breakers";
@@ -38,7 +39,7 @@ async function createContext(service: PurchasingServiceContext): Promise<Purchas
   const context: PurchasingContext = {
     service,
     breakers,
-    verifier: createTokenVerifier(config),
+    verifier: createServiceTokenVerifier(service),
     flow: {
       pool: service.pool,
       locks: service.locks,
@@ -72,7 +73,7 @@ export const service = defineService({
   migrationsDir: join(import.meta.dirname, "migrations"),
   ledger: true,
   config: purchasingConfigSchema,
-  controlKinds: [providerDisableKind],
+  controlKinds: [providerDisableKind, sessionRevocationKind],
   async routes(app, service) {
     const context = await createContext(service);
     registerBearerScheme(app);

@@ -139,6 +139,29 @@ const examples: Record<KindName, readonly Example[]> = {
     own("a service twice", { services: ["payments", "payments"] }),
     own("an upper-case service", { services: ["Payments"] }),
   ],
+  SessionRevocation: [
+    good("every user of one service", {
+      services: ["payments"],
+      issuedBefore: "2026-11-29T14:00:00Z",
+    }),
+    good("two users of two services", {
+      services: ["payments", "exchange"],
+      issuedBefore: "2026-11-29T14:00:00+01:00",
+      subjects: ["user-1", "user-2"],
+    }),
+    own("no cut-off", { services: ["payments"] }),
+    own("a cut-off without a zone", {
+      services: ["payments"],
+      issuedBefore: "2026-11-29T14:00:00",
+    }),
+    own("a date only", { services: ["payments"], issuedBefore: "2026-11-29" }),
+    own("a subject twice", {
+      services: ["payments"],
+      issuedBefore: "2026-11-29T14:00:00Z",
+      subjects: ["user-1", "user-1"],
+    }),
+    own("no service", { services: [], issuedBefore: "2026-11-29T14:00:00Z" }),
+  ],
   EdgeDegradation: [
     good("the 3.4 actions", { conflationMs: 1000, bookDepth: 20, subscriptionsPerSecond: 2 }),
     own("no depth", { conflationMs: 1000, subscriptionsPerSecond: 2 }),

@@ -46,6 +46,7 @@ export function writeTargets(input: TargetsInput): string {
             "WithdrawalHalt",
             "PayoutThrottle",
             "ReadOnlyMode",
+            "SessionRevocation",
           ]),
         }
       : {}),

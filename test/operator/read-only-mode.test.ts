@@ -1,15 +1,19 @@
 /**
- * @module ReadOnlyMode end to end: a real API server, two real payments replicas, and the
- * operator with its generated RBAC. The on-call engineer applies the control with kubectl;
- * both replicas refuse payouts with 503 naming it and still answer reads; deleting it returns
- * both to writing.
+ * @module The data-plane levers of the ops handbook end to end: a real API server, two real
+ * payments replicas, and the operator with its generated RBAC. The on-call engineer applies
+ * each control with kubectl.
+ * - ReadOnlyMode: both replicas refuse payouts with 503 naming it and still answer reads;
+ *   deleting it returns both to writing.
+ * - SessionRevocation ("force logout tokens" after a leak): both replicas refuse the tokens
+ *   issued before its cut-off, even ones they verified and cached before, while later tokens
+ *   and users outside its subjects pass; deleting it lets the old tokens through again.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { RunningOperator } from "../../operators/operator";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
-import { asAdmin, call } from "../payments/payments-fixture";
+import { asAdmin, bearerFor, call } from "../payments/payments-fixture";
 import { getJson, installControls, kubectlOk, setup } from "./cluster";
 import { createTokenSecret, startOperatorInProcess, writeTargets } from "./operator-runner";
 import {
@@ -77,6 +81,88 @@ test("deleting it returns both replicas to writing", async () => {
     ...["delete", "readonlymode", "primary-failover", "-n", "payments", "--timeout=30s"],
   ]);
   await waitUntil("payouts accepted on every replica", () => allAccept(payments.urls, "ETH"));
+});
+
+/** The status `url` answers `headers` reading the caller's own account (200, or 404 before it has one). */
+async function readOwnAccount(url: string, subject: string, headers: { authorization: string }) {
+  return call(url, "GET", `/v1/accounts/users:${subject}:wallet`, undefined, headers);
+}
+
+/** Seconds since the epoch of a JWT's `iat`. */
+function issuedAtOf(headers: { authorization: string }): number {
+  const payload = headers.authorization.split(".")[1]!;
+  return JSON.parse(Buffer.from(payload, "base64url").toString()).iat as number;
+}
+
+/** alice's token from before the revocation. */
+let oldAlice: { authorization: string };
+
+test("a SessionRevocation signs out the named user's older tokens on both replicas, and only those", async () => {
+  oldAlice = await bearerFor("alice");
+  const bob = await bearerFor("bob");
+  // Verified and cached by both replicas before the revocation.
+  for (const url of payments.urls) {
+    for (const [subject, headers] of [
+      ["alice", oldAlice],
+      ["bob", bob],
+    ] as const) {
+      const answer = await readOwnAccount(url, subject, headers);
+      assert.ok([200, 404].includes(answer.status), `${subject}: ${answer.status}`);
+    }
+  }
+  const cutOffSeconds = issuedAtOf(oldAlice) + 1;
+  await kubectlOk(cluster, ["apply", "-f", "-"], {
+    input: `apiVersion: ops.breakwater.dev/v1alpha1
+kind: SessionRevocation
+metadata:
+  name: alice-laptop-stolen
+  namespace: payments
+spec:
+  services: [payments]
+  subjects: [alice]
+  issuedBefore: "${new Date(cutOffSeconds * 1000).toISOString()}"
+  reason: "alice's laptop was stolen with a signed-in session"
+  ticket: SEC-77
+  requestedBy: alice
+`,
+  });
+  await kubectlOk(cluster, [
+    ...["wait", "--for=condition=Ready", "sessionrevocation/alice-laptop-stolen"],
+    ...["-n", "payments", "--timeout=30s"],
+  ]);
+  const object = await getJson(cluster, "sessionrevocation/alice-laptop-stolen", "payments");
+  assert.is(object.status?.enforcement?.summary, "2/2");
+  await waitUntil("the clock passes the cut-off", async () => Date.now() / 1000 >= cutOffSeconds);
+  const newAlice = await bearerFor("alice");
+  for (const url of payments.urls) {
+    const refused = await readOwnAccount(url, "alice", oldAlice);
+    assert.is(refused.status, 401);
+    assert.match(refused.body.type ?? "", /auth\/session-revoked$/);
+    assert.is(refused.body.control, "sessionrevocation.payments.alice-laptop-stolen");
+    assert.is(refused.body.ticket, "SEC-77");
+    assert.match(refused.body.detail ?? "", /sign in again/);
+    assert.match(refused.headers.get("www-authenticate") ?? "", /error="invalid_token"/);
+    // A token issued after the cut-off, and another user's older token, still pass.
+    for (const [subject, headers] of [
+      ["alice", newAlice],
+      ["bob", bob],
+    ] as const) {
+      const answer = await readOwnAccount(url, subject, headers);
+      assert.ok([200, 404].includes(answer.status), `${subject}: ${answer.status}`);
+    }
+  }
+});
+
+test("deleting the SessionRevocation lets the older tokens through again", async () => {
+  await kubectlOk(cluster, [
+    ...["delete", "sessionrevocation", "alice-laptop-stolen", "-n", "payments", "--timeout=30s"],
+  ]);
+  await waitUntil("the old token is accepted on every replica", async () => {
+    const answers = await Promise.all(
+      payments.urls.map((url) => readOwnAccount(url, "alice", oldAlice)),
+    );
+    return answers.every((answer) => answer.status !== 401);
+  });
 });
 
 test.run();
