@@ -1,6 +1,7 @@
 /**
- * @module Every dashboard of one environment: the operator's Controls dashboard, one per
- * enabled service that has one, and the data plane's "DB/Prod" and "Redis/Cache".
+ * @module Every dashboard of one environment: "Service Overview" of every service, the
+ * operator's Controls dashboard, one per enabled service that has one, and the data plane's
+ * "DB/Prod" and "Redis/Cache".
  */
 import type { Environment } from "../../environments";
 import { controlsDashboard } from "./controls-dashboard";
@@ -9,10 +10,12 @@ import { databaseDashboard, redisDashboard } from "./data-plane-dashboards";
 import { exchangeDashboard } from "./exchange-dashboard";
 import { exchangeEdgeDashboard } from "./exchange-edge-dashboard";
 import { paymentsDashboard } from "./payments-dashboard";
+import { serviceOverviewDashboard } from "./service-overview-dashboard";
 import { transactionsDashboard } from "./transactions-dashboard";
 
 export function dashboards(environment: Environment): DashboardDefinition[] {
   return [
+    serviceOverviewDashboard(environment),
     controlsDashboard(),
     ...(environment.services.payments.enabled ? [paymentsDashboard()] : []),
     ...(environment.services.purchasing.enabled ? [transactionsDashboard()] : []),
