@@ -3,14 +3,17 @@
  * given paths (default: the whole repository), runs each file as its own uvu process so a
  * file's servers and state die with it, and ends with one line `N passed, N failed`.
  *
- * Files run one at a time by default because most start real servers and the machine has
- * two cores; `--jobs N` (or BREAKWATER_TEST_JOBS) runs N at once. Each file runs through
+ * Files that start real servers run one at a time by default, because the machine has two
+ * cores; the files that start none (`file-weight.ts`) run one at a time on a second lane beside
+ * them (BREAKWATER_TEST_LIGHT_LANE=0 turns it off). `--jobs N` (or BREAKWATER_TEST_JOBS) runs
+ * N files of any kind at once instead. Each file runs through
  * `run-file.ts`, which prints why it failed (a hook or an import that threw, what was running
  * at the timeout) and ends it as soon as its tests are done.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { startsServers } from "./file-weight";
 
 const root = resolve(import.meta.dirname, "..");
 const skippedDirectories = new Set(["node_modules", "rendered", ".breakwater", ".git", "dist"]);
@@ -200,13 +203,21 @@ async function main(): Promise<void> {
   if (options.setup) runSetup();
 
   const results: FileResult[] = [];
-  const queue = [...found];
-  const workers = Array.from({ length: Math.min(options.jobs, queue.length) }, async () => {
+  const drain = async (queue: string[]) => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
       results.push(await runFile(file, options.timeoutSeconds));
     }
-  });
-  await Promise.all(workers);
+  };
+  if (options.jobs === 1 && process.env.BREAKWATER_TEST_LIGHT_LANE !== "0") {
+    const heavy = found.filter((file) => startsServers(file));
+    const light = found.filter((file) => !heavy.includes(file));
+    await Promise.all([drain(heavy), drain(light)]);
+  } else {
+    const queue = [...found];
+    await Promise.all(
+      Array.from({ length: Math.min(options.jobs, queue.length) }, () => drain(queue)),
+    );
+  }
 
   const passed = results.reduce((sum, result) => sum + result.passed, 0);
   const failed = results.reduce((sum, result) => sum + result.failed, 0);
