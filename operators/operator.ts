@@ -18,6 +18,7 @@ import { orderThrottleReconciler } from "./reconcilers/order-throttle";
 import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
 import { readOnlyModeReconciler } from "./reconcilers/read-only-mode";
+import { settlementReplayReconciler } from "./reconcilers/settlement-replay";
 import { symbolModeReconciler } from "./reconcilers/symbol-mode";
 import { withdrawalHaltReconciler } from "./reconcilers/withdrawal-halt";
 import { createControlClient } from "./runtime/control-client";
@@ -258,6 +259,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "EscrowResolution") return escrowResolutionReconciler(deps);
   if (kind === "OrderThrottle") return orderThrottleReconciler(deps);
   if (kind === "CancelAll") return cancelAllReconciler(deps);
+  if (kind === "SettlementReplay") return settlementReplayReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

@@ -13,6 +13,7 @@ import { orderThrottle } from "./order-throttle";
 import { payoutThrottle } from "./payout-throttle";
 import { providerDisable } from "./provider-disable";
 import { readOnlyMode } from "./read-only-mode";
+import { settlementReplay } from "./settlement-replay";
 import { symbolMode } from "./symbol-mode";
 import { withdrawalHalt } from "./withdrawal-halt";
 
@@ -28,6 +29,7 @@ export {
   payoutThrottle,
   providerDisable,
   readOnlyMode,
+  settlementReplay,
   symbolMode,
   withdrawalHalt,
 };
@@ -44,6 +46,7 @@ export const controlKinds = [
   escrowResolution,
   orderThrottle,
   cancelAll,
+  settlementReplay,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

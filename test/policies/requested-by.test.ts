@@ -38,6 +38,7 @@ const kindFields: Record<string, Record<string, unknown>> = {
   OrderThrottle: { symbol: "BTC-USD", rate: 10, per: "Second" },
   ReadOnlyMode: { services: ["payments"] },
   CancelAll: { symbol: "BTC-USD" },
+  SettlementReplay: { fromOffset: 0 },
 };
 
 function control(kind: string, name: string, requestedBy: string): string {
