@@ -46,7 +46,7 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
     database: "exchange",
     secrets: {},
     callsProviders: false,
-    enforces: ["SymbolMode", "WithdrawalHalt", "CancelAll"],
+    enforces: ["SymbolMode", "OrderThrottle", "WithdrawalHalt", "CancelAll", "SettlementReplay"],
   },
   escrow: {
     database: "escrow",
