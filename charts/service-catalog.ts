@@ -46,7 +46,14 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
     database: "exchange",
     secrets: {},
     callsProviders: false,
-    enforces: ["SymbolMode", "WithdrawalHalt", "CancelAll", "SessionRevocation"],
+    enforces: [
+      "SymbolMode",
+      "OrderThrottle",
+      "WithdrawalHalt",
+      "CancelAll",
+      "SettlementReplay",
+      "SessionRevocation",
+    ],
   },
   escrow: {
     database: "escrow",

@@ -68,6 +68,29 @@ export interface CancelAllResult {
   readonly repeated: boolean;
 }
 
+/** What a SettlementReplay run asks of the exchange: the reference makes a repeat answer the first. */
+export interface SettlementReplayRequest {
+  readonly reference: string;
+  readonly fromOffset: number;
+  readonly partition?: number;
+  readonly symbol?: string;
+  readonly actor: string;
+  readonly reason: string;
+  readonly ticket: string;
+}
+
+export interface SettlementReplayResult {
+  readonly recordsRead: number;
+  readonly alreadySettled: number;
+  readonly newlyPosted: number;
+  readonly conflicts: number;
+  readonly finishedAt: string;
+  readonly repeated: boolean;
+}
+
+/** How long a replay may take before the operator asks again (the exchange's own limit is 600 s). */
+const settlementReplayTimeoutMs = 660_000;
+
 export class AdminApiError extends Error {
   constructor(
     readonly service: string,
@@ -90,6 +113,8 @@ export interface AdminClient {
   request<T>(method: "PUT" | "POST", path: string, body: unknown): Promise<T>;
   /** Cancels every open order on `symbol` (services that enforce CancelAll). */
   cancelAll(symbol: string, body: CancelAllRequest): Promise<CancelAllResult>;
+  /** Settles the exchange's trades again from an offset (services that enforce SettlementReplay). */
+  settlementReplay(body: SettlementReplayRequest): Promise<SettlementReplayResult>;
 }
 
 export interface AdminClientOptions {
@@ -104,7 +129,13 @@ export interface AdminClientOptions {
 export function createAdminClient(options: AdminClientOptions): AdminClient {
   const base = options.baseUrl.replace(/\/+$/, "");
 
-  async function send(method: string, path: string, body: unknown, refresh: boolean) {
+  async function send(
+    method: string,
+    path: string,
+    body: unknown,
+    refresh: boolean,
+    timeoutMs = options.timeoutMs ?? 5000,
+  ) {
     const token = await options.token(refresh);
     try {
       return await fetch(`${base}/admin/v1${path}`, {
@@ -115,7 +146,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       const cause =
@@ -128,10 +159,16 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     }
   }
 
-  async function call<T>(method: string, path: string, body?: unknown, allow404 = false) {
-    let response = await send(method, path, body, false);
+  async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    allow404 = false,
+    timeoutMs?: number,
+  ) {
+    let response = await send(method, path, body, false, timeoutMs);
     // A rotated token: read the Secret again once.
-    if (response.status === 401) response = await send(method, path, body, true);
+    if (response.status === 401) response = await send(method, path, body, true, timeoutMs);
     if (allow404 && response.status === 404) return undefined;
     const text = await response.text();
     if (response.ok) return JSON.parse(text) as T;
@@ -165,5 +202,13 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         `/symbols/${encodeURIComponent(symbol)}/cancel-all`,
         body,
       ) as Promise<CancelAllResult>,
+    settlementReplay: (body) =>
+      call<SettlementReplayResult>(
+        "POST",
+        "/settlement/replays",
+        body,
+        false,
+        settlementReplayTimeoutMs,
+      ) as Promise<SettlementReplayResult>,
   };
 }

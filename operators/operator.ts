@@ -19,6 +19,7 @@ import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
 import { readOnlyModeReconciler } from "./reconcilers/read-only-mode";
 import { sessionRevocationReconciler } from "./reconcilers/session-revocation";
+import { settlementReplayReconciler } from "./reconcilers/settlement-replay";
 import { symbolModeReconciler } from "./reconcilers/symbol-mode";
 import { withdrawalHaltReconciler } from "./reconcilers/withdrawal-halt";
 import { createControlClient } from "./runtime/control-client";
@@ -260,6 +261,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "OrderThrottle") return orderThrottleReconciler(deps);
   if (kind === "CancelAll") return cancelAllReconciler(deps);
   if (kind === "SessionRevocation") return sessionRevocationReconciler(deps);
+  if (kind === "SettlementReplay") return settlementReplayReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

@@ -35,6 +35,7 @@ const serviceTarget = z.object({
         "OrderThrottle",
         "CancelAll",
         "SessionRevocation",
+        "SettlementReplay",
       ]),
     )
     .min(1),

@@ -14,6 +14,7 @@ import { payoutThrottle } from "./payout-throttle";
 import { providerDisable } from "./provider-disable";
 import { readOnlyMode } from "./read-only-mode";
 import { sessionRevocation } from "./session-revocation";
+import { settlementReplay } from "./settlement-replay";
 import { symbolMode } from "./symbol-mode";
 import { withdrawalHalt } from "./withdrawal-halt";
 
@@ -30,6 +31,7 @@ export {
   providerDisable,
   readOnlyMode,
   sessionRevocation,
+  settlementReplay,
   symbolMode,
   withdrawalHalt,
 };
@@ -47,6 +49,7 @@ export const controlKinds = [
   orderThrottle,
   cancelAll,
   sessionRevocation,
+  settlementReplay,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

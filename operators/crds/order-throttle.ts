@@ -1,12 +1,13 @@
 /**
- * @module The OrderThrottle kind: limit new orders on a trading symbol to a rate (seed 002
- * §3.2, "throttle new orders for affected symbols" when settlement lag passes T2), instead of
- * halting the symbol. Cancels are never throttled.
+ * @module The OrderThrottle kind: limit new orders on a trading symbol, or on every symbol
+ * (`scope: Global`), to a rate (seed 002 §3.2, "throttle new orders for affected symbols" when
+ * settlement lag passes T2), instead of halting it. Cancels are never throttled.
  */
 import { z } from "@hono/zod-openapi";
 import { printerColumns } from "./common";
 import { defineControlKind } from "./kind";
 import { perMinute } from "./payout-throttle";
+import { symbolScopeFields, symbolScopeRule, symbolScopeTargets } from "./symbol-scope";
 
 export const orderThrottle = defineControlKind({
   kind: "OrderThrottle",
@@ -14,16 +15,13 @@ export const orderThrottle = defineControlKind({
   singular: "orderthrottle",
   shortNames: ["ot"],
   description:
-    "Limits new orders on a symbol to `rate` per window (`per`), counted across every " +
-    "replica, while it exists; cancels pass. Over the rate an order is refused with 429 and " +
-    "Retry-After. Where throttles share a symbol the slowest is in force. Delete it to lift.",
+    "Limits new orders on a symbol (or, with scope Global, on each symbol) to `rate` per " +
+    "window (`per`), counted across every replica, while it exists; cancels pass. Over the " +
+    "rate an order is refused with 429 and Retry-After. Where throttles share a symbol the " +
+    "slowest is in force. Delete it to lift.",
   oneShot: false,
   fields: {
-    symbol: z
-      .string()
-      .max(32)
-      .regex(/^[A-Z0-9]{2,12}-[A-Z0-9]{2,12}$/)
-      .meta({ description: "The symbol, BASE-QUOTE, e.g. BTC-USD." }),
+    ...symbolScopeFields,
     rate: z
       .int()
       .min(0)
@@ -33,11 +31,13 @@ export const orderThrottle = defineControlKind({
       description: "The window the rate counts in; a window starts with the first order.",
     }),
   },
+  specRules: [symbolScopeRule],
   columns: printerColumns(".spec.symbol", [
+    { name: "Scope", type: "string", jsonPath: ".spec.scope", description: "Symbol or Global." },
     { name: "Rate", type: "integer", jsonPath: ".spec.rate", description: "Orders per window." },
     { name: "Per", type: "string", jsonPath: ".spec.per", description: "The window." },
   ]),
-  targets: (spec) => [{ symbol: spec.symbol }],
+  targets: symbolScopeTargets,
   // The slower rate is the more restrictive (as for payouts): it is the one in force.
   rank: (spec) => 60_000_000 - perMinute(spec),
 });

@@ -5,6 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import { printerColumns } from "./common";
 import { defineControlKind } from "./kind";
+import { symbolScopeFields, symbolScopeRule, symbolScopeTargets } from "./symbol-scope";
 
 /** The modes, least restrictive first: the index is the rank. */
 export const symbolModes = ["NORMAL", "CANCEL_ONLY", "SOFT_HALT", "HARD_HALT"] as const;
@@ -22,34 +23,15 @@ export const symbolMode = defineControlKind({
     "restrictive wins, whether it names the symbol or is Global. Delete it to return to NORMAL.",
   oneShot: false,
   fields: {
-    scope: z
-      .enum(["Symbol", "Global"])
-      .optional()
-      .meta({
-        description:
-          "Symbol (the default): the symbol named in `symbol`. Global: every symbol, when the " +
-          "affected symbols are not known; `symbol` must then be absent.",
-      }),
-    symbol: z
-      .string()
-      .max(32)
-      .regex(/^[A-Z0-9]{2,12}-[A-Z0-9]{2,12}$/)
-      .optional()
-      .meta({ description: "The symbol, BASE-QUOTE, e.g. BTC-USD (required unless Global)." }),
+    ...symbolScopeFields,
     mode: z.enum(symbolModes).meta({ description: "The mode to hold the symbol in." }),
   },
-  specRules: [
-    {
-      rule: "has(self.scope) && self.scope == 'Global' ? !has(self.symbol) : has(self.symbol)",
-      message: "symbol is required, unless scope is Global, which takes no symbol",
-    },
-  ],
+  specRules: [symbolScopeRule],
   columns: printerColumns(".spec.symbol", [
     { name: "Scope", type: "string", jsonPath: ".spec.scope", description: "Symbol or Global." },
     { name: "Mode", type: "string", jsonPath: ".spec.mode", description: "The mode." },
   ]),
-  // A Global mode touches every symbol, so it competes with each symbol's own modes.
-  targets: (spec) => [{ symbol: spec.scope === "Global" ? undefined : spec.symbol }],
+  targets: symbolScopeTargets,
   rank: (spec) => symbolModes.indexOf(spec.mode),
   defaultPublicMessage: (spec) =>
     spec.mode === "NORMAL"

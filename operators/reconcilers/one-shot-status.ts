@@ -1,9 +1,10 @@
 /**
- * @module The status a one-shot kind (LockFlush, CancelAll) writes: its phase, target,
+ * @module The status a one-shot kind (LockFlush, CancelAll, SettlementReplay) writes: its phase, target,
  * message and Ready condition, and the final write with `completedAt` that makes the run
  * never happen again.
  */
 import type { z } from "zod";
+import { AdminApiError } from "../admin-client";
 import { setConditions } from "../runtime/conditions";
 import type { ControlObject, ControlStatus } from "../runtime/resource";
 import { commitStatus } from "../runtime/status";
@@ -11,6 +12,11 @@ import { approvalCondition, awaitingApproval } from "./approval";
 import type { ReconcilerContext } from "./context";
 
 export interface OneShotStatus {
+  /**
+   * Marks a resumable run started (phase Pending, `startedAt`) unless it is already: only one
+   * writer can move this exact resourceVersion forward. Resolves with the object to finish.
+   */
+  claim(object: ControlObject, reason: string, message: string): Promise<ControlObject>;
   /** The next status: previous fields, `fields`, and the Ready condition. */
   status(
     object: ControlObject,
@@ -29,8 +35,16 @@ export interface OneShotStatus {
   ): Promise<Record<string, never>>;
 }
 
-/** Status writes of a one-shot kind whose target is `spec[targetField]`. */
-export function oneShotStatus(deps: ReconcilerContext, targetField: string): OneShotStatus {
+/**
+ * Status writes of a one-shot kind whose target is `spec[target]`, or what `target` makes of
+ * the spec.
+ */
+export function oneShotStatus(
+  deps: ReconcilerContext,
+  target: string | ((spec: ControlObject["spec"]) => string),
+): OneShotStatus {
+  const targetOf = (spec: ControlObject["spec"]) =>
+    typeof target === "string" ? String(spec[target]) : target(spec);
   function status(
     object: ControlObject,
     fields: ControlStatus,
@@ -43,7 +57,7 @@ export function oneShotStatus(deps: ReconcilerContext, targetField: string): One
       ...previous,
       ...fields,
       observedGeneration: object.metadata.generation,
-      target: String(object.spec[targetField]),
+      target: targetOf(object.spec),
       message,
       conditions: setConditions(
         previous.conditions,
@@ -56,6 +70,17 @@ export function oneShotStatus(deps: ReconcilerContext, targetField: string): One
 
   return {
     status,
+    async claim(object, reason, message) {
+      if (object.status?.startedAt) return object;
+      const started = { phase: "Pending", startedAt: deps.now().toISOString() } as const;
+      return commitStatus(
+        deps.client,
+        deps.events,
+        object,
+        status(object, started, false, reason, message),
+        { ifUnchanged: true },
+      );
+    },
     async finish(object, phase, reason, message, fields = {}) {
       const completedAt = deps.now().toISOString();
       await commitStatus(
@@ -67,6 +92,11 @@ export function oneShotStatus(deps: ReconcilerContext, targetField: string): One
       return {};
     },
   };
+}
+
+/** Worth asking the service again: it did not answer, or answered 5xx (a dependency away). */
+export function transientAdminError(error: unknown): boolean {
+  return !(error instanceof AdminApiError) || error.status === 0 || error.status >= 500;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * @module The OrderThrottle reconciler: throttles new orders on a symbol on every service that
+ * @module The OrderThrottle reconciler: throttles new orders on a symbol (or every symbol) on every service that
  * enforces OrderThrottle (the exchange), Enforced once every live replica acknowledged it;
  * deletion and expiry lift it.
  */
@@ -13,7 +13,8 @@ import {
 
 export const orderThrottleKind = standingKind(orderThrottle, {
   services: () => [],
-  describe: (spec) => `${spec.symbol} at ${spec.rate}/${spec.per.toLowerCase()}`,
+  describe: (spec) =>
+    `${spec.scope === "Global" ? "every symbol" : spec.symbol} at ${spec.rate}/${spec.per.toLowerCase()}`,
 });
 
 export function orderThrottleReconciler(deps: StandingDependencies): Reconciler {

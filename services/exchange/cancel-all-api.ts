@@ -10,6 +10,7 @@ import { adminAuth } from "../kit/admin-auth";
 import type { ServiceApp } from "../kit/app-env";
 import type { Pool } from "../kit/db";
 import { problemResponses } from "../kit/problem-schema";
+import { adminRunFields } from "./admin-run-fields";
 import type { ExchangeContext } from "./exchange-context";
 import { asExchangeProblem, unknownSymbol } from "./problems";
 import { requireCancel } from "./symbol-mode-gate";
@@ -21,17 +22,7 @@ const symbolParam = z.object({
     .openapi({ param: { name: "symbol", in: "path" }, example: "BTC-USD" }),
 });
 
-const cancelAllBody = z.object({
-  reference: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9._:-]+$/)
-    .openapi({ description: "Names this run: a repeat with it answers the first run." }),
-  actor: z.string().min(1).max(253),
-  reason: z.string().min(1).max(1024),
-  ticket: z.string().min(1).max(128),
-});
+const cancelAllBody = z.object(adminRunFields);
 
 const cancelAllResult = z.object({
   symbol: z.string(),

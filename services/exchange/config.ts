@@ -26,6 +26,14 @@ export const exchangeConfigSchema = z.object({
     }),
   /** A sequencer lease not renewed for this long passes to another replica. */
   EXCHANGE_LEASE_TTL_MS: z.coerce.number().int().min(500).default(5_000),
+  /**
+   * Whether this replica joins the settlement consumer group (false: it serves and replays,
+   * and other replicas or a deployment of their own settle).
+   */
+  EXCHANGE_SETTLEMENT_CONSUMER: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
 });
 
 export type ExchangeConfig = z.infer<typeof exchangeConfigSchema>;

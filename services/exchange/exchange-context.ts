@@ -5,6 +5,7 @@ import type { ServiceContext } from "../kit/service";
 import type { ExchangeConfig } from "./config";
 import type { SymbolSpec } from "./engine/symbol-spec";
 import type { Markets } from "./markets";
+import type { OrderThrottleGate } from "./order-throttle-gate";
 import type { SettlementWorkers } from "./settlement/settlement-workers";
 
 export type ExchangeServiceContext = ServiceContext<CommonConfig & ExchangeConfig>;
@@ -13,6 +14,8 @@ export interface ExchangeContext {
   readonly service: ExchangeServiceContext;
   readonly verifier: TokenVerifier;
   readonly markets: Markets;
+  /** OrderThrottle: the rate of new orders per symbol, counted across replicas. */
+  readonly orderThrottle: OrderThrottleGate;
   /** The symbols this deployment trades. */
   readonly specs: ReadonlyMap<string, SymbolSpec>;
   /** The settlement consumer and invariant checker this replica runs. */

@@ -1,6 +1,6 @@
 /**
  * @module The exchange's trading core: accounts per asset on the kit's ledger, order entry
- * under each symbol's mode, a sequencer and matching engine per symbol, the book, and
+ * under each symbol's mode and throttle, a sequencer and matching engine per symbol, the book, and
  * withdrawals under WithdrawalHalt. `npm run service -- exchange` starts it from environment
  * variables alone.
  */
@@ -16,10 +16,12 @@ import { exchangeConfigSchema } from "./config";
 import type { SymbolSpec } from "./engine/symbol-spec";
 import type { ExchangeContext, ExchangeServiceContext } from "./exchange-context";
 import { Markets } from "./markets";
+import { createOrderThrottleGate, orderThrottleKind } from "./order-throttle-gate";
 import { mountOrdersApi } from "./orders-api";
 import { createSequencerMetrics } from "./sequencer/sequencer-metrics";
 import { settlementMetrics } from "./settlement/settlement-metrics";
 import { settlementWorkers } from "./settlement/settlement-workers";
+import { mountSettlementReplayApi } from "./settlement-replay-api";
 import { symbolModeKind } from "./symbol-mode-gate";
 import { catalogueSymbol } from "./symbols";
 import { mountWithdrawalsApi } from "./withdrawals-api";
@@ -49,11 +51,13 @@ function exchangeContext(service: ExchangeServiceContext): ExchangeContext {
       kafka: service.kafka,
       logger: service.logger.child({ component: "settlement" }),
       metrics: settlementMetrics(service.metrics.registry),
+      consume: service.config.EXCHANGE_SETTLEMENT_CONSUMER,
     });
     context = {
       service,
       verifier: createServiceTokenVerifier(service),
       markets,
+      orderThrottle: createOrderThrottleGate(service.controls, service.redis),
       specs,
       settlement,
     };
@@ -72,7 +76,7 @@ export const service = defineService({
   migrationsDir: join(import.meta.dirname, "migrations"),
   ledger: true,
   config: exchangeConfigSchema,
-  controlKinds: [symbolModeKind, withdrawalHaltKind, sessionRevocationKind],
+  controlKinds: [symbolModeKind, orderThrottleKind, withdrawalHaltKind, sessionRevocationKind],
   routes(app, service) {
     const context = exchangeContext(service);
     registerBearerScheme(app);
@@ -81,6 +85,7 @@ export const service = defineService({
     mountBookApi(app, context);
     mountWithdrawalsApi(app, context);
     mountCancelAllApi(app, context);
+    mountSettlementReplayApi(app, context);
   },
   workers(service) {
     const context = exchangeContext(service);

@@ -1,6 +1,6 @@
 /**
  * @module `POST /v1/orders`, `DELETE /v1/orders/{id}`, `GET /v1/orders/{id}`: order entry
- * through the symbol's sequencer, under the symbol's mode. The client order id makes a
+ * through the symbol's sequencer, under the symbol's mode and throttle. The client order id makes a
  * repeat answer the first order instead of placing another.
  */
 import { randomUUID } from "node:crypto";
@@ -41,7 +41,7 @@ const placeRoute = createRoute({
   responses: {
     201: { description: "Accepted and matched", ...orderResponse },
     200: { description: "Placed before under this clientOrderId", ...orderResponse },
-    ...problemResponses(400, 401, 403, 404, 409, 422, 423, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 422, 423, 429, 503),
   },
 });
 
@@ -128,6 +128,8 @@ export function mountOrdersApi(app: ServiceApp, context: ExchangeContext): void 
     const spec = specs.get(body.symbol);
     const order = engineOrder(spec, trader, body);
     requireOrderEntry(controls, body.symbol);
+    const sequencing = markets.sequencer(body.symbol)?.isLeader() ?? false;
+    await context.orderThrottle.admit(body.symbol, sequencing);
     const intent = {
       order,
       clientOrderId: body.clientOrderId,

@@ -14,6 +14,7 @@ export const exchangeProblems = {
   orderNotOpen: "exchange/order-not-open",
   sequencerUnavailable: "exchange/sequencer-unavailable",
   withdrawalsHalted: "withdrawals/halted",
+  ordersThrottled: "exchange/orders-throttled",
 } as const;
 
 /** The problem for `error`, or the error itself when it is none of ours. */

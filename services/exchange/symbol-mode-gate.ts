@@ -5,24 +5,17 @@
  * freezes the book. Of several SymbolModes covering a symbol the most restrictive is in force
  * (the kind's rank), and a refusal names it and its ticket. Both checks fail closed (503).
  */
-import { targetCovers } from "../../operators/crds/in-force";
 import { symbolMode } from "../../operators/crds/index";
-import { rankOf, specOf } from "../kit/control-kinds";
+import { specOf } from "../kit/control-kinds";
 import { type Controls, refuse } from "../kit/controls";
 import type { Control } from "../kit/controls-store";
+import { inForceOnSymbol } from "./symbol-controls";
 
 export const symbolModeKind = symbolMode.kind;
 
 /** The SymbolMode in force on `symbol`, or undefined (NORMAL). */
 export function modeInForce(controls: Controls, symbol: string): Control | undefined {
-  return controls.findBlocking(
-    symbolModeKind,
-    (control) =>
-      symbolMode
-        .targets(specOf(symbolMode.spec, control))
-        .some((target) => targetCovers(target, { symbol })),
-    rankOf(symbolMode),
-  );
+  return inForceOnSymbol(controls, symbolMode, symbol);
 }
 
 function modeOf(control: Control) {

@@ -1,10 +1,14 @@
 /**
- * @module `npm run bench -- exchange`: matching alone, in memory on one core (target ≥ 100,000
- * orders/s), and orders through the HTTP API against the same orders straight into the
- * sequencer (target ratio ≥ 0.5). Prints its figures and one JSON line last.
+ * @module `npm run bench -- exchange [--cycles N]`: matching alone, in memory on one core
+ * (target ≥ 100,000 orders/s); orders through the HTTP API against the same orders straight
+ * into the sequencer (target ratio ≥ 0.5); and `kubectl apply` of a SymbolMode → every one of
+ * three replicas refuses new orders, over N cycles (default 30; target p99 ≤ 250 ms). Prints
+ * its figures and one JSON line last.
  */
 import { benchApiAgainstEngine } from "./exchange-api";
 import { benchMatching } from "./exchange-matching";
+import { benchSymbolModeEnforcement } from "./exchange-symbol-mode";
+import { numberOption } from "./payments-bench-stack";
 
 function matchingAlone() {
   benchMatching(50_000); // warm-up: lets the JIT settle before the measured run
@@ -20,6 +24,11 @@ const api = await benchApiAgainstEngine(2_000);
 console.log(
   `api vs engine   ${Math.round(api.apiPerSecond)} vs ${Math.round(api.directPerSecond)} orders/s, ratio ${api.ratio.toFixed(2)} (target >= 0.5)`,
 );
+const enforcement = await benchSymbolModeEnforcement(numberOption("cycles", 30));
+const { total, afterCreate } = enforcement;
+console.log(
+  `symbol mode     kubectl apply -> 3/3 replicas refuse: p50 ${total.p50} ms, p99 ${total.p99} ms (max ${total.max}) over ${enforcement.cycles} cycles (target p99 <= 250); announced -> 3/3: p50 ${afterCreate.p50} ms, p99 ${afterCreate.p99} ms`,
+);
 console.log(
   JSON.stringify({
     benchmark: "exchange",
@@ -28,5 +37,12 @@ console.log(
     apiOrdersPerSecond: Math.round(api.apiPerSecond),
     engineOrdersPerSecond: Math.round(api.directPerSecond),
     apiToEngineRatio: Number(api.ratio.toFixed(2)),
+    symbolModeCycles: enforcement.cycles,
+    symbolModeEnforceP50Ms: total.p50,
+    symbolModeEnforceP99Ms: total.p99,
+    symbolModeEnforceMaxMs: total.max,
+    symbolModeAfterCreateP99Ms: afterCreate.p99,
+    symbolModeTargetP99Ms: 250,
+    symbolModeMetTarget: total.p99 <= 250,
   }),
 );

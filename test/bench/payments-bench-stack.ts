@@ -116,10 +116,14 @@ export async function refuses(url: string): Promise<boolean> {
   return response.status === 423;
 }
 
-/** Resolves with the time at which `url` first refuses (polling every 5 ms). */
-export async function firstRefusal(url: string, deadlineMs: number): Promise<number> {
+/** Resolves with the time at which `url` first refuses (`probe`, every 5 ms; default a payout). */
+export async function firstRefusal(
+  url: string,
+  deadlineMs: number,
+  probe: (url: string) => Promise<boolean> = refuses,
+): Promise<number> {
   while (Date.now() < deadlineMs) {
-    if (await refuses(url)) return performance.now();
+    if (await probe(url)) return performance.now();
     await new Promise((resolvePromise) => setTimeout(resolvePromise, probeIntervalMs));
   }
   throw new Error(`${url} never refused`);

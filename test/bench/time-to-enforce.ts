@@ -13,12 +13,11 @@
  * The announcement also splits the figure into kubectl's part (process start, discovery,
  * the create) and the platform's part (operator, service, replicas).
  */
-import { KubeConfig } from "@kubernetes/client-node";
-import { createKubeApi } from "../../operators/runtime/kube-api";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
 import { installControls, kubectlOk, withdrawalHaltYaml } from "../operator/cluster";
 import { createTokenSecret, startOperatorProcess, writeTargets } from "../operator/operator-runner";
+import { type Announcements, watchAnnouncements } from "./announcements";
 import {
   benchAdminToken,
   firstRefusal,
@@ -29,45 +28,6 @@ import {
   summary,
 } from "./payments-bench-stack";
 
-/** When the API server announced each WithdrawalHalt (by name), seen through a watch. */
-const announcedAt = new Map<string, number>();
-const announcementWaiters = new Map<string, () => void>();
-
-/** Resolves once the API server has announced `name`. */
-function announced(name: string): Promise<void> {
-  if (announcedAt.has(name)) return Promise.resolve();
-  return new Promise((resolvePromise) => announcementWaiters.set(name, resolvePromise));
-}
-
-function watchAnnouncements(cluster: KubeCluster): AbortController {
-  const kubeconfig = new KubeConfig();
-  kubeconfig.loadFromFile(cluster.kubeconfigPath);
-  const api = createKubeApi(kubeconfig);
-  const stop = new AbortController();
-  const path = "/apis/ops.breakwater.dev/v1alpha1/namespaces/payments/withdrawalhalts";
-  void (async () => {
-    while (!stop.signal.aborted) {
-      const list = await api.list<{ metadata: { resourceVersion: string } }>(path);
-      const query = `watch=1&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=3600`;
-      await api
-        .watch<{ metadata: { name: string } }>(
-          `${path}?${query}`,
-          (event) => {
-            const name = event.object.metadata?.name;
-            if (event.type === "ADDED" && name && !announcedAt.has(name)) {
-              announcedAt.set(name, performance.now());
-              announcementWaiters.get(name)?.();
-              announcementWaiters.delete(name);
-            }
-          },
-          stop.signal,
-        )
-        .catch(() => undefined);
-    }
-  })();
-  return stop;
-}
-
 interface Sample {
   readonly enforcedMs: number;
   readonly kubectlMs: number;
@@ -76,6 +36,7 @@ interface Sample {
 
 async function cycle(
   cluster: KubeCluster,
+  watch: Announcements,
   urls: readonly string[],
   index: number,
 ): Promise<Sample> {
@@ -83,9 +44,9 @@ async function cycle(
   const started = performance.now();
   // Nothing can refuse before the object exists, so probing starts when the API server
   // announces it: probes running during kubectl's start-up would only slow kubectl down.
-  const probes = announced(name).then(() =>
-    Promise.all(urls.map((url) => firstRefusal(url, Date.now() + 30_000))),
-  );
+  const probes = watch
+    .announced(name)
+    .then(() => Promise.all(urls.map((url) => firstRefusal(url, Date.now() + 30_000))));
   const applied = cluster
     .kubectl(["apply", "-f", "-"], { input: withdrawalHaltYaml(name, { currencies: ["BTC"] }) })
     .then((result) => ({ ...result, at: performance.now() }));
@@ -95,7 +56,7 @@ async function cycle(
   const sample = {
     enforcedMs: enforcedAt - started,
     kubectlMs: apply.at - started,
-    afterCreateMs: enforcedAt - announcedAt.get(name)!,
+    afterCreateMs: enforcedAt - watch.at(name)!,
   };
   await kubectlOk(cluster, ["delete", "withdrawalhalt", name, "-n", "payments", "--timeout=30s"]);
   await waitUntil(
@@ -122,15 +83,18 @@ async function main(): Promise<void> {
     (await operator.metrics()).includes("breakwater_operator_leader 1"),
   );
 
-  const watch = watchAnnouncements(cluster);
+  const watch = watchAnnouncements(
+    cluster,
+    "/apis/ops.breakwater.dev/v1alpha1/namespaces/payments/withdrawalhalts",
+  );
   // One unmeasured cycle warms connections, caches and JIT.
-  await cycle(cluster, urls, 0);
+  await cycle(cluster, watch, urls, 0);
   const samples: Sample[] = [];
   for (let index = 1; index <= cycles; index += 1) {
-    samples.push(await cycle(cluster, urls, index));
+    samples.push(await cycle(cluster, watch, urls, index));
     if (index % 10 === 0) console.log(`  ${index}/${cycles} cycles`);
   }
-  watch.abort();
+  watch.stop();
   const total = summary(samples.map((sample) => sample.enforcedMs));
   const kubectl = summary(samples.map((sample) => sample.kubectlMs));
   const platform = summary(samples.map((sample) => sample.afterCreateMs));

@@ -110,6 +110,14 @@ const examples: Record<KindName, readonly Example[]> = {
     own("a negative rate", { symbol: "BTC-USD", rate: -1, per: "Second" }),
     own("an hourly window", { symbol: "BTC-USD", rate: 10, per: "Hour" }),
     own("no rate", { symbol: "BTC-USD", per: "Second" }),
+    good("a Global throttle", { scope: "Global", rate: 1, per: "Minute" }),
+    own("a Global throttle naming a symbol", {
+      scope: "Global",
+      symbol: "BTC-USD",
+      rate: 1,
+      per: "Minute",
+    }),
+    own("no symbol", { rate: 10, per: "Second" }),
   ],
   ProviderDisable: [
     good("a provider", { provider: "bad_provider" }),
@@ -203,6 +211,14 @@ const examples: Record<KindName, readonly Example[]> = {
     own("no symbol", {}),
     own("a lower-case symbol", { symbol: "btc-usd" }),
     own("a symbol without a quote", { symbol: "BTC" }),
+  ],
+  SettlementReplay: [
+    good("every partition from the start", { fromOffset: 0 }),
+    good("one symbol of one partition", { fromOffset: 1200, partition: 1, symbol: "BTC-USD" }),
+    own("no offset", {}),
+    own("a negative offset", { fromOffset: -1 }),
+    own("an offset as text", { fromOffset: "0" }),
+    own("a lower-case symbol", { fromOffset: 0, symbol: "btc-usd" }),
   ],
 };
 

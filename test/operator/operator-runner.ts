@@ -21,7 +21,7 @@ export interface TargetsInput {
   readonly paymentsUrl?: string;
   /** Base URL of a purchasing replica (ProviderDisable). */
   readonly purchasingUrl?: string;
-  /** Base URL of an exchange replica (SymbolMode, WithdrawalHalt, CancelAll). */
+  /** Base URL of an exchange replica (SymbolMode, OrderThrottle, WithdrawalHalt, CancelAll, SettlementReplay). */
   readonly exchangeUrl?: string;
   /** Base URL of an exchange edge replica (EdgeDegradation). */
   readonly edgeUrl?: string;
@@ -57,8 +57,10 @@ export function writeTargets(input: TargetsInput): string {
       ? {
           exchange: target(input.exchangeUrl, "exchange", [
             "SymbolMode",
+            "OrderThrottle",
             "WithdrawalHalt",
             "CancelAll",
+            "SettlementReplay",
           ]),
         }
       : {}),

@@ -4,10 +4,13 @@
  * through kubectl: a CANCEL_ONLY on BTC-USD is Enforced on all three replicas, each refuses
  * new BTC-USD orders naming the control and its ticket, cancels still go through, other
  * symbols trade on, and deleting the object lifts it. A Global SOFT_HALT covers every symbol.
+ * An OrderThrottle holds its rate across the replicas (429 with Retry-After), the slowest of
+ * two throttles is in force and says so, and the autopilot's throttle is one they enforce.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { RunningOperator } from "../../operators/operator";
+import { loadRules } from "../../policies/automation/load-rules";
 import {
   call,
   deposit,
@@ -81,9 +84,9 @@ async function order(symbol: string) {
     : placeOrder(replica.url, "carol", { symbol, side: "buy", price: "100", quantity: "10000000" });
 }
 
-async function enforced(name: string): Promise<void> {
+async function enforced(name: string, kind = "symbolmode"): Promise<void> {
   const waited = await cluster.kubectl([
-    ...["wait", "--for=condition=Enforced", `symbolmode/${name}`],
+    ...["wait", "--for=condition=Enforced", `${kind}/${name}`],
     ...["-n", namespace, "--timeout=60s"],
   ]);
   assert.is(waited.code, 0, waited.stderr);
@@ -163,6 +166,110 @@ test("a Global SOFT_HALT covers every symbol on every replica", async () => {
   await eventually("ETH-USD orders accepted again", async () =>
     (await order("ETH-USD")).status === 201 ? true : undefined,
   );
+});
+
+function orderThrottleYaml(name: string, spec: string, ticket: string): string {
+  return symbolModeYaml(name, spec, ticket).replace("kind: SymbolMode", "kind: OrderThrottle");
+}
+
+/** Every replica refuses a new order on `symbol` with 429, naming `control` and `ticket`. */
+async function everyReplicaThrottles(symbol: string, control: string, ticket: string) {
+  for (const replica of exchange.replicas) {
+    const refused = await placeOrder(replica.url, "carol", {
+      symbol,
+      side: symbol === "BTC-USD" ? "sell" : "buy",
+      price: symbol === "BTC-USD" ? "9000000" : "100",
+      quantity: symbol === "BTC-USD" ? "100000" : "10000000",
+    });
+    assert.is(refused.status, 429, `${replica.url}: ${JSON.stringify(refused.body)}`);
+    assert.match(refused.body.type, /exchange\/orders-throttled$/);
+    assert.equal([refused.body.control, refused.body.ticket], [control, ticket]);
+    assert.ok(Number(refused.headers.get("retry-after")) >= 1, "Retry-After in seconds");
+  }
+}
+
+const deleteControl = (kind: string, name: string) =>
+  kubectlOk(cluster, ["delete", kind, name, "-n", namespace, "--timeout=60s"]);
+
+test("an OrderThrottle holds its rate across all three replicas; cancels pass; deleting it lifts it", async () => {
+  await apply(
+    orderThrottleYaml("btc-throttle", "  symbol: BTC-USD\n  rate: 2\n  per: Minute", "INC-5101"),
+  );
+  await enforced("btc-throttle", "orderthrottle");
+  const resting = await order("BTC-USD");
+  assert.is(resting.status, 201, JSON.stringify(resting.body));
+  assert.is((await order("BTC-USD")).status, 201, "the second order of the minute passes");
+  await everyReplicaThrottles("BTC-USD", "orderthrottle.exchange.btc-throttle", "INC-5101");
+  const cancelled = await call(
+    (await sequencerOf("BTC-USD")).url,
+    "DELETE",
+    `/v1/orders/${resting.body.orderId}`,
+    undefined,
+    await traderHeaders("carol"),
+  );
+  assert.is(
+    cancelled.status,
+    200,
+    `cancels are never throttled: ${JSON.stringify(cancelled.body)}`,
+  );
+  assert.is((await order("ETH-USD")).status, 201, "ETH-USD is not throttled");
+
+  // A slower Global throttle is the more restrictive on BTC-USD: it is in force, with a budget
+  // of its own per symbol, and the symbol's own throttle says it is superseded.
+  await apply(
+    orderThrottleYaml("all-throttle", "  scope: Global\n  rate: 1\n  per: Minute", "INC-5102"),
+  );
+  await enforced("all-throttle", "orderthrottle");
+  const superseded = await eventually("btc-throttle to name the throttle in force", async () => {
+    const object = await getJson<{ status?: { inForce?: boolean; supersededBy?: string[] } }>(
+      cluster,
+      "orderthrottle/btc-throttle",
+      namespace,
+    );
+    return object.status?.supersededBy?.length ? object.status : undefined;
+  });
+  assert.equal(superseded, {
+    ...superseded,
+    inForce: false,
+    supersededBy: ["exchange/all-throttle"],
+  });
+  assert.is((await order("BTC-USD")).status, 201, "the Global throttle's own budget");
+  await everyReplicaThrottles("BTC-USD", "orderthrottle.exchange.all-throttle", "INC-5102");
+  assert.is((await order("ETH-USD")).status, 201);
+  await everyReplicaThrottles("ETH-USD", "orderthrottle.exchange.all-throttle", "INC-5102");
+
+  await deleteControl("orderthrottle", "all-throttle");
+  await deleteControl("orderthrottle", "btc-throttle");
+  await eventually("BTC-USD orders flow again", async () =>
+    (await order("BTC-USD")).status === 201 ? true : undefined,
+  );
+  assert.is((await order("BTC-USD")).status, 201);
+  assert.is((await order("ETH-USD")).status, 201);
+});
+
+test("the autopilot's settlement-lag throttle is an OrderThrottle every replica enforces", async () => {
+  const rule = loadRules().find((candidate) => candidate.name === "exchange-lag-throttle");
+  assert.ok(rule, "the rule exists in policies/automation");
+  const spec = JSON.parse(JSON.stringify(rule.control.spec).replaceAll("{{symbol}}", "ETH-USD"));
+  const object = {
+    apiVersion: "ops.breakwater.dev/v1alpha1",
+    kind: rule.control.kind,
+    metadata: { name: "lag-throttle", namespace },
+    spec: { ...spec, reason: "settlement lag past T2", ticket: "INC-5103", requestedBy: "alice" },
+  };
+  assert.is(object.kind, "OrderThrottle");
+  await apply(JSON.stringify(object));
+  await enforced("lag-throttle", "orderthrottle");
+  for (const replica of exchange.replicas) {
+    const held = await call(replica.url, "GET", "/admin/v1/controls", undefined, {
+      authorization: `Bearer ${adminToken}`,
+    });
+    const control = held.body.controls.find(
+      (candidate: { id: string }) => candidate.id === "orderthrottle.exchange.lag-throttle",
+    );
+    assert.equal(control?.spec, spec, `${replica.url} holds the rule's spec`);
+  }
+  await deleteControl("orderthrottle", "lag-throttle");
 });
 
 test.run();

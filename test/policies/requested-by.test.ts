@@ -39,6 +39,7 @@ const kindFields: Record<string, Record<string, unknown>> = {
   ReadOnlyMode: { services: ["payments"] },
   CancelAll: { symbol: "BTC-USD" },
   SessionRevocation: { services: ["payments"], issuedBefore: "2026-11-29T14:00:00Z" },
+  SettlementReplay: { fromOffset: 0 },
 };
 
 function control(kind: string, name: string, requestedBy: string): string {

@@ -13,6 +13,7 @@ import type { WorkerDefinition } from "../../kit/worker";
 import { checkInvariants } from "./invariant-checker";
 import { type SettlementConsumer, startSettlementConsumer } from "./settlement-consumer";
 import type { SettlementMetrics } from "./settlement-metrics";
+import { type ReplayRequest, type ReplayResult, replaySettlement } from "./settlement-replay";
 
 export interface SettlementWorkersInput {
   readonly pool: Pool;
@@ -21,10 +22,14 @@ export interface SettlementWorkersInput {
   readonly metrics: SettlementMetrics;
   /** How often the invariants are checked. @default 30000 */
   readonly invariantCheckMs?: number;
+  /** Whether this replica joins the settlement consumer group. @default true */
+  readonly consume?: boolean;
 }
 
 export interface SettlementWorkers {
   readonly workers: WorkerDefinition[];
+  /** Settles again from an offset: what `npm run settlement -- replay` runs, on this replica. */
+  replay(request: ReplayRequest): Promise<ReplayResult>;
   stop(): Promise<void>;
 }
 
@@ -47,23 +52,25 @@ export function settlementWorkers(input: SettlementWorkersInput): SettlementWork
       .finally(() => {
         starting = undefined;
       });
+  const consumerWorker: WorkerDefinition = {
+    name: "settlement-consumer",
+    intervalMs: 5000,
+    async run() {
+      if (consumer) return "running";
+      if (!starting && !stopped) starting = start();
+      return "starting";
+    },
+  };
   return {
     workers: [
-      {
-        name: "settlement-consumer",
-        intervalMs: 5000,
-        async run() {
-          if (consumer) return "running";
-          if (!starting && !stopped) starting = start();
-          return "starting";
-        },
-      },
+      ...(input.consume === false ? [] : [consumerWorker]),
       {
         name: "invariant-check",
         intervalMs: input.invariantCheckMs ?? 30_000,
         run: () => checkInvariants(input.pool, input.metrics),
       },
     ],
+    replay: (request) => replaySettlement({ ...context, kafka: input.kafka }, request),
     async stop() {
       stopped = true;
       await consumer?.stop();
