@@ -5,9 +5,10 @@
  * is freed. A second `npm start` while one
  * runs says so and exits 1.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { marketDataUrl } from "../smoke/exchange/market-listener";
+import { sequencingReplica } from "../smoke/exchange/sequencing-replica";
 import { startLocalPlatform } from "./platform";
 import {
   type PlatformState,
@@ -21,7 +22,7 @@ import {
 const startedMs = Date.now();
 const seconds = () => `${((Date.now() - startedMs) / 1000).toFixed(1)} s`;
 
-function banner(state: PlatformState): string {
+function banner(state: PlatformState, trading: readonly string[]): string {
   const kubeconfig = relative(process.cwd(), state.kubeconfigs.alice!);
   const rows: [string, string][] = [
     ["status page", state.endpoints.statusPage],
@@ -47,15 +48,23 @@ function banner(state: PlatformState): string {
     "  1. halt BTC payouts:    kubectl apply -f environments/controls/examples/halt-btc-withdrawals.yaml && kubectl get controls -A",
     "  2. run a drill:         npm run drill -- ledger-imbalance",
     `  3. open the status page: ${state.endpoints.statusPage}`,
-    ...tradingHints(state),
+    ...trading,
     "",
     "Ctrl-C stops everything.",
   ].join("\n");
 }
 
 /** An order anyone can place at once (demo-buyer is funded), where to watch it, and Gate G0. */
-function tradingHints(state: PlatformState): string[] {
-  const token = relative(process.cwd(), state.traderTokens["demo-buyer"]!);
+async function tradingHints(state: PlatformState): Promise<string[]> {
+  const tokenFile = state.traderTokens["demo-buyer"]!;
+  const token = relative(process.cwd(), tokenFile);
+  // Only the replica that sequences BTC-USD takes its orders: point the curl at it.
+  const { url } = await sequencingReplica(
+    state.services.exchange!.urls,
+    "BTC-USD",
+    readFileSync(tokenFile, "utf8"),
+    60_000,
+  );
   const order = JSON.stringify({
     clientOrderId: "try-1",
     symbol: "BTC-USD",
@@ -66,7 +75,7 @@ function tradingHints(state: PlatformState): string[] {
   });
   return [
     "  4. buy 0.001 BTC at 50,000.00 USD as demo-buyer (demo-seller is funded too):",
-    `     curl -s -X POST ${state.services.exchange!.urls[0]}/v1/orders -H "authorization: Bearer $(cat ${token})" -H 'content-type: application/json' -d '${order}'`,
+    `     curl -s -X POST ${url}/v1/orders -H "authorization: Bearer $(cat ${token})" -H 'content-type: application/json' -d '${order}'`,
     `  5. watch trades and candles: connect to ${marketDataUrl(state.services["exchange-edge"]!.urls[0]!)} and send {"op":"subscribe","channel":"trades","symbol":"BTC-USD"}`,
     "  6. run the exchange's Gate G0: npm run smoke -- exchange",
   ];
@@ -95,7 +104,7 @@ async function main(): Promise<void> {
       console.log(`\n${signal}: stopping breakwater`);
       removePlatformState();
     });
-  console.log(banner(platform.state));
+  console.log(banner(platform.state, await tradingHints(platform.state)));
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import type { GateOptions } from "./gate-options";
+import { type SequencingReplica, sequencingReplica } from "./sequencing-replica";
 
 export interface Answer {
   readonly status: number;
@@ -74,20 +75,19 @@ export class ExchangeClient {
   }
 
   /** The replica that sequences the symbol, and its book (best levels first). */
-  async sequencer(): Promise<{ url: string; book: Answer }> {
-    const token = await this.token(this.options.buyer);
-    const answers: string[] = [];
-    for (const url of this.options.exchangeUrls) {
-      const book = await this.#request(
-        `${url}/v1/book/${this.options.symbol}?depth=1`,
-        "GET",
-        undefined,
-        token,
-      );
-      if (book.status === 200) return { url, book };
-      answers.push(`${url}: ${book.status} ${book.body.type ?? ""}`);
-    }
-    throw new Error(`no replica sequences ${this.options.symbol} (${answers.join("; ")})`);
+  async sequencer(): Promise<SequencingReplica> {
+    const { exchangeUrls, symbol, buyer, stepTimeoutMs } = this.options;
+    const found = await sequencingReplica(
+      exchangeUrls,
+      symbol,
+      await this.token(buyer),
+      stepTimeoutMs,
+    );
+    appendFileSync(
+      this.logPath,
+      `${new Date().toISOString()} ${symbol} sequenced by ${found.url} ${JSON.stringify(found.book)}\n`,
+    );
+    return found;
   }
 
   /** A limit order of `trader`; the core answers 201 with it once matched. */

@@ -108,7 +108,7 @@ const accepted: GateStep = {
     if (!spec) throw new Error(`${run.options.symbol} is not in the exchange's catalogue`);
     const { url, book } = await run.exchange.sequencer();
     run.sequencerUrl = url;
-    run.price = freePrice(book.body, spec.tickSizeMinor);
+    run.price = freePrice(book, spec.tickSizeMinor);
     run.quantity = spec.lotSizeMinor;
     run.resting = await run.exchange.placeLimit(
       url,
