@@ -79,17 +79,26 @@ export async function listenToMarket(
     close: () => socket.terminate(),
   };
   try {
+    let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       opened,
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`no WebSocket within ${timeoutMs / 1000} s`)), timeoutMs),
-      ),
-    ]);
-    for (const channel of ["trades", "candles"]) {
-      const subscribe = { op: "subscribe", channel, symbol, id: channel, interval: "1m" };
-      if (channel === "trades") delete (subscribe as Partial<typeof subscribe>).interval;
-      socket.send(JSON.stringify(subscribe));
-    }
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no WebSocket within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+    socket.send(JSON.stringify({ op: "subscribe", channel: "trades", symbol, id: "trades" }));
+    socket.send(
+      JSON.stringify({
+        op: "subscribe",
+        channel: "candles",
+        symbol,
+        id: "candles",
+        interval: "1m",
+      }),
+    );
     for (const channel of ["trades", "candles"])
       await listener.waitFor(
         `${channel} snapshot`,
