@@ -176,7 +176,7 @@ test("Gate G0 with no edge at its URL fails at the WebSocket step and says where
   const closed = `http://127.0.0.1:${await freePort()}`;
   const smoke = await run(
     "npm",
-    ["run", "smoke", "--silent", "--", "exchange", "--edge-url", closed, "--timeout-seconds", "5"],
+    ["run", "smoke", "--silent", "--", "exchange", "--edge-url", closed, "--timeout-seconds", "30"],
     platform.env,
   );
   assert.is(smoke.code, 1, smoke.stdout);
@@ -198,7 +198,7 @@ test("Gate G0 while settlement cannot post fails at the settlement step and name
     );
     const smoke = await run(
       "npm",
-      ["run", "smoke", "--silent", "--", "exchange", "--timeout-seconds", "5"],
+      ["run", "smoke", "--silent", "--", "exchange", "--timeout-seconds", "10"],
       platform.env,
     );
     assert.is(smoke.code, 1, smoke.stdout);
