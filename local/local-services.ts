@@ -2,8 +2,9 @@
  * @module The services the local platform runs, one entry each: how many replicas, the
  * settings beyond the kit's common ones (test PSP, providers, customers' token issuer), the
  * control kinds the operator sends them, and what to seed once they are up. A new service
- * (the exchange, escrow) joins with one entry here and one in the status page's capabilities.
+ * (escrow) joins with one entry here and one in the status page's capabilities.
  */
+import { randomBytes } from "node:crypto";
 import type { EnforcedKind } from "../operators/targets";
 import { call, fundedWallet } from "../test/payments/payments-fixture";
 import { cronSecret, fundWallet } from "../test/purchasing/purchasing-fixture";
@@ -15,6 +16,8 @@ export interface LocalContext {
   readonly adminToken: string;
   /** The admin kubeconfig (the status page lists controls with it). */
   readonly kubeconfig: string;
+  /** The replica URLs of every service started before this one (the edge calls the core). */
+  readonly replicaUrls: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface LocalService {
@@ -38,7 +41,22 @@ const fastLoops = {
 export const seededAccounts = {
   payouts: { BTC: "users:treasury:btc", ETH: "users:treasury:eth" },
   purchases: "shopper",
+  /** Two traders funded in every asset, so that one can take the other's order at once. */
+  traders: ["demo-buyer", "demo-seller"],
 } as const;
+
+/** The symbols the local exchange trades and its edge serves. */
+export const tradedSymbols = ["BTC-USD", "ETH-USD"] as const;
+
+/** What each demo trader holds at start, in minor units: 1,000,000 USD, 100 BTC, 1,000 ETH. */
+const traderFunds = {
+  USD: 100_000_000n,
+  BTC: 10_000_000_000n,
+  ETH: 1_000_000_000_000n,
+} as const;
+
+/** The edge's API keys derive from this; a fresh one per start, so no key outlives it. */
+const edgeKeyMaster = randomBytes(32).toString("base64url");
 
 export const localServices: readonly LocalService[] = [
   {
@@ -88,6 +106,42 @@ export const localServices: readonly LocalService[] = [
       }
       await fundWallet(url, seededAccounts.purchases, 1_000_000_000n);
     },
+  },
+  {
+    name: "exchange",
+    // Each replica runs the settlement consumer and the invariant checker as workers.
+    replicas: 2,
+    enforces: ["SymbolMode", "WithdrawalHalt", "CancelAll"],
+    env: ({ parties }) => ({
+      ...parties.issuers.exchange!.env,
+      ...fastLoops,
+      EXCHANGE_SYMBOLS: tradedSymbols.join(","),
+    }),
+    async seed(url, { adminToken }) {
+      for (const trader of seededAccounts.traders)
+        for (const [asset, amount] of Object.entries(traderFunds)) {
+          const deposited = await call(
+            url,
+            "POST",
+            `/v1/accounts/${trader}/deposits`,
+            { asset, amount: amount.toString(), reference: `local-seed:${trader}:${asset}` },
+            { authorization: `Bearer ${adminToken}` },
+          );
+          if (deposited.status !== 201 && deposited.status !== 200)
+            throw new Error(`deposit ${asset} to ${trader}: ${deposited.status}`);
+        }
+    },
+  },
+  {
+    name: "exchange-edge",
+    replicas: 1,
+    enforces: ["EdgeDegradation"],
+    env: ({ replicaUrls }) => ({
+      ...fastLoops,
+      EDGE_SYMBOLS: tradedSymbols.join(","),
+      EDGE_API_KEY_MASTER: edgeKeyMaster,
+      EXCHANGE_ORDERS_URL: `${replicaUrls.exchange![0]}/v1/orders`,
+    }),
   },
   {
     name: "status-page",

@@ -1,8 +1,8 @@
 /**
  * @module The outside parties of the local platform, as the harness's real HTTP servers: the
  * PSP payments pays out through, the purchasing providers a, b and c, a pager that records
- * what Alertmanager pages, and the identity provider that signs customers' tokens (one issuer
- * per service audience).
+ * what Alertmanager pages, and the identity provider that signs customers' and traders' tokens
+ * (one issuer per service audience).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
@@ -47,12 +47,16 @@ export async function startOutsideParties(): Promise<OutsideParties> {
     pages.push({ ...body, receivedAt: new Date().toISOString() });
     sendJson(response, 202, { status: "success" });
   });
-  const [psp, payments, purchasing, ...providers] = await Promise.all([
+  const [psp, payments, purchasing, exchange, ...providers] = await Promise.all([
     startPspServer({ holdMs: 30_000 }),
     testIssuer(),
     createTokenIssuer(
       "https://identity.test.breakwater.dev",
       "https://purchasing.test.breakwater.dev",
+    ),
+    createTokenIssuer(
+      "https://identity.test.breakwater.dev",
+      "https://exchange.test.breakwater.dev",
     ),
     ...providerNames.map((name) => startProviderServer(name)),
   ]);
@@ -61,7 +65,7 @@ export async function startOutsideParties(): Promise<OutsideParties> {
     providers: Object.fromEntries(providers.map((provider) => [provider.name, provider])),
     pager,
     pages,
-    issuers: { payments, purchasing },
+    issuers: { payments, purchasing, exchange },
     async stop() {
       await Promise.all([
         psp.stop(),

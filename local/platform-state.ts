@@ -42,6 +42,8 @@ export interface PlatformState {
   readonly services: Readonly<Record<string, ServiceEndpoints>>;
   /** Bearer token of the sandbox server. */
   readonly sandboxToken: string;
+  /** Each demo trader's exchange token file (local/trader-tokens.ts). */
+  readonly traderTokens: Readonly<Record<string, string>>;
 }
 
 /** Whether `pid` runs `npm start` (a recycled pid runs something else). */

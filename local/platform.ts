@@ -31,10 +31,16 @@ import { startAlertmanager } from "../test/harness/prometheus";
 import { startRedis } from "../test/harness/redis";
 import { createTokenSecret, startOperatorInProcess } from "../test/operator/operator-runner";
 import { adminToken } from "../test/payments/payments-fixture";
-import { type LocalContext, type LocalService, localServices } from "./local-services";
+import {
+  type LocalContext,
+  type LocalService,
+  localServices,
+  seededAccounts,
+} from "./local-services";
 import { startOutsideParties } from "./outside-parties";
 import { type PlatformState, platformKubeconfigDir } from "./platform-state";
 import { startSandboxServer } from "./sandbox-server";
+import { writeTraderTokens } from "./trader-tokens";
 
 /** The environment the platform plays, with windows short enough for a drill. */
 export const localEnvironmentName = "prod";
@@ -165,7 +171,13 @@ export async function startLocalPlatform(step: Step): Promise<LocalPlatform> {
       return autopilotKubeconfig;
     });
     const kafka = await kafkaStarting;
-    const context: LocalContext = { parties, adminToken, kubeconfig: kubeconfigs.admin! };
+    const startedUrls: Record<string, string[]> = {};
+    const context: LocalContext = {
+      parties,
+      adminToken,
+      kubeconfig: kubeconfigs.admin!,
+      replicaUrls: startedUrls,
+    };
     const services = new Map<LocalService, RunningService[]>();
     for (const service of localServices) {
       const common = {
@@ -179,6 +191,7 @@ export async function startLocalPlatform(step: Step): Promise<LocalPlatform> {
         (started) => Promise.all(started.map((replica) => replica.stop())),
       );
       services.set(service, replicas);
+      startedUrls[service.name] = replicas.map((replica) => replica.url);
     }
     const autopilotKubeconfig = await installing;
     for (const service of localServices.filter((entry) => entry.enforces.length > 0))
@@ -245,6 +258,7 @@ export async function startLocalPlatform(step: Step): Promise<LocalPlatform> {
       },
       services: serviceState,
       sandboxToken,
+      traderTokens: await writeTraderTokens(parties.issuers.exchange!, seededAccounts.traders),
     };
     return { state, stop: () => stopAll(stops) };
   } catch (error) {

@@ -61,9 +61,9 @@ test("refusals are problem+json naming what is wrong", async () => {
     [await send("PUT", "/providers/a/mode", { mode: "explode" }), 400, "mode:"],
     [await send("PUT", "/providers/zz/mode", { mode: "error" }), 404, "providers: a, b, c"],
     [
-      await send("POST", "/tokens", { service: "exchange", subject: "x", scopes: [] }),
+      await send("POST", "/tokens", { service: "escrow", subject: "x", scopes: [] }),
       400,
-      'no issuer for "exchange"',
+      'no issuer for "escrow"',
     ],
   ] as const;
   for (const [answer, status, detail] of cases) {

@@ -1,12 +1,14 @@
 /**
  * @module `npm start`: the whole platform on this machine (platform.ts). Prints the
- * endpoints, the kubeconfig and three things to try, then runs until Ctrl-C (SIGINT) or
+ * endpoints, the kubeconfig and things to try (a halt, a drill, the status page, an order), then runs until Ctrl-C (SIGINT) or
  * SIGTERM, on which the harness stops every server it started (process.ts) and every port
  * is freed. A second `npm start` while one
  * runs says so and exits 1.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
+import { marketDataUrl } from "../smoke/exchange/market-listener";
+import { sequencingReplica } from "../smoke/exchange/sequencing-replica";
 import { startLocalPlatform } from "./platform";
 import {
   type PlatformState,
@@ -20,13 +22,14 @@ import {
 const startedMs = Date.now();
 const seconds = () => `${((Date.now() - startedMs) / 1000).toFixed(1)} s`;
 
-function banner(state: PlatformState): string {
+function banner(state: PlatformState, trading: readonly string[]): string {
   const kubeconfig = relative(process.cwd(), state.kubeconfigs.alice!);
   const rows: [string, string][] = [
     ["status page", state.endpoints.statusPage],
     ...Object.entries(state.services)
       .filter(([name]) => name !== "status-page")
       .map(([name, service]): [string, string] => [name, service.urls.join("  ")]),
+    ["exchange ws", marketDataUrl(state.services["exchange-edge"]!.urls[0]!)],
     ["prometheus", state.endpoints.prometheus],
     ["alertmanager", state.endpoints.alertmanager],
     ["kubernetes", state.endpoints.kubernetes],
@@ -45,9 +48,37 @@ function banner(state: PlatformState): string {
     "  1. halt BTC payouts:    kubectl apply -f environments/controls/examples/halt-btc-withdrawals.yaml && kubectl get controls -A",
     "  2. run a drill:         npm run drill -- ledger-imbalance",
     `  3. open the status page: ${state.endpoints.statusPage}`,
+    ...trading,
     "",
     "Ctrl-C stops everything.",
   ].join("\n");
+}
+
+/** An order anyone can place at once (demo-buyer is funded), where to watch it, and Gate G0. */
+async function tradingHints(state: PlatformState): Promise<string[]> {
+  const tokenFile = state.traderTokens["demo-buyer"]!;
+  const token = relative(process.cwd(), tokenFile);
+  // Only the replica that sequences BTC-USD takes its orders: point the curl at it.
+  const { url } = await sequencingReplica(
+    state.services.exchange!.urls,
+    "BTC-USD",
+    readFileSync(tokenFile, "utf8"),
+    60_000,
+  );
+  const order = JSON.stringify({
+    clientOrderId: "try-1",
+    symbol: "BTC-USD",
+    side: "buy",
+    type: "limit",
+    price: "5000000",
+    quantity: "100000",
+  });
+  return [
+    "  4. buy 0.001 BTC at 50,000.00 USD as demo-buyer (demo-seller is funded too):",
+    `     curl -s -X POST ${url}/v1/orders -H "authorization: Bearer $(cat ${token})" -H 'content-type: application/json' -d '${order}'`,
+    `  5. watch trades and candles: connect to ${marketDataUrl(state.services["exchange-edge"]!.urls[0]!)} and send {"op":"subscribe","channel":"trades","symbol":"BTC-USD"}`,
+    "  6. run the exchange's Gate G0: npm run smoke -- exchange",
+  ];
 }
 
 async function main(): Promise<void> {
@@ -73,7 +104,7 @@ async function main(): Promise<void> {
       console.log(`\n${signal}: stopping breakwater`);
       removePlatformState();
     });
-  console.log(banner(platform.state));
+  console.log(banner(platform.state, await tradingHints(platform.state)));
 }
 
 main().catch((error: unknown) => {

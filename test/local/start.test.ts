@@ -12,6 +12,8 @@ import { promisify } from "node:util";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { platformClient } from "../../drills/platform-client";
+import { createPool } from "../../services/kit/db";
+import { freePort } from "../harness/process";
 import { setup } from "../operator/cluster";
 import {
   groupAlive,
@@ -62,6 +64,8 @@ test("it prints the endpoints, the kubeconfig to use and three things to try", (
     "status page",
     "payments",
     "purchasing",
+    "exchange",
+    "exchange-edge",
     "prometheus",
     "alertmanager",
     "kubernetes",
@@ -72,6 +76,9 @@ test("it prints the endpoints, the kubeconfig to use and three things to try", (
   assert.match(output, `export KUBECONFIG=`);
   assert.match(output, "kubectl apply -f environments/controls/examples/halt-btc-withdrawals.yaml");
   assert.match(output, "npm run drill -- ledger-imbalance");
+  assert.match(output, /^ {2}exchange ws +ws:\/\/127\.0\.0\.1:\d+\/ws$/m);
+  assert.match(output, "npm run smoke -- exchange");
+  console.log(output.match(/breakwater is up in [\d.]+ s/)?.[0]);
   assert.match(output, platform.state.endpoints.statusPage);
   assert.not.match(output, platform.state.sandboxToken, "the sandbox token is never printed");
 });
@@ -131,6 +138,92 @@ test("the first thing to try: alice halts BTC payouts with kubectl, every replic
   const deleted = await run("kubectl", ["delete", "-f", example, "--timeout=60s"], env);
   assert.is(deleted.code, 0, deleted.stderr);
   await client.close();
+});
+
+test("the fourth thing to try: the printed curl places demo-buyer's order on the exchange", async () => {
+  const curl = platform
+    .output()
+    .split("\n")
+    .find((line) => line.trim().startsWith("curl -s -X POST"));
+  assert.ok(curl, "a curl line");
+  const placed = await run("bash", ["-c", `${curl!.trim()} -w '\\n%{http_code}'`], process.env);
+  assert.is(placed.code, 0, placed.stderr);
+  const [body, status] = placed.stdout.trim().split("\n");
+  assert.is(status, "201", body);
+  const order = JSON.parse(body!) as { trader: string; status: string; symbol: string };
+  assert.equal([order.trader, order.symbol, order.status], ["demo-buyer", "BTC-USD", "open"]);
+});
+
+test("Gate G0: npm run smoke -- exchange passes against the running platform, step by step", async () => {
+  const smoke = await run("npm", ["run", "smoke", "--silent", "--", "exchange"], platform.env);
+  console.log(smoke.stdout);
+  assert.is(smoke.code, 0, `${smoke.stdout}\n${smoke.stderr}`);
+  for (const step of [
+    "exchange ready",
+    "websocket subscribed",
+    "order accepted",
+    "order matched",
+    "settlement appended",
+    "TradeExecuted delivered",
+    "CandleUpdated delivered",
+  ])
+    assert.match(smoke.stdout, new RegExp(`^ok +${step} \\(\\d+ ms\\)`, "m"), step);
+  assert.match(smoke.stdout, /^smoke_g0_success=true$/m);
+  assert.not.match(smoke.stdout, platform.state.sandboxToken, "no secret printed");
+});
+
+test("Gate G0 with no edge at its URL fails at the WebSocket step and says where to look", async () => {
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const smoke = await run(
+    "npm",
+    ["run", "smoke", "--silent", "--", "exchange", "--edge-url", closed, "--timeout-seconds", "30"],
+    platform.env,
+  );
+  assert.is(smoke.code, 1, smoke.stdout);
+  assert.match(smoke.stdout, /^smoke_g0_success=false step="websocket subscribed"$/m);
+  assert.match(
+    smoke.stdout,
+    /^look at: .*health\/ready.*ws_market_data_up.*ExchangeKafkaOutage\.md/m,
+  );
+});
+
+test("Gate G0 while settlement cannot post fails at the settlement step and names its runbook", async () => {
+  // Settlement credits the buyer's BTC; holding that balance row stalls it (and nothing else).
+  const pool = createPool(platform.state.services.exchange!.databaseUrl, undefined, { max: 1 });
+  const blocker = await pool.connect();
+  try {
+    await blocker.query("BEGIN");
+    await blocker.query(
+      "SELECT 1 FROM balances WHERE account = 'exchange:demo-buyer' AND currency = 'BTC' FOR UPDATE",
+    );
+    const smoke = await run(
+      "npm",
+      ["run", "smoke", "--silent", "--", "exchange", "--timeout-seconds", "10"],
+      platform.env,
+    );
+    assert.is(smoke.code, 1, smoke.stdout);
+    assert.match(smoke.stdout, /^ok +order matched/m);
+    assert.match(smoke.stdout, /^smoke_g0_success=false step="settlement appended"$/m);
+    assert.match(
+      smoke.stdout,
+      /^look at: psql .*settlement_consumer_lag.*ExchangeSettlementStalled\.md/m,
+    );
+  } finally {
+    await blocker.query("ROLLBACK");
+    blocker.release();
+    await pool.end();
+  }
+});
+
+test("a usage error of the smoke is one line and exit 2", async () => {
+  const smoke = await run(
+    "npm",
+    ["run", "smoke", "--silent", "--", "exchange", "--symbol"],
+    platform.env,
+  );
+  assert.is(smoke.code, 2);
+  assert.is(smoke.stderr.trim().split("\n").length, 1, smoke.stderr);
+  assert.match(smoke.stderr, "--symbol");
 });
 
 test("a second npm start while one runs says so and starts nothing", async () => {
