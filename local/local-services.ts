@@ -1,11 +1,11 @@
 /**
  * @module The services the local platform runs, one entry each: how many replicas, the
- * settings beyond the kit's common ones (test PSP, providers, customers' token issuer), the
- * control kinds the operator sends them, and what to seed once they are up. A new service
+ * settings beyond the kit's common ones (test PSP, providers, customers' token issuer) and what
+ * to seed once they are up. The control kinds the operator sends each are those of
+ * operators/targets.yaml, as in a cluster. A new service
  * (escrow) joins with one entry here and one in the status page's capabilities.
  */
 import { randomBytes } from "node:crypto";
-import type { EnforcedKind } from "../operators/targets";
 import { call, fundedWallet } from "../test/payments/payments-fixture";
 import { cronSecret, fundWallet } from "../test/purchasing/purchasing-fixture";
 import type { OutsideParties } from "./outside-parties";
@@ -23,8 +23,6 @@ export interface LocalContext {
 export interface LocalService {
   readonly name: string;
   readonly replicas: number;
-  /** Kinds the operator sends this service (operators/targets.yaml's `enforces`). */
-  readonly enforces: readonly EnforcedKind[];
   env(context: LocalContext): Record<string, string>;
   /** Data a first-time user needs to try it (wallets, providers); `url` is a replica. */
   seed?(url: string, context: LocalContext): Promise<void>;
@@ -62,7 +60,6 @@ export const localServices: readonly LocalService[] = [
   {
     name: "payments",
     replicas: 2,
-    enforces: ["WithdrawalHalt", "PayoutThrottle"],
     env: ({ parties }) => ({
       ...parties.issuers.payments!.env,
       ...fastLoops,
@@ -80,7 +77,6 @@ export const localServices: readonly LocalService[] = [
   {
     name: "purchasing",
     replicas: 2,
-    enforces: ["ProviderDisable"],
     env: ({ parties }) => ({
       ...parties.issuers.purchasing!.env,
       ...fastLoops,
@@ -111,7 +107,6 @@ export const localServices: readonly LocalService[] = [
     name: "exchange",
     // Each replica runs the settlement consumer and the invariant checker as workers.
     replicas: 2,
-    enforces: ["SymbolMode", "WithdrawalHalt", "CancelAll"],
     env: ({ parties }) => ({
       ...parties.issuers.exchange!.env,
       ...fastLoops,
@@ -135,7 +130,6 @@ export const localServices: readonly LocalService[] = [
   {
     name: "exchange-edge",
     replicas: 1,
-    enforces: ["EdgeDegradation"],
     env: ({ replicaUrls }) => ({
       ...fastLoops,
       EDGE_SYMBOLS: tradedSymbols.join(","),
@@ -146,7 +140,6 @@ export const localServices: readonly LocalService[] = [
   {
     name: "status-page",
     replicas: 1,
-    enforces: [],
     env: ({ kubeconfig }) => ({
       STATUS_KUBECONFIG: kubeconfig,
       STATUS_REFRESH_MS: "1000",

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { loadEnvironment } from "../environments";
 import type { RunningAutopilot } from "../operators/autopilot/autopilot";
 import type { RunningOperator } from "../operators/operator";
-import type { Targets } from "../operators/targets";
+import { defaultTargetsPath, loadTargets, type Targets } from "../operators/targets";
 import { type RunningService, startService } from "../services/kit/service";
 import { loadServiceDefinition } from "../services/kit/service-registry";
 import {
@@ -71,15 +71,20 @@ export const controlNamespaces = ["payments", "purchasing"] as const;
 
 type Step = (what: string) => void;
 
-/** The operator's targets: every local service that enforces a kind, at its first replica. */
+/**
+ * The operator's targets: every local service that enforces a kind in the shipped targets file
+ * (operators/targets.yaml), at its first replica.
+ */
 function writeTargets(services: Map<LocalService, RunningService[]>): string {
+  const shipped = loadTargets(defaultTargetsPath);
   const targets: Targets = {
     services: {},
     redis: {},
-    lockFlush: { allowedPrefixes: ["lock:purchase:", "lock:payout:"] },
+    lockFlush: shipped.lockFlush,
   } as Targets;
   for (const [service, replicas] of services) {
-    if (service.enforces.length === 0) continue;
+    const enforces = shipped.services[service.name]?.enforces;
+    if (enforces === undefined) continue;
     targets.services[service.name] = {
       adminUrl: replicas[0]!.url,
       tokenSecret: {
@@ -87,7 +92,7 @@ function writeTargets(services: Map<LocalService, RunningService[]>): string {
         name: `${service.name}-admin-token`,
         key: "token",
       },
-      enforces: [...service.enforces],
+      enforces: [...enforces],
     };
   }
   const path = join(makeTempDir("local-targets"), "targets.json");
@@ -194,11 +199,12 @@ export async function startLocalPlatform(step: Step): Promise<LocalPlatform> {
       startedUrls[service.name] = replicas.map((replica) => replica.url);
     }
     const autopilotKubeconfig = await installing;
-    for (const service of localServices.filter((entry) => entry.enforces.length > 0))
-      await createTokenSecret(kube, adminToken, service.name);
+    const targetsFile = writeTargets(services);
+    for (const name of Object.keys(loadTargets(targetsFile).services))
+      await createTokenSecret(kube, adminToken, name);
     const operator: RunningOperator = await timed(
       "operator",
-      () => startOperatorInProcess(kube, { OPERATOR_TARGETS_FILE: writeTargets(services) }),
+      () => startOperatorInProcess(kube, { OPERATOR_TARGETS_FILE: targetsFile }),
       (running) => running.stop(),
     );
     const autopilot: RunningAutopilot = await timed(
