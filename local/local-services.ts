@@ -130,9 +130,10 @@ export const localServices: readonly LocalService[] = [
   {
     name: "exchange-edge",
     replicas: 1,
-    env: ({ replicaUrls }) => ({
+    env: ({ replicaUrls, parties }) => ({
       ...fastLoops,
       EDGE_SYMBOLS: tradedSymbols.join(","),
+      EXCHANGE_ORDERS_TOKEN: parties.edgeOrdersToken,
       EDGE_API_KEY_MASTER: edgeKeyMaster,
       EXCHANGE_ORDERS_URL: `${replicaUrls.exchange![0]}/v1/orders`,
     }),

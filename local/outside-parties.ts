@@ -5,6 +5,7 @@
  * (one issuer per service audience).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { exchangeScopes } from "../services/exchange/exchange-context";
 import {
   type OutsideParty,
   readBody,
@@ -30,6 +31,8 @@ export interface OutsideParties {
   readonly pages: readonly Page[];
   /** The issuer of customers' tokens for each service that checks them. */
   readonly issuers: Readonly<Record<string, TokenIssuer>>;
+  /** The exchange edge's token for the core: it places orders for the traders its keys name. */
+  readonly edgeOrdersToken: string;
   stop(): Promise<void>;
 }
 
@@ -60,8 +63,13 @@ export async function startOutsideParties(): Promise<OutsideParties> {
     ),
     ...providerNames.map((name) => startProviderServer(name)),
   ]);
+  const edgeOrdersToken = await exchange.token("exchange-edge", [
+    exchangeScopes.ordersWrite,
+    exchangeScopes.ordersOnBehalf,
+  ]);
   return {
     psp,
+    edgeOrdersToken,
     providers: Object.fromEntries(providers.map((provider) => [provider.name, provider])),
     pager,
     pages,

@@ -28,4 +28,6 @@ export const exchangeScopes = {
   ordersRead: "orders:read",
   accountsRead: "accounts:read",
   withdrawalsWrite: "withdrawals:write",
+  /** Act for the trader `X-Exchange-Trader` names: the exchange edge's token. */
+  ordersOnBehalf: "orders:on-behalf",
 } as const;

@@ -23,7 +23,7 @@ import {
   unknownSymbol,
 } from "./problems";
 import { requireCancel, requireOrderEntry } from "./symbol-mode-gate";
-import { traderOf } from "./trader";
+import { traderHeader, traderOfRequest } from "./trader";
 
 const orderResponse = { content: { "application/json": { schema: orderSchema } } };
 const orderIdParam = z.object({
@@ -122,7 +122,7 @@ export function mountOrdersApi(app: ServiceApp, context: ExchangeContext): void 
 
   app.openapi(placeRoute, async function placeOrder(c) {
     const body = c.req.valid("json");
-    const trader = traderOf(callerOf(c));
+    const trader = traderOfRequest(callerOf(c), c.req.header(traderHeader));
     const earlier = await findByClientOrderId(pool, trader, body.clientOrderId);
     if (earlier !== undefined) return c.json(earlier, 200);
     const spec = specs.get(body.symbol);
@@ -149,7 +149,7 @@ export function mountOrdersApi(app: ServiceApp, context: ExchangeContext): void 
 
   app.openapi(cancelRoute, async function cancelOrder(c) {
     const { id } = c.req.valid("param");
-    const trader = traderOf(callerOf(c));
+    const trader = traderOfRequest(callerOf(c), c.req.header(traderHeader));
     const order = await ownOrder(context, trader, id);
     requireCancel(controls, order.symbol);
     if (order.status !== "open") throw notOpen(order);
@@ -165,7 +165,10 @@ export function mountOrdersApi(app: ServiceApp, context: ExchangeContext): void 
 
   app.openapi(getRoute, async function getOrder(c) {
     const { id } = c.req.valid("param");
-    return c.json(await ownOrder(context, traderOf(callerOf(c)), id), 200);
+    return c.json(
+      await ownOrder(context, traderOfRequest(callerOf(c), c.req.header(traderHeader)), id),
+      200,
+    );
   });
 }
 

@@ -5,16 +5,19 @@
  * says one runs; Ctrl-C stops everything and frees every port.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { platformClient } from "../../drills/platform-client";
+import { signRequest } from "../../services/exchange-edge/request-signature";
 import { createPool } from "../../services/kit/db";
 import { freePort } from "../harness/process";
 import { setup } from "../operator/cluster";
+import { adminToken } from "../payments/payments-fixture";
 import {
   groupAlive,
   type PlatformProcess,
@@ -152,6 +155,51 @@ test("the fourth thing to try: the printed curl places demo-buyer's order on the
   assert.is(status, "201", body);
   const order = JSON.parse(body!) as { trader: string; status: string; symbol: string };
   assert.equal([order.trader, order.symbol, order.status], ["demo-buyer", "BTC-USD", "open"]);
+});
+
+test("an order signed with an edge API key reaches the core as the key's trader", async () => {
+  const edge = platform.state.services["exchange-edge"]!.urls[0]!;
+  const issued = await fetch(`${edge}/admin/v1/api-keys`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ trader: "demo-seller" }),
+  });
+  assert.is(issued.status, 201);
+  const key = (await issued.json()) as { keyId: string; secret: string };
+  const body = JSON.stringify({
+    clientOrderId: `edge-${randomUUID()}`,
+    symbol: "ETH-USD",
+    side: "sell",
+    type: "limit",
+    price: "900000",
+    quantity: "1000000",
+  });
+  const timestamp = String(Date.now());
+  const nonce = randomUUID();
+  const signature = signRequest(key.secret, {
+    ...{ method: "POST", path: "/v1/orders", timestamp, nonce, body },
+  });
+  const placed = await fetch(`${edge}/v1/orders`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-api-key": key.keyId,
+      "x-timestamp": timestamp,
+      "x-nonce": nonce,
+      "x-signature": signature,
+    },
+    body,
+  });
+  const order = (await placed.json()) as { orderId: string; trader: string; symbol: string };
+  assert.is(placed.status, 201, JSON.stringify(order));
+  assert.equal([order.trader, order.symbol], ["demo-seller", "ETH-USD"]);
+  // The core keeps it as demo-seller's own order.
+  const token = readFileSync(platform.state.traderTokens["demo-seller"]!, "utf8");
+  const core = platform.state.services.exchange!.urls[0]!;
+  const read = await fetch(`${core}/v1/orders/${order.orderId}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assert.is(read.status, 200);
 });
 
 test("Gate G0: npm run smoke -- exchange passes against the running platform, step by step", async () => {
