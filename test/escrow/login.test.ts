@@ -8,6 +8,7 @@ import { type Secret, TOTP, URI } from "otpauth";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
+  type ApiAnswer,
   call,
   type EscrowFixture,
   type EscrowReplica,
@@ -35,6 +36,9 @@ test.after(async () => {
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   call(replica.url, "POST", path, body, headers);
+/** The problem's type without the URI base (`auth/invalid-otp`). */
+const problemType = (answer: ApiAnswer | undefined) =>
+  String((answer?.body as { type?: string } | undefined)?.type).replace(/^.*\/problems\//, "");
 const scrape = async () => (await call(replica.url, "GET", "/metrics")).body as string;
 const counter = async (name: string, labels: Record<string, string> = {}) =>
   metricValue(await scrape(), name, labels) ?? Number.NaN;
@@ -82,7 +86,7 @@ test("password then OTP issues a token that trades as that user; secrets stay ou
   assert.not.ok(rows[0].sealed.includes(secret));
   const reused = await post("/api/v1/auth/otp", { challengeId, code: totp.generate() });
   expectStatus(reused, 401);
-  assert.is((reused.body as { type: string }).type, "auth/otp-expired");
+  assert.is(problemType(reused), "auth/otp-expired");
 });
 
 test("a code used once is refused the second time, and an unknown token is 401", async () => {
@@ -94,7 +98,7 @@ test("a code used once is refused the second time, and an unknown token is 401",
   const second = await challenge("login-bob", "another long password");
   const replayed = await post("/api/v1/auth/otp", { challengeId: second, code });
   expectStatus(replayed, 401);
-  assert.is((replayed.body as { type: string }).type, "auth/invalid-otp");
+  assert.is(problemType(replayed), "auth/invalid-otp");
   assert.is(await counter("escrow_otp_verifications_total", { outcome: "replayed" }), before + 1);
   const forged = await call(
     replica.url,
@@ -123,10 +127,10 @@ test("failed passwords and codes are counted by reason and lock the account", as
   );
   const unknown = await post("/api/v1/auth/login", { userId: "login-nobody", password });
   expectStatus(unknown, 401);
-  assert.is((unknown.body as { type: string }).type, "auth/invalid-credentials");
+  assert.is(problemType(unknown), "auth/invalid-credentials");
   const wrong = await post("/api/v1/auth/login", { userId: "login-carol", password: "wrong one" });
   expectStatus(wrong, 401);
-  assert.is((wrong.body as { type: string }).type, "auth/invalid-credentials");
+  assert.is(problemType(wrong), "auth/invalid-credentials");
   const challengeId = await challenge("login-carol", password);
   const badCode = totp.generate() === "000000" ? "111111" : "000000";
   expectStatus(await post("/api/v1/auth/otp", { challengeId, code: badCode }), 401);
@@ -134,7 +138,7 @@ test("failed passwords and codes are counted by reason and lock the account", as
   expectStatus(await post("/api/v1/auth/login", { userId: "login-carol", password: "nope" }), 401);
   const locked = await post("/api/v1/auth/login", { userId: "login-carol", password });
   expectStatus(locked, 423);
-  assert.is((locked.body as { type: string }).type, "auth/account-locked");
+  assert.is(problemType(locked), "auth/account-locked");
   assert.ok(Number(locked.headers.get("retry-after")) > 0);
   const text = await scrape();
   assert.is(
@@ -166,10 +170,7 @@ test("more attempts a minute than allowed for one user id are refused with 429",
     answers.map((answer) => answer.status),
     [...Array(ratePerMinute).fill(401), 429],
   );
-  assert.is(
-    (answers[ratePerMinute]?.body as { type: string } | undefined)?.type,
-    "auth/rate-limited",
-  );
+  assert.is(problemType(answers[ratePerMinute]), "auth/rate-limited");
 });
 
 test("bad input is answered with problem+json naming the field, and nothing is created", async () => {
@@ -197,7 +198,7 @@ test("bad input is answered with problem+json naming the field, and nothing is c
     password: "x".repeat(20),
   });
   expectStatus(taken, 409);
-  assert.is((taken.body as { type: string }).type, "auth/account-exists");
+  assert.is(problemType(taken), "auth/account-exists");
 });
 
 test("a request PostgreSQL fails is counted as a database error and answered as a problem", async () => {
