@@ -16,6 +16,7 @@ test("one PrometheusRule per component, in the monitoring namespace", () => {
   const rules = manifests.filter((object) => object.kind === "PrometheusRule");
   assert.equal(rules.map((rule) => rule.metadata.name).sort(), [
     "breakwater-autopilot",
+    "breakwater-escrow",
     "breakwater-exchange",
     "breakwater-exchange-edge",
     "breakwater-http",

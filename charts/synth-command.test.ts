@@ -71,7 +71,7 @@ test("a good run writes every environment and prints the table; --check then pas
   const result = run([], loadAllEnvironments);
   assert.is(result.code, 0, result.stderr);
   assert.match(result.stdout, /environment\s+app\s+objects/);
-  assert.match(result.stdout, /prod\s+postgres\s+12/);
+  assert.match(result.stdout, /prod\s+postgres\s+16/);
   assert.not.ok(result.files.has("prod/before.yaml"));
   assert.ok(result.files.has("prod/postgres/cluster-data-plane-payments-db.yaml"));
   let out = "";

@@ -109,7 +109,20 @@ export const dev = {
         AUTH_JWKS: "https://identity-dev.invalid/.well-known/jwks.json",
       },
     },
-    escrow: service(false),
+    // Paystack has one API host; its test and live modes are the secret key's
+    // (escrow-paystack). Buyers and sellers log in with escrow's own password and OTP, or
+    // present the identity provider's tokens; super admins always the latter.
+    escrow: {
+      ...service(true),
+      config: {
+        PAYSTACK_URL: "https://api.paystack.co",
+        STUCK_ESCROW_DAYS: String(runbookAlertThresholds.stuckEscrowDays),
+        RESOLUTION_APPROVAL_AMOUNT: "100000",
+        AUTH_ISSUER: "https://identity-dev.invalid",
+        AUTH_AUDIENCE: "https://escrow.dev.breakwater.invalid",
+        AUTH_JWKS: "https://identity-dev.invalid/.well-known/jwks.json",
+      },
+    },
   },
   operator: {
     // Two, like every environment: one leads, one stands by (the chart's PodDisruptionBudget
@@ -124,7 +137,7 @@ export const dev = {
     payments: database(true),
     purchasing: database(true),
     exchange: database(true),
-    escrow: database(false),
+    escrow: database(true),
   },
   redis: {
     replicationSize: 2,

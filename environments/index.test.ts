@@ -93,6 +93,7 @@ test("cross-field rules point at the field to change", () => {
     ...prod,
     redpanda: { ...prod.redpanda, topics },
     services: { ...prod.services, escrow: { ...prod.services.escrow, enabled: true } },
+    postgres: { ...prod.postgres, escrow: { ...prod.postgres.escrow, enabled: false } },
   };
   const problems = problemsOf(() => parseEnvironment("staging", { ...source, name: "staging" }));
   assert.ok(

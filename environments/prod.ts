@@ -140,7 +140,20 @@ export const prod = {
         AUTH_JWKS: "https://identity.invalid/.well-known/jwks.json",
       },
     },
-    escrow: service(false),
+    // Paystack has one API host; its test and live modes are the secret key's
+    // (escrow-paystack). Buyers and sellers log in with escrow's own password and OTP, or
+    // present the identity provider's tokens; super admins always the latter.
+    escrow: {
+      ...service(true),
+      config: {
+        PAYSTACK_URL: "https://api.paystack.co",
+        STUCK_ESCROW_DAYS: String(runbookAlertThresholds.stuckEscrowDays),
+        RESOLUTION_APPROVAL_AMOUNT: "100000",
+        AUTH_ISSUER: "https://identity.invalid",
+        AUTH_AUDIENCE: "https://escrow.prod.breakwater.invalid",
+        AUTH_JWKS: "https://identity.invalid/.well-known/jwks.json",
+      },
+    },
   },
   operator: {
     replicas: 2,
@@ -153,7 +166,7 @@ export const prod = {
     payments: database(true),
     purchasing: database(true),
     exchange: database(true),
-    escrow: database(false),
+    escrow: database(true),
   },
   redis: {
     replicationSize: 3,

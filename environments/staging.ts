@@ -141,7 +141,20 @@ export const staging = {
         AUTH_JWKS: "https://identity-staging.invalid/.well-known/jwks.json",
       },
     },
-    escrow: service(false),
+    // Paystack has one API host; its test and live modes are the secret key's
+    // (escrow-paystack). Buyers and sellers log in with escrow's own password and OTP, or
+    // present the identity provider's tokens; super admins always the latter.
+    escrow: {
+      ...service(true),
+      config: {
+        PAYSTACK_URL: "https://api.paystack.co",
+        STUCK_ESCROW_DAYS: String(runbookAlertThresholds.stuckEscrowDays),
+        RESOLUTION_APPROVAL_AMOUNT: "100000",
+        AUTH_ISSUER: "https://identity-staging.invalid",
+        AUTH_AUDIENCE: "https://escrow.staging.breakwater.invalid",
+        AUTH_JWKS: "https://identity-staging.invalid/.well-known/jwks.json",
+      },
+    },
   },
   operator: {
     replicas: 2,
@@ -154,7 +167,7 @@ export const staging = {
     payments: database(true),
     purchasing: database(true),
     exchange: database(true),
-    escrow: database(false),
+    escrow: database(true),
   },
   redis: {
     replicationSize: 3,

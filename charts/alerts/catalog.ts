@@ -6,6 +6,7 @@ import type { Environment } from "../../environments";
 import type { AlertGroup } from "./alert-group";
 import { autopilotAlerts } from "./autopilot-alerts";
 import { dataPlaneAlerts } from "./data-plane-alerts";
+import { escrowAlerts } from "./escrow-alerts";
 import { exchangeAlerts } from "./exchange-alerts";
 import { exchangeEdgeAlerts } from "./exchange-edge-alerts";
 import { httpAlerts } from "./http-alerts";
@@ -22,6 +23,7 @@ export function alertGroups(environment: Environment): AlertGroup[] {
   if (environment.services.purchasing.enabled) groups.push(purchasingAlerts(environment));
   if (environment.services.exchange.enabled) groups.push(exchangeEdgeAlerts(environment));
   if (environment.services.exchange.enabled) groups.push(exchangeAlerts(environment));
+  if (environment.services.escrow.enabled) groups.push(escrowAlerts(environment));
   const names = new Set<string>();
   for (const rule of groups.flatMap((group) => group.rules)) {
     if (names.has(rule.name)) throw new Error(`${rule.name}: defined twice`);
@@ -39,5 +41,6 @@ export function disabledServiceAlertGroups(environment: Environment): AlertGroup
   if (!environment.services.purchasing.enabled) groups.push(purchasingAlerts(environment));
   if (!environment.services.exchange.enabled) groups.push(exchangeAlerts(environment));
   if (!environment.services.exchange.enabled) groups.push(exchangeEdgeAlerts(environment));
+  if (!environment.services.escrow.enabled) groups.push(escrowAlerts(environment));
   return groups;
 }

@@ -50,4 +50,21 @@ export const fixedAlertThresholds = {
    * acts on it; a stalled settlement or producer errors for `outageSustained` is §3.5.
    */
   exchange: { signalWindow: "5m", lagWindow: "2m", lagSustained: "1m", outageSustained: "2m" },
+  /**
+   * Seed 004's escrow alerts. "Failed payouts: alert immediately" and every admin release or
+   * refund look back `signalWindow` with no `for`. Database errors per minute are a rate over
+   * `databaseErrorWindow`. The OTP success ratio is judged over `otpWindow` once
+   * `otpMinimum` verifications happened in it (two typos at night are not an incident).
+   * "Multiple failed logins" is `loginFailures` or more in `loginWindow`. Funds held past
+   * stuckEscrowDays open a ticket after `stuckSustained` (the scan runs every minute).
+   */
+  escrow: {
+    signalWindow: "5m",
+    databaseErrorWindow: "2m",
+    otpWindow: "15m",
+    otpMinimum: 20,
+    loginWindow: "10m",
+    loginFailures: 20,
+    stuckSustained: "15m",
+  },
 } as const;

@@ -7,6 +7,7 @@ import type { Environment } from "../../environments";
 import { controlsDashboard } from "./controls-dashboard";
 import type { DashboardDefinition } from "./dashboard-definition";
 import { databaseDashboard, redisDashboard } from "./data-plane-dashboards";
+import { escrowDashboard } from "./escrow-dashboard";
 import { exchangeDashboard } from "./exchange-dashboard";
 import { exchangeEdgeDashboard } from "./exchange-edge-dashboard";
 import { paymentsDashboard } from "./payments-dashboard";
@@ -21,6 +22,7 @@ export function dashboards(environment: Environment): DashboardDefinition[] {
     ...(environment.services.purchasing.enabled ? [transactionsDashboard()] : []),
     ...(environment.services.exchange.enabled ? [exchangeEdgeDashboard()] : []),
     ...(environment.services.exchange.enabled ? [exchangeDashboard()] : []),
+    ...(environment.services.escrow.enabled ? [escrowDashboard()] : []),
     databaseDashboard(environment),
     redisDashboard(),
   ];

@@ -85,3 +85,49 @@ export const reasonSchema = z
   })
   .strict()
   .openapi("AdminReason");
+
+const userIdSchema = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,64}$/, "expected 1 to 64 of a-z, 0-9, _ and -")
+  .openapi({ example: "alice" });
+
+export const accountCreateSchema = z
+  .object({
+    userId: userIdSchema,
+    password: z.string().min(12, "expected at least 12 characters").max(1024),
+  })
+  .strict()
+  .openapi("AccountCreate");
+
+export const enrolmentSchema = z
+  .object({
+    userId: z.string(),
+    otpauthUri: z.string().openapi({ description: "For the authenticator app; shown once" }),
+  })
+  .openapi("Enrolment");
+
+export const loginSchema = z
+  .object({ userId: userIdSchema, password: z.string().min(1).max(1024) })
+  .strict()
+  .openapi("Login");
+
+export const challengeSchema = z
+  .object({ challengeId: z.string(), expiresInSeconds: z.number().int() })
+  .openapi("OtpChallenge");
+
+export const otpSchema = z
+  .object({
+    challengeId: z.uuid(),
+    code: z.string().regex(/^[0-9]{6}$/, "expected 6 digits"),
+  })
+  .strict()
+  .openapi("OtpVerification");
+
+export const issuedTokenSchema = z
+  .object({
+    accessToken: z.string(),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z.number().int(),
+    scope: z.string(),
+  })
+  .openapi("AccessToken");

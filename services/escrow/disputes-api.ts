@@ -11,7 +11,7 @@ import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
 import { idParam } from "./api-schemas";
 import { addEvidence, decideDispute, disputeDecisions, getDispute, openDispute } from "./disputes";
-import { userIdOf } from "./escrow-callers";
+import { forPost, userIdOf } from "./escrow-callers";
 import { type EscrowContext, escrowScopes } from "./escrow-context";
 import { asProblem, escrowProblems, transactionNotFound } from "./problems";
 import { getTransaction } from "./transactions";
@@ -108,7 +108,10 @@ function disputeNotFound(id: string) {
 
 export function mountDisputesApi(app: ServiceApp, context: EscrowContext): void {
   const { pool } = context.service;
-  app.on("POST", "/api/v1/disputes/*", callerAuth(context.verifier, { scope: escrowScopes.trade }));
+  app.use(
+    "/api/v1/disputes/*",
+    forPost(callerAuth(context.verifier, { scope: escrowScopes.trade })),
+  );
 
   async function partyOf(transactionId: string, userId: string) {
     const transaction = await getTransaction(pool, transactionId);

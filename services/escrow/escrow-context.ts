@@ -6,6 +6,7 @@ import type { ServiceContext } from "../kit/service";
 import type { EscrowConfig } from "./config";
 import type { CredentialVault } from "./credential-vault";
 import type { EscrowMetrics } from "./escrow-metrics";
+import type { LoginStore } from "./login-store";
 
 export type EscrowServiceContext = ServiceContext<CommonConfig & EscrowConfig>;
 
@@ -16,6 +17,8 @@ export interface EscrowContext {
   readonly gateway: PspGateway;
   /** Verifies the bearer access tokens of public requests. */
   readonly verifier: TokenVerifier;
+  /** Escrow's own login: rate limits, OTP challenges and the access tokens it issued. */
+  readonly loginStore: LoginStore;
 }
 
 /** The scopes escrow's public API asks for (OAuth 2.0 `scope` of the access token). */

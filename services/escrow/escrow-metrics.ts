@@ -1,7 +1,7 @@
 /**
  * @module The metrics escrow adds to the kit's registry: what seed 004's alerts and
  * monitoring queries read (failed payouts, admin releases and refunds, stuck transactions by
- * amount band, reveals, webhooks).
+ * amount band, reveals, webhooks, failed logins and OTP verifications).
  */
 import { Counter, Gauge, Histogram } from "prom-client";
 import type { ServiceMetrics } from "../kit/metrics";
@@ -21,6 +21,60 @@ export interface EscrowMetrics {
   readonly keyDerivationSeconds: Histogram;
   /** `escrow_webhooks_total{event,outcome}`: provider deliveries. */
   readonly webhooks: Counter<"event" | "outcome">;
+  /** `escrow_disputes{status}`: undecided disputes, open or escalated (the backlog). */
+  readonly disputes: Gauge<"status">;
+  /** `escrow_database_errors_total{kind}`: requests failed by PostgreSQL (query or unavailable). */
+  readonly databaseErrors: Counter<"kind">;
+  /** `escrow_login_attempts_total`: password logins tried (the base of failure ratios). */
+  readonly loginAttempts: Counter;
+  /** `escrow_login_failures_total{reason}`: never labelled by user, only by why it failed. */
+  readonly loginFailures: Counter<"reason">;
+  /** `escrow_login_lockouts_total`: accounts locked after repeated failures. */
+  readonly loginLockouts: Counter;
+  /** `escrow_otp_verifications_total{outcome}`: OTP codes checked, by outcome. */
+  readonly otpVerifications: Counter<"outcome">;
+}
+
+/** Why a login failed (`escrow_login_failures_total{reason}`). */
+export const loginFailureReasons = [
+  "unknown_user",
+  "bad_password",
+  "locked",
+  "rate_limited",
+] as const;
+
+/** How an OTP verification ended (`escrow_otp_verifications_total{outcome}`). */
+export const otpOutcomes = ["success", "invalid", "replayed", "expired", "locked"] as const;
+
+function createLoginMetrics(registers: ServiceMetrics["registry"][]) {
+  const loginFailures = new Counter({
+    name: "escrow_login_failures_total",
+    help: "Failed logins by reason: unknown_user, bad_password, locked, rate_limited.",
+    labelNames: ["reason"] as const,
+    registers,
+  });
+  for (const reason of loginFailureReasons) loginFailures.inc({ reason }, 0);
+  const otpVerifications = new Counter({
+    name: "escrow_otp_verifications_total",
+    help: "OTP verifications by outcome: success, invalid, replayed, expired (no live challenge), locked.",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  for (const outcome of otpOutcomes) otpVerifications.inc({ outcome }, 0);
+  return {
+    loginAttempts: new Counter({
+      name: "escrow_login_attempts_total",
+      help: "Password logins tried, whatever their outcome.",
+      registers,
+    }),
+    loginFailures,
+    loginLockouts: new Counter({
+      name: "escrow_login_lockouts_total",
+      help: "Accounts locked after repeated failed passwords or OTP codes.",
+      registers,
+    }),
+    otpVerifications,
+  };
 }
 
 /** Amount bands of the stuck gauge, in major units of the escrow currency. */
@@ -57,7 +111,24 @@ export function createEscrowMetrics(metrics: ServiceMetrics): EscrowMetrics {
     registers,
   });
   for (const outcome of ["revealed", "refused", "failed"]) reveals.inc({ outcome }, 0);
+  const disputes = new Gauge({
+    name: "escrow_disputes",
+    help: "Undecided disputes by status: open (awaiting a decision) or escalated (unclear, to the super admin).",
+    labelNames: ["status"] as const,
+    registers,
+  });
+  for (const status of ["open", "escalated"]) disputes.set({ status }, 0);
+  const databaseErrors = new Counter({
+    name: "escrow_database_errors_total",
+    help: "Requests that failed on PostgreSQL: query (an error the server answered) or unavailable (unreachable).",
+    labelNames: ["kind"] as const,
+    registers,
+  });
+  for (const kind of ["query", "unavailable"]) databaseErrors.inc({ kind }, 0);
   return {
+    ...createLoginMetrics(registers),
+    disputes,
+    databaseErrors,
     payoutResults,
     adminActions,
     stuckTransactions: new Gauge({

@@ -9,13 +9,21 @@
 import { join } from "node:path";
 import { registerBearerScheme } from "../kit/caller-auth";
 import { defineService } from "../kit/service";
-import { createServiceTokenVerifier, sessionRevocationKind } from "../kit/session-revocation";
+import {
+  createServiceTokenVerifier,
+  sessionCheck,
+  sessionRevocationKind,
+} from "../kit/session-revocation";
 import { mountAdminApi } from "./admin-api";
+import { mountAuthApi } from "./auth-api";
 import { escrowConfigSchema } from "./config";
 import { createCredentialVault } from "./credential-vault";
+import { countDatabaseErrors } from "./database-errors";
 import { mountDisputesApi } from "./disputes-api";
 import type { EscrowContext, EscrowServiceContext } from "./escrow-context";
 import { createEscrowMetrics } from "./escrow-metrics";
+import { createEscrowTokenVerifier } from "./escrow-token-verifier";
+import { createLoginStore } from "./login-store";
 import { createPayoutWorker } from "./payout-worker";
 import { createPaystackGateway } from "./paystack";
 import { mountResolutionControls } from "./resolution-controls";
@@ -29,6 +37,7 @@ const contexts = new WeakMap<EscrowServiceContext, EscrowContext>();
 function createContext(service: EscrowServiceContext): EscrowContext {
   const { config } = service;
   const metrics = createEscrowMetrics(service.metrics);
+  const loginStore = createLoginStore(service.redis);
   const context: EscrowContext = {
     service,
     metrics,
@@ -40,7 +49,12 @@ function createContext(service: EscrowServiceContext): EscrowContext {
       secretKey: config.PAYSTACK_SECRET_KEY,
       timeoutMs: config.PAYSTACK_TIMEOUT_MS,
     }),
-    verifier: createServiceTokenVerifier(service),
+    verifier: createEscrowTokenVerifier(
+      createServiceTokenVerifier(service),
+      loginStore,
+      sessionCheck(service),
+    ),
+    loginStore,
   };
   for (const worker of ["escrow-payout", "stuck-transactions"]) {
     for (const result of ["success", "failed"])
@@ -68,6 +82,8 @@ export const service = defineService({
   routes(app, service) {
     const context = createContext(service);
     registerBearerScheme(app);
+    app.use("/api/*", countDatabaseErrors(context.metrics));
+    mountAuthApi(app, context);
     mountTradesApi(app, context);
     mountWebhooksApi(app, context);
     mountAdminApi(app, context);

@@ -26,6 +26,12 @@ export const escrowProblems = {
   webhookMismatch: "webhook/reference-mismatch",
   disputeNotFound: "disputes/not-found",
   disputeDecided: "disputes/already-decided",
+  invalidCredentials: "auth/invalid-credentials",
+  accountLocked: "auth/account-locked",
+  loginRateLimited: "auth/rate-limited",
+  otpExpired: "auth/otp-expired",
+  invalidOtp: "auth/invalid-otp",
+  accountExists: "auth/account-exists",
 } as const;
 
 /** 404 for a transaction that does not exist or is not the caller's to see. */

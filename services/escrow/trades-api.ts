@@ -18,7 +18,7 @@ import {
   transactionCreateSchema,
   transactionSchema,
 } from "./api-schemas";
-import { userIdOf } from "./escrow-callers";
+import { forPost, userIdOf } from "./escrow-callers";
 import { type EscrowContext, escrowScopes } from "./escrow-context";
 import { createListing } from "./listings";
 import { asProblem, transactionNotFound } from "./problems";
@@ -111,7 +111,8 @@ function onlyTheBuyer(what: string) {
 export function mountTradesApi(app: ServiceApp, context: EscrowContext): void {
   const { pool, config } = context.service;
   const trade = callerAuth(context.verifier, { scope: escrowScopes.trade });
-  app.on("POST", ["/api/v1/listings", "/api/v1/transactions", "/api/v1/transactions/:id/*"], trade);
+  for (const path of ["/api/v1/listings", "/api/v1/transactions", "/api/v1/transactions/:id/*"])
+    app.use(path, forPost(trade));
   app.on(
     "GET",
     "/api/v1/transactions/:id",

@@ -157,7 +157,8 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").slice(0, 200);
 }
 
-function unauthorized(error: string | undefined, detail: string) {
+/** A 401 problem with an RFC 6750 challenge (`error` such as `invalid_token`, or none). */
+export function unauthorized(error: string | undefined, detail: string) {
   const challenge = error ? `Bearer realm="api", error="${error}"` : 'Bearer realm="api"';
   return problem({
     type: kitProblems.unauthorized,

@@ -67,8 +67,16 @@ export interface RevocationSource {
  * every answer (cached or fresh) checked against the controls the replica holds now.
  */
 export function createServiceTokenVerifier(service: RevocationSource): TokenVerifier {
-  return createTokenVerifier(service.config, (session) => {
+  return createTokenVerifier(service.config, sessionCheck(service));
+}
+
+/**
+ * The check of one session against the controls the replica holds now (throws the 401), for a
+ * service that also issues tokens of its own.
+ */
+export function sessionCheck(service: Omit<RevocationSource, "config">) {
+  return (session: TokenSession): void => {
     const control = revokingControl(service.controls.current().controls, service.name, session);
     if (control) throw sessionRevoked(control);
-  });
+  };
 }

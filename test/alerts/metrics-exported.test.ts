@@ -1,6 +1,6 @@
 /**
  * @module Every metric an alert or a dashboard reads is one a service exports: the real
- * payments, purchasing and exchange edge services (PostgreSQL and Redis from the harness, purchasing's
+ * payments, purchasing, escrow and exchange edge services (PostgreSQL and Redis from the harness, purchasing's
  * providers as real HTTP servers) are exercised until their labelled series exist, the real operator (a real API server, enforcing a WithdrawalHalt on that
  * payments replica and comparing its controls) is scraped, and the names (and matcher labels)
  * parsed out of every alert expression and dashboard query must appear in what they serve.
@@ -21,6 +21,7 @@ import { dashboardQueries } from "../../charts/dashboards/dashboard-definition";
 import { loadAllEnvironments } from "../../environments";
 import { createAutopilotMetrics } from "../../operators/autopilot/metrics";
 import type { RunningOperator } from "../../operators/operator";
+import { type EscrowFixture, startEscrowFixture } from "../escrow/escrow-fixture";
 import { type ExchangeFixture, startExchangeFixture } from "../exchange/exchange-fixture";
 import { type EdgeFixture, startEdgeFixture } from "../exchange-edge/edge-fixture";
 import { type KubeCluster, startKube } from "../harness/kube";
@@ -75,6 +76,7 @@ let fixture: PaymentsFixture;
 let purchasingFixture: PurchasingFixture;
 let edgeFixture: EdgeFixture;
 let exchangeFixture: ExchangeFixture;
+let escrowFixture: EscrowFixture;
 let cluster: KubeCluster;
 let running: RunningOperator | undefined;
 let payments: Exposition;
@@ -82,6 +84,7 @@ let purchasing: Exposition;
 let operator: Exposition;
 let edge: Exposition;
 let exchange: Exposition;
+let escrow: Exposition;
 
 /** Requests that make the HTTP, idempotency and manual review series exist. */
 async function exercise(url: string): Promise<void> {
@@ -122,6 +125,33 @@ async function exercisePurchasing(url: string): Promise<void> {
     authorization: `Bearer ${cronSecret}`,
   });
   assert.is(reconciled.status, 200);
+}
+
+/**
+ * An escrow replica's /metrics once its stuck scan ran and it refused a badly signed webhook:
+ * its login, OTP, payout, admin, dispute and database series are declared at start.
+ */
+async function escrowMetrics(): Promise<string> {
+  escrowFixture = await startEscrowFixture({ postgres: fixture.postgres, redis: fixture.redis });
+  const replica = await escrowFixture.startReplica();
+  const forged = await call(
+    replica.url,
+    "POST",
+    "/api/v1/webhooks/paystack",
+    { event: "charge.success", data: { reference: "forged" } },
+    { "x-paystack-signature": "0".repeat(128) },
+  );
+  assert.is(forged.status, 401);
+  let text = "";
+  await waitUntil(
+    "escrow counted its stuck transactions",
+    async () => {
+      text = (await call(replica.url, "GET", "/metrics")).body as string;
+      return text.includes("escrow_stuck_transactions{");
+    },
+    { timeoutMs: 30_000 },
+  );
+  return text;
 }
 
 /** The operator's /metrics once it enforced a halt and compared payments' controls. */
@@ -172,6 +202,7 @@ test.before(async () => {
   exchangeFixture = await startExchangeFixture();
   const exchangeReplica = await exchangeFixture.startReplica();
   exchange = exportedMetrics((await call(exchangeReplica.url, "GET", "/metrics")).body as string);
+  escrow = exportedMetrics(await escrowMetrics());
   // The operator and the autopilot: both programs of the operators/ image.
   operator = exportedMetrics(
     `${await operatorMetrics(replica.url)}\n${await createAutopilotMetrics().registry.metrics()}`,
@@ -184,6 +215,7 @@ test.after(async () => {
   await purchasingFixture?.stop();
   await edgeFixture?.stop();
   await exchangeFixture?.stop();
+  await escrowFixture?.stop();
   await fixture?.stop();
 });
 
@@ -206,13 +238,17 @@ test("the alerts and dashboards read metrics at all (the parser found them)", ()
     "breakwater_operator_oldest_approval_wait_seconds",
     "breakwater_operator_lock_flush_interrupted",
     "breakwater_operator_unmanaged_controls",
+    "escrow_stuck_transactions",
+    "escrow_otp_verifications_total",
+    "escrow_login_failures_total",
+    "escrow_database_errors_total",
   ])
     assert.ok(names.has(name), name);
 });
 
-const expositions = () => [payments, purchasing, edge, exchange, operator];
+const expositions = () => [payments, purchasing, edge, exchange, escrow, operator];
 
-/** Whether payments, purchasing, the exchange edge or the operator exports `name`. */
+/** Whether payments, purchasing, escrow, the exchange (core or edge) or the operator exports `name`. */
 function ownMetric(name: string): boolean {
   return expositions().some((exposition) => exposition.names.has(name));
 }

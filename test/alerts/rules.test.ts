@@ -10,6 +10,7 @@ import { alertGroups, disabledServiceAlertGroups } from "../../charts/alerts/cat
 import { loadEnvironment } from "../../environments";
 import { autopilotCases } from "./cases/autopilot";
 import { kafkaCases, postgresCases, redisCases } from "./cases/data-plane";
+import { escrowCases } from "./cases/escrow";
 import { exchangeCases } from "./cases/exchange";
 import { exchangeEdgeCases } from "./cases/exchange-edge";
 import { httpCases } from "./cases/http";
@@ -31,6 +32,7 @@ const casesByComponent: Record<string, (group: AlertGroup) => RuleCase[]> = {
   purchasing: purchasingCases,
   exchange: exchangeCases,
   "exchange-edge": exchangeEdgeCases,
+  escrow: escrowCases,
 };
 
 const prod = loadEnvironment("prod");

@@ -103,6 +103,7 @@ export async function startEscrowFixture(
         PAYSTACK_TIMEOUT_MS: "1000",
         VAULT_PEPPER: vaultPepper,
         VAULT_SCRYPT_N: String(testScryptN),
+        PASSWORD_SCRYPT_N: String(testScryptN),
         PAYOUT_INTERVAL_MS: "100",
         PAYOUT_RETRY_BASE_MS: "200",
         PAYOUT_RETRY_MAX_MS: "1000",

@@ -9,6 +9,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runHostileGate } from "../kit/hostile-gate";
+import { assertLedgerBalanced } from "../kit/ledger-invariants";
 import {
   adminToken,
   asUser,
@@ -43,14 +44,7 @@ async function ledgerSnapshot(): Promise<string> {
 }
 
 async function ledgerInvariants(): Promise<void> {
-  const sums = await fixture.pool.query(
-    "SELECT currency, sum(amount)::text AS total FROM ledger_entries GROUP BY currency HAVING sum(amount) <> 0",
-  );
-  assert.equal(sums.rows, [], "every currency sums to zero");
-  const negative = await fixture.pool.query(
-    "SELECT account, currency FROM balances WHERE NOT allow_negative AND amount < 0",
-  );
-  assert.equal(negative.rows, [], "no non-negative account below zero");
+  await assertLedgerBalanced(fixture.pool);
   const reserved = await fixture.pool.query(
     `SELECT b.currency FROM balances b
        LEFT JOIN (SELECT currency, sum(amount) AS open FROM purchases WHERE status = 'pending'
