@@ -33,7 +33,7 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
       WEBHOOK_SECRET_NEXT: { name: "payments-webhook", key: "next", optional: true },
     },
     callsProviders: true,
-    enforces: ["WithdrawalHalt", "PayoutThrottle", "ReadOnlyMode"],
+    enforces: ["WithdrawalHalt", "PayoutThrottle", "ReadOnlyMode", "WebhookReplay"],
   },
   purchasing: {
     database: "purchasing",

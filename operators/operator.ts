@@ -19,6 +19,7 @@ import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
 import { readOnlyModeReconciler } from "./reconcilers/read-only-mode";
 import { symbolModeReconciler } from "./reconcilers/symbol-mode";
+import { webhookReplayReconciler } from "./reconcilers/webhook-replay";
 import { withdrawalHaltReconciler } from "./reconcilers/withdrawal-halt";
 import { createControlClient } from "./runtime/control-client";
 import { Controller, type Reconciler } from "./runtime/controller";
@@ -258,6 +259,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "EscrowResolution") return escrowResolutionReconciler(deps);
   if (kind === "OrderThrottle") return orderThrottleReconciler(deps);
   if (kind === "CancelAll") return cancelAllReconciler(deps);
+  if (kind === "WebhookReplay") return webhookReplayReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

@@ -34,6 +34,7 @@ const serviceTarget = z.object({
         "EscrowResolution",
         "OrderThrottle",
         "CancelAll",
+        "WebhookReplay",
       ]),
     )
     .min(1),

@@ -14,6 +14,7 @@ import { payoutThrottle } from "./payout-throttle";
 import { providerDisable } from "./provider-disable";
 import { readOnlyMode } from "./read-only-mode";
 import { symbolMode } from "./symbol-mode";
+import { webhookReplay } from "./webhook-replay";
 import { withdrawalHalt } from "./withdrawal-halt";
 
 export { controlGroup, controlVersion } from "./common";
@@ -29,6 +30,7 @@ export {
   providerDisable,
   readOnlyMode,
   symbolMode,
+  webhookReplay,
   withdrawalHalt,
 };
 
@@ -44,6 +46,7 @@ export const controlKinds = [
   escrowResolution,
   orderThrottle,
   cancelAll,
+  webhookReplay,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

@@ -9,45 +9,27 @@
  * reached, 503, or no answer) is retried with backoff; a refusal (unknown symbol, the symbol
  * in HARD_HALT) ends the run Failed with the exchange's reason.
  */
-import { AdminApiError, type AdminClient } from "../admin-client";
+import type { AdminClient } from "../admin-client";
 import { cancelAll } from "../crds/index";
 import type { Reconciler } from "../runtime/controller";
 import type { ControlObject } from "../runtime/resource";
-import { commitStatus } from "../runtime/status";
 import type { ReconcilerContext } from "./context";
-import { oneShotStatus, runnableSpec } from "./one-shot-status";
+import { oneShotStatus, runnableSpec, worthRetrying } from "./one-shot-status";
 
 export interface CancelAllDependencies extends ReconcilerContext {
   readonly services: () => ReadonlyMap<string, AdminClient>;
 }
 
-/** Worth asking again: the exchange did not answer, or no replica reached could sequence. */
-function transient(error: unknown): boolean {
-  return !(error instanceof AdminApiError) || error.status === 0 || error.status >= 500;
-}
-
 export function cancelAllReconciler(deps: CancelAllDependencies): Reconciler {
   const writes = oneShotStatus(deps, "symbol");
-  const { status, finish } = writes;
+  const { finish } = writes;
 
   async function run(object: ControlObject, symbol: string, services: AdminClient[]) {
-    let current = object;
-    if (!object.status?.startedAt) {
-      // Claim the run: only one writer can move this exact resourceVersion forward.
-      current = await commitStatus(
-        deps.client,
-        deps.events,
-        object,
-        status(
-          object,
-          { phase: "Pending", startedAt: deps.now().toISOString() },
-          false,
-          "Cancelling",
-          `cancelling every open order on ${symbol}`,
-        ),
-        { ifUnchanged: true },
-      );
-    }
+    const current = await writes.claim(
+      object,
+      "Cancelling",
+      `cancelling every open order on ${symbol}`,
+    );
     const request = {
       reference: object.metadata.uid,
       actor: String(object.spec.requestedBy),
@@ -66,7 +48,7 @@ export function cancelAllReconciler(deps: CancelAllDependencies): Reconciler {
         engineSeq: results[0]?.seq,
       });
     } catch (error) {
-      if (transient(error)) throw error;
+      if (worthRetrying(error)) throw error;
       return finish(current, "Failed", "Refused", `not cancelled: ${(error as Error).message}`);
     }
   }

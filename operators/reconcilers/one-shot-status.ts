@@ -1,9 +1,10 @@
 /**
- * @module The status a one-shot kind (LockFlush, CancelAll) writes: its phase, target,
+ * @module The status a one-shot kind (LockFlush, CancelAll, WebhookReplay) writes: its phase, target,
  * message and Ready condition, and the final write with `completedAt` that makes the run
  * never happen again.
  */
 import type { z } from "zod";
+import { AdminApiError } from "../admin-client";
 import { setConditions } from "../runtime/conditions";
 import type { ControlObject, ControlStatus } from "../runtime/resource";
 import { commitStatus } from "../runtime/status";
@@ -19,6 +20,11 @@ export interface OneShotStatus {
     reason: string,
     message: string,
   ): ControlStatus;
+  /**
+   * Claims the run before the service is asked (phase Pending, `startedAt`): only one writer
+   * can move this exact resourceVersion forward. A run already started is resumed as it is.
+   */
+  claim(object: ControlObject, reason: string, message: string): Promise<ControlObject>;
   /** Writes the final phase with `completedAt`; the run is over. */
   finish(
     object: ControlObject,
@@ -56,6 +62,17 @@ export function oneShotStatus(deps: ReconcilerContext, targetField: string): One
 
   return {
     status,
+    async claim(object, reason, message) {
+      if (object.status?.startedAt) return object;
+      const started: ControlStatus = { phase: "Pending", startedAt: deps.now().toISOString() };
+      return commitStatus(
+        deps.client,
+        deps.events,
+        object,
+        status(object, started, false, reason, message),
+        { ifUnchanged: true },
+      );
+    },
     async finish(object, phase, reason, message, fields = {}) {
       const completedAt = deps.now().toISOString();
       await commitStatus(
@@ -95,4 +112,9 @@ export async function runnableSpec<Spec>(
     return undefined;
   }
   return read.data;
+}
+
+/** Worth asking again: the service did not answer, or could not act now (5xx). */
+export function worthRetrying(error: unknown): boolean {
+  return !(error instanceof AdminApiError) || error.status === 0 || error.status >= 500;
 }

@@ -9,6 +9,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { adminAuth } from "../kit/admin-auth";
 import type { ServiceApp } from "../kit/app-env";
 import type { Pool } from "../kit/db";
+import { oneShotRequestSchema } from "../kit/one-shot-request";
 import { problemResponses } from "../kit/problem-schema";
 import type { ExchangeContext } from "./exchange-context";
 import { asExchangeProblem, unknownSymbol } from "./problems";
@@ -19,18 +20,6 @@ const symbolParam = z.object({
     .string()
     .max(32)
     .openapi({ param: { name: "symbol", in: "path" }, example: "BTC-USD" }),
-});
-
-const cancelAllBody = z.object({
-  reference: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9._:-]+$/)
-    .openapi({ description: "Names this run: a repeat with it answers the first run." }),
-  actor: z.string().min(1).max(253),
-  reason: z.string().min(1).max(1024),
-  ticket: z.string().min(1).max(128),
 });
 
 const cancelAllResult = z.object({
@@ -48,7 +37,7 @@ const cancelAllRoute = createRoute({
   security: [{ adminBearer: [] }],
   request: {
     params: symbolParam,
-    body: { content: { "application/json": { schema: cancelAllBody } }, required: true },
+    body: { content: { "application/json": { schema: oneShotRequestSchema } }, required: true },
   },
   responses: {
     200: {

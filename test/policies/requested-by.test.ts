@@ -38,6 +38,7 @@ const kindFields: Record<string, Record<string, unknown>> = {
   OrderThrottle: { symbol: "BTC-USD", rate: 10, per: "Second" },
   ReadOnlyMode: { services: ["payments"] },
   CancelAll: { symbol: "BTC-USD" },
+  WebhookReplay: { eventId: "0b7e2c4a-3f1d-4e8b-9a6c-5d2f1e0a9b8c" },
 };
 
 function control(kind: string, name: string, requestedBy: string): string {
