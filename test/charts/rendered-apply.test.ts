@@ -80,6 +80,43 @@ test("the restore command's recovery Cluster is accepted by the API server", asy
   assert.ok(environment.postgres.payments.backup.pitr);
 });
 
+/** `kubectl auth can-i` as `user`: the API server's own answer, "yes" or "no". */
+async function canI(user: string, args: string[]): Promise<string> {
+  const result = await kube.kubectl(["auth", "can-i", ...args, "--as", user]);
+  return result.stdout.trim();
+}
+
+test("applied, prod's service identity may review people and nothing else, and the resolver role decides payouts", async () => {
+  const services = join(root, "rendered", "prod", "services");
+  const identity = yamlFiles(services).filter((file) =>
+    /\/(serviceaccount|clusterrolebinding|clusterrole)-/.test(file),
+  );
+  assert.ok(identity.length >= 3);
+  const applied = await kube.kubectl([
+    "apply",
+    "--server-side",
+    ...identity.flatMap((file) => ["-f", file]),
+  ]);
+  assert.is(applied.code, 0, applied.stderr);
+  const namespace = loadEnvironment("prod").namespaces.services.name;
+  const payments = `system:serviceaccount:${namespace}:payments`;
+  assert.is(await canI(payments, ["create", "tokenreviews.authentication.k8s.io"]), "yes");
+  assert.is(await canI(payments, ["create", "subjectaccessreviews.authorization.k8s.io"]), "yes");
+  assert.is(await canI(payments, ["get", "secrets", "-n", namespace]), "no");
+  const bound = await kube.kubectl([
+    ...["create", "clusterrolebinding", "oncall-resolves-payouts"],
+    ...["--clusterrole=breakwater-payout-resolver", "--user=oncall"],
+  ]);
+  assert.is(bound.code, 0, bound.stderr);
+  const resolve = ["resolve", "payouts.payments.breakwater.dev", "-n", namespace];
+  assert.is(await canI("oncall", resolve), "yes");
+  assert.is(
+    await canI("oncall", ["list", "webhooks.payments.breakwater.dev", "-n", namespace]),
+    "yes",
+  );
+  assert.is(await canI("someone-else", resolve), "no");
+});
+
 test("the API server refuses an object that breaks its CRD schema, so the checks above can fail", async () => {
   const topic = [
     "apiVersion: cluster.redpanda.com/v1alpha2",
