@@ -44,7 +44,7 @@ export const localServices: readonly LocalService[] = [
   {
     name: "payments",
     replicas: 2,
-    enforces: ["WithdrawalHalt", "PayoutThrottle"],
+    enforces: ["WithdrawalHalt", "PayoutThrottle", "WebhookReplay"],
     env: ({ parties }) => ({
       ...parties.issuers.payments!.env,
       ...fastLoops,

@@ -12,7 +12,7 @@ import { appendAudit } from "../kit/audit";
 import { adminTokens } from "../kit/config";
 import { withTransaction } from "../kit/db";
 import { oneShotRequestSchema } from "../kit/one-shot-request";
-import { ProblemError, problem } from "../kit/problem";
+import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
 import type { PaymentsContext } from "./payments-context";
 import { paymentsAccessGroup } from "./payouts-api";
@@ -102,12 +102,9 @@ const replayRoute = createRoute({
       description: "Ran (or ran before under this reference): succeeded or failed, as recorded",
       content: { "application/json": { schema: replayResult } },
     },
-    ...problemResponses(400, 401, 403, 404, 422, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 422, 503),
   },
 });
-
-/** A definite refusal: the run happened and its failure is its result. */
-const definite = (error: unknown) => error instanceof ProblemError && error.status < 500;
 
 export function mountWebhookEventsApi(app: ServiceApp, context: PaymentsContext): void {
   const { pool, controls, config } = context.service;
@@ -150,6 +147,15 @@ export function mountWebhookEventsApi(app: ServiceApp, context: PaymentsContext)
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const earlier = await replayRun(pool, body.reference);
+    if (earlier !== undefined && earlier.eventId !== id) {
+      throw problem({
+        type: paymentsProblems.webhookReplayConflict,
+        title: "The reference names a replay of another event",
+        status: 409,
+        detail: `reference: ${body.reference} already replayed webhook event ${earlier.eventId}`,
+        extensions: { field: "reference" },
+      });
+    }
     if (earlier !== undefined) return c.json(await answerOf(earlier, body.reference, true), 200);
     const event = await webhookEvent(pool, id);
     if (event === undefined) {
@@ -165,6 +171,7 @@ export function mountWebhookEventsApi(app: ServiceApp, context: PaymentsContext)
       reference: body.reference,
       actor: person ? actorOf(c) : body.actor,
     };
+    let failure: unknown;
     try {
       await processWebhookEvent(
         { pool, controls, attempts: context.metrics.webhookAttempts },
@@ -173,11 +180,12 @@ export function mountWebhookEventsApi(app: ServiceApp, context: PaymentsContext)
         replay,
       );
     } catch (error) {
-      if (!definite(error)) throw error;
+      failure = error;
     }
-    // The recorded run is the answer, also when a concurrent repeat recorded it first.
+    // The recorded run is the answer (a refusal included, and a concurrent repeat's record);
+    // an outage leaves none, and is answered 503 so the run is asked again.
     const run = await replayRun(pool, body.reference);
-    if (run === undefined) throw new Error(`replay ${body.reference} ran but left no record`);
+    if (run === undefined) throw failure ?? new Error(`replay ${body.reference} left no record`);
     await withTransaction(pool, (tx) =>
       appendAudit(tx, {
         actor: replay.actor,

@@ -80,6 +80,18 @@ test("the restore command's recovery Cluster is accepted by the API server", asy
   assert.ok(environment.postgres.payments.backup.pitr);
 });
 
+/** The API server's SubjectAccessReview answer for `user` and `attributes`, as a service asks it. */
+async function allowed(user: string, attributes: Record<string, string>): Promise<boolean> {
+  const review = JSON.stringify({
+    apiVersion: "authorization.k8s.io/v1",
+    kind: "SubjectAccessReview",
+    spec: { user, resourceAttributes: attributes },
+  });
+  const result = await kube.kubectl(["create", "-f", "-", "-o", "json"], { input: review });
+  assert.is(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout).status?.allowed === true;
+}
+
 /** `kubectl auth can-i` as `user`: the API server's own answer, "yes" or "no". */
 async function canI(user: string, args: string[]): Promise<string> {
   const result = await kube.kubectl(["auth", "can-i", ...args, "--as", user]);
@@ -108,13 +120,22 @@ test("applied, prod's service identity may review people and nothing else, and t
     ...["--clusterrole=breakwater-payout-resolver", "--user=oncall"],
   ]);
   assert.is(bound.code, 0, bound.stderr);
-  const resolve = ["resolve", "payouts.payments.breakwater.dev", "-n", namespace];
-  assert.is(await canI("oncall", resolve), "yes");
-  assert.is(
-    await canI("oncall", ["list", "webhooks.payments.breakwater.dev", "-n", namespace]),
-    "yes",
-  );
-  assert.is(await canI("someone-else", resolve), "no");
+  // What payments asks for each request (services/payments/payouts-api.ts, webhook-events-api.ts).
+  const resolve = {
+    group: "payments.breakwater.dev",
+    resource: "payouts",
+    verb: "resolve",
+    namespace,
+  };
+  const listQueue = {
+    group: "payments.breakwater.dev",
+    resource: "webhooks",
+    verb: "list",
+    namespace,
+  };
+  assert.is(await allowed("oncall", resolve), true);
+  assert.is(await allowed("oncall", listQueue), true);
+  assert.is(await allowed("someone-else", resolve), false);
 });
 
 test("the API server refuses an object that breaks its CRD schema, so the checks above can fail", async () => {

@@ -148,6 +148,15 @@ test("replaying a succeeded event, or repeating a run, changes nothing", async (
     ["succeeded", 3, true],
   );
   assert.is(await balanceOf(url, wallet), 2500n);
+  const elsewhere = await call(
+    url,
+    "POST",
+    `/admin/v1/webhooks/events/${randomUUID()}/replay`,
+    { reference: first.metadata.uid, actor: "alice", reason: "wrong event", ticket: "INC-7001" },
+    asAdmin,
+  );
+  assert.is(elsewhere.status, 409, JSON.stringify(elsewhere.body));
+  assert.is(elsewhere.body.field, "reference");
   const credits = await payments.fixture.pool.query(
     "SELECT count(*)::int AS count FROM deposits WHERE reference = $1",
     [reference],
