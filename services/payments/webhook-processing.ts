@@ -2,12 +2,14 @@
  * @module Processing a stored PSP webhook event, whether the PSP just delivered it or a person
  * replays it: the same steps on the same bytes, each run recorded as an attempt. A refusal
  * (a problem below 500: an unknown account, drift on the reference) is a definite failure; an
- * outage (controls or database unavailable) is recorded when it can be and rethrown, so the
- * caller answers 503 and the PSP or the operator tries again.
+ * outage (controls or database unavailable) or any other error (the database refusing the
+ * write) is recorded when it can be and rethrown, so the caller answers 5xx and the PSP or the
+ * operator tries again.
  */
 import type { Counter } from "prom-client";
 import type { Controls } from "../kit/controls";
 import type { Pool } from "../kit/db";
+import { isDependencyOutage } from "../kit/dependency-error";
 import { parseJsonBody, validInput } from "../kit/input-problems";
 import { parseAmount } from "../kit/ledger/amount";
 import { problem } from "../kit/problem";
@@ -74,10 +76,11 @@ export async function processWebhookEvent(
     const definite = refusal !== undefined && refusal.status < 500;
     const detail = refusal?.details.detail ?? refusal?.details.title ?? (error as Error).message;
     // An outage is recorded without the run's name, so the run may be asked again.
+    const outage = isDependencyOutage(error) || (refusal?.status ?? 0) >= 500;
     const record: AttemptRecord = {
       source,
       outcome: "failed",
-      error: definite ? detail : `unavailable: ${detail}`,
+      error: definite ? detail : `${outage ? "unavailable" : "error"}: ${detail}`,
       ...(definite && replay ? { replay } : {}),
     };
     processing.attempts.inc({ source, outcome: "failed" });

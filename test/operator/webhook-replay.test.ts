@@ -4,7 +4,8 @@
  * (its account was not yet known) is stored with every attempt and listed as failed; a
  * WebhookReplay applied with kubectl re-processes exactly the stored payload and the wallet is
  * credited once; replaying a succeeded event changes nothing; a changed payload for the same
- * reference never credits; an unknown event id ends the control Failed.
+ * reference never credits; a deposit the database refused is replayed once it accepts again; an
+ * unknown event id ends the control Failed.
  */
 import { randomUUID } from "node:crypto";
 import { test } from "uvu";
@@ -177,6 +178,30 @@ test("a changed payload for a credited reference is stored apart and its replay 
   assert.is(object.status?.outcome, "failed");
   assert.match(object.status?.message ?? "", "different payload");
   assert.is(await balanceOf(url, wallet), 2500n);
+});
+
+test("a deposit the database refused is listed failed, and replayed once it accepts again", async () => {
+  const account = "users:refused:wallet";
+  const created = await call(url, "POST", "/v1/accounts", { name: account, type: "user" });
+  assert.is(created.status, 201, JSON.stringify(created.body));
+  const { pool } = payments.fixture;
+  await pool.query(`CREATE FUNCTION refuse_deposits() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'deposits are refused during maintenance'; END $$`);
+  await pool.query(`CREATE TRIGGER refuse_deposits BEFORE INSERT ON deposits
+    FOR EACH ROW EXECUTE FUNCTION refuse_deposits()`);
+  const refused = { reference: `dep-${randomUUID()}`, account, amount: "700", currency: "USD" };
+  const answer = await postDeposit(url, refused);
+  assert.ok(answer.status >= 500, `${answer.status} ${JSON.stringify(answer.body)}`);
+  const [event] = (await events("failed")).filter((found) => found.reference === refused.reference);
+  assert.ok(event, "the refused delivery is listed as failed");
+  assert.match(event.lastError, "deposits are refused during maintenance");
+  assert.is(await balanceOf(url, account), 0n);
+  await pool.query("DROP TRIGGER refuse_deposits ON deposits; DROP FUNCTION refuse_deposits()");
+  await apply(replayYaml("after-maintenance", event.id));
+  const object = await finished("after-maintenance");
+  assert.is(object.status?.phase, "Completed", object.status?.message);
+  assert.is(object.status?.outcome, "succeeded");
+  assert.is(await balanceOf(url, account), 700n);
 });
 
 test("an unknown event id ends the WebhookReplay Failed, saying so", async () => {
