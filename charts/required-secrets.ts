@@ -8,7 +8,7 @@ import { alertRoutingSecrets } from "./alerts/alert-routing";
 import { notificationsSecretName, opsAlertsUrlSecretKey } from "./argocd-notifications";
 import { autopilotTokenSecret } from "./autopilot-chart";
 import { secretNames } from "./conventions";
-import { serviceCatalog } from "./service-catalog";
+import { hasReadReplicas, readOnlyUriKey, serviceCatalog } from "./service-catalog";
 
 export interface RequiredSecret {
   readonly namespace: string;
@@ -70,8 +70,10 @@ function serviceSecrets(environment: Environment): RequiredSecret[] {
       {
         namespace,
         name: secretNames.databaseUrl(service),
-        keys: ["uri"],
-        purpose: `DATABASE_URL of ${service}: postgresql://…@${database}-db-rw.<data namespace>:5432/${database}`,
+        keys: hasReadReplicas(environment, service) ? ["uri", readOnlyUriKey] : ["uri"],
+        purpose: hasReadReplicas(environment, service)
+          ? `DATABASE_URL of ${service}: postgresql://…@${database}-db-rw.<data namespace>:5432/${database}; DB_READONLY_ENDPOINT (${readOnlyUriKey}): the same at ${database}-db-ro`
+          : `DATABASE_URL of ${service}: postgresql://…@${database}-db-rw.<data namespace>:5432/${database}`,
       },
       {
         namespace,

@@ -3,8 +3,9 @@
  * the Secrets (by name and key only) it reads at start. Its topics are named in its code and
  * rendered from `environments/topics.ts`.
  */
-import type { DatabaseName, ServiceName } from "../environments";
+import type { DatabaseName, Environment, ServiceName } from "../environments";
 import type { EnforcedKind } from "../operators/targets";
+import { payoutResolverClusterRole } from "../services/payments/admin-roles";
 import { secretNames } from "./conventions";
 
 export interface SecretKey {
@@ -22,6 +23,8 @@ export interface ServiceEntry {
   readonly callsProviders: boolean;
   /** The control kinds the service enforces (the operator's targets). */
   readonly enforces: readonly EnforcedKind[];
+  /** The ClusterRoles people are bound to for the service's admin endpoints (RBAC decides). */
+  readonly adminRoles?: readonly Record<string, unknown>[];
 }
 
 export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
@@ -33,7 +36,14 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
       WEBHOOK_SECRET_NEXT: { name: "payments-webhook", key: "next", optional: true },
     },
     callsProviders: true,
-    enforces: ["WithdrawalHalt", "PayoutThrottle", "ReadOnlyMode", "SessionRevocation"],
+    enforces: [
+      "WithdrawalHalt",
+      "PayoutThrottle",
+      "ReadOnlyMode",
+      "WebhookReplay",
+      "SessionRevocation",
+    ],
+    adminRoles: [payoutResolverClusterRole()],
   },
   purchasing: {
     database: "purchasing",
@@ -68,10 +78,27 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
   },
 };
 
-/** The Secrets every service reads, by environment variable. */
-export function commonSecrets(service: ServiceName): Record<string, SecretKey> {
+/** Whether the service's database has replicas beside its primary (CloudNativePG's `-ro`). */
+export function hasReadReplicas(environment: Environment, name: ServiceName): boolean {
+  return environment.postgres[serviceCatalog[name].database].instances > 1;
+}
+
+/** The key of `<service>-database` holding the URL of the read replicas (CloudNativePG's `-ro`). */
+export const readOnlyUriKey = "ro-uri";
+
+/**
+ * The Secrets every service reads, by environment variable; `DB_READONLY_ENDPOINT` where its
+ * database has replicas to read from.
+ */
+export function commonSecrets(
+  service: ServiceName,
+  readReplicas = false,
+): Record<string, SecretKey> {
   return {
     DATABASE_URL: { name: secretNames.databaseUrl(service), key: "uri" },
+    ...(readReplicas
+      ? { DB_READONLY_ENDPOINT: { name: secretNames.databaseUrl(service), key: readOnlyUriKey } }
+      : {}),
     ADMIN_TOKEN: { name: secretNames.adminToken(service), key: "token" },
     // Present while the token rotates (`npm run secrets`): both values are accepted.
     ADMIN_TOKEN_NEXT: { name: secretNames.adminToken(service), key: "next", optional: true },

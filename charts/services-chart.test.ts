@@ -55,6 +55,8 @@ function startEnvironment(variables: ReadonlyMap<string, VariableSource>): Recor
     else if (source.from === "field") env[variable] = "service-7d9f8c6b5-x2x4q";
     else if (variable === "DATABASE_URL")
       env[variable] = "postgresql://payments:pw@payments-db-rw.data-plane:5432/payments";
+    else if (variable === "DB_READONLY_ENDPOINT")
+      env[variable] = "postgresql://payments:pw@payments-db-ro.data-plane:5432/payments";
     else if (variable === "REDIS_URL") env[variable] = "redis://:pw@redis-master.data-plane:6379";
     else env[variable] = "s".repeat(32);
   }

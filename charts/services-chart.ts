@@ -6,6 +6,7 @@ import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { type Environment, type ServiceName, serviceNames } from "../environments";
 import { HonoService } from "./constructs/hono-service";
+import { ServiceIdentity } from "./constructs/service-identity";
 import {
   kafkaBrokers,
   kafkaPort,
@@ -16,9 +17,10 @@ import {
 } from "./conventions";
 import { componentLabels } from "./labels";
 import { poolSelector } from "./node-pools";
+import { includeManifest } from "./program-container";
 import { kafkaTlsEnabled, saslMechanism } from "./redpanda-chart";
 import { ReleaseHooks } from "./release-hooks";
-import { commonSecrets, serviceCatalog } from "./service-catalog";
+import { commonSecrets, hasReadReplicas, serviceCatalog } from "./service-catalog";
 
 export class ServicesChart extends Chart {
   readonly services: HonoService[] = [];
@@ -27,8 +29,15 @@ export class ServicesChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     for (const name of serviceNames) {
       if (!environment.services[name].enabled) continue;
-      this.services.push(new HonoService(this, name, serviceProps(environment, name)));
+      const identity = new ServiceIdentity(this, `${name}-identity`, {
+        name,
+        namespace: environment.namespaces.services.name,
+        labels: componentLabels(name, "service", environment.name),
+      });
+      const props = { ...serviceProps(environment, name), serviceAccount: identity.serviceAccount };
+      this.services.push(new HonoService(this, name, props));
       new ReleaseHooks(this, `${name}-release`, environment, name);
+      for (const role of serviceCatalog[name].adminRoles ?? []) includeManifest(this, role);
     }
   }
 }
@@ -48,6 +57,11 @@ export function serviceConfig(environment: Environment, name: ServiceName): Reco
     KAFKA_TLS: String(kafkaTlsEnabled),
     KAFKA_SASL_MECHANISM: saslMechanism,
     KAFKA_SASL_USERNAME: name,
+    // People on admin endpoints are reviewed by the cluster's API server as the pod's
+    // ServiceAccount (ServiceIdentity); RBAC is asked in the services' namespace, so a
+    // RoleBinding there or a ClusterRoleBinding grants an admin action.
+    ADMIN_IDENTITY_KUBECONFIG: "in-cluster",
+    ADMIN_IDENTITY_NAMESPACE: environment.namespaces.services.name,
     // Where a PreSync Job migrates once per release, replicas only check the schema.
     ...(environment.features.safeMigrations ? { MIGRATE_AT_START: "false" } : {}),
     ...service.config,
@@ -69,7 +83,7 @@ function serviceProps(environment: Environment, name: ServiceName) {
     resources: service.resources,
     port: servicePort,
     config: serviceConfig(environment, name),
-    secrets: { ...commonSecrets(name), ...entry.secrets },
+    secrets: { ...commonSecrets(name, hasReadReplicas(environment, name)), ...entry.secrets },
     // The operator calls the admin API, Prometheus scrapes, peers call each other.
     ingressNamespaces: [
       namespaces.system.name,

@@ -21,6 +21,7 @@ import { readOnlyModeReconciler } from "./reconcilers/read-only-mode";
 import { sessionRevocationReconciler } from "./reconcilers/session-revocation";
 import { settlementReplayReconciler } from "./reconcilers/settlement-replay";
 import { symbolModeReconciler } from "./reconcilers/symbol-mode";
+import { webhookReplayReconciler } from "./reconcilers/webhook-replay";
 import { withdrawalHaltReconciler } from "./reconcilers/withdrawal-halt";
 import { createControlClient } from "./runtime/control-client";
 import { Controller, type Reconciler } from "./runtime/controller";
@@ -262,6 +263,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "CancelAll") return cancelAllReconciler(deps);
   if (kind === "SessionRevocation") return sessionRevocationReconciler(deps);
   if (kind === "SettlementReplay") return settlementReplayReconciler(deps);
+  if (kind === "WebhookReplay") return webhookReplayReconciler(deps);
   throw new Error(`no reconciler for ${kind}`);
 }
 

@@ -36,6 +36,7 @@ const serviceTarget = z.object({
         "CancelAll",
         "SessionRevocation",
         "SettlementReplay",
+        "WebhookReplay",
       ]),
     )
     .min(1),

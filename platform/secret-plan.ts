@@ -18,7 +18,7 @@ import {
 } from "../charts/conventions";
 import { saslMechanism } from "../charts/redpanda-chart";
 import { type RequiredSecret, requiredSecrets } from "../charts/required-secrets";
-import { serviceCatalog } from "../charts/service-catalog";
+import { readOnlyUriKey, serviceCatalog } from "../charts/service-catalog";
 import {
   type DatabaseName,
   type Environment,
@@ -124,14 +124,20 @@ function recipes(environment: Environment): Map<string, SecretValueRecipe> {
     const database = serviceCatalog[service].database;
     add(secretNames.databaseOwner(database), "username", literal(database));
     add(secretNames.databaseOwner(database), "password", fromKey(keys.databasePassword(database)));
-    add(secretNames.databaseUrl(service), "uri", {
-      configKeys: [keys.databasePassword(database)],
-      build: ([password]) => {
-        const host = serviceHost(`${databaseClusterName(database)}-rw`, data);
-        const user = encodeURIComponent(database);
-        return `postgresql://${user}:${encodeURIComponent(password ?? "")}@${host}:${postgresPort}/${database}`;
-      },
-    });
+    // The primary (CloudNativePG's `-rw` Service) and its replicas (`-ro`), same credentials.
+    for (const [dataKey, suffix] of [
+      ["uri", "rw"],
+      [readOnlyUriKey, "ro"],
+    ] as const) {
+      add(secretNames.databaseUrl(service), dataKey, {
+        configKeys: [keys.databasePassword(database)],
+        build: ([password]) => {
+          const host = serviceHost(`${databaseClusterName(database)}-${suffix}`, data);
+          const user = encodeURIComponent(database);
+          return `postgresql://${user}:${encodeURIComponent(password ?? "")}@${host}:${postgresPort}/${database}`;
+        },
+      });
+    }
     add(secretNames.adminToken(service), "token", fromKey(keys.adminToken(service)));
     add(secretNames.kafkaUser(service), "password", fromKey(keys.kafkaPassword(service)));
   }

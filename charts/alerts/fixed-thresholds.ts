@@ -23,6 +23,11 @@ export const fixedAlertThresholds = {
   reconciliationLookback: "15m",
   /** Seed 000: idempotency store errors "sustained": this long without a quiet 5m window. */
   idempotencyErrorsSustained: "10m",
+  /**
+   * Seed 003 ("PSP Webhook Failures"): deliveries whose processing failed in this window, for
+   * this long, open a ticket; the PSP retries, so one failure that a retry fixed stays quiet.
+   */
+  webhookFailures: { window: "15m", sustained: "10m" },
   /** Rate window of the HTTP and outbox alerts: four 30 s scrapes and more. */
   rateWindow: "5m",
   /** How long the HTTP error ratio and p95 must stay above their thresholds. */

@@ -1,7 +1,8 @@
 /**
  * @module The payments service's alerts, from seed 000's "Recommended Alerts": ledger
  * imbalance, the manual review queue during business hours, payout worker failure spikes,
- * reconciliation failing for an hour, and sustained idempotency store errors.
+ * reconciliation failing for an hour, and sustained idempotency store errors; and seed 003's
+ * PSP webhook failures.
  */
 import type { Environment } from "../../environments";
 import type { AlertGroup } from "./alert-group";
@@ -121,6 +122,19 @@ function idempotencyStoreErrors(): PaymentsAlert {
   };
 }
 
+function webhookDeliveriesFailing(): PaymentsAlert {
+  const { window, sustained } = fixed.webhookFailures;
+  const failed = `webhook_attempts_total{${scope},source="delivery",outcome="failed"}`;
+  return {
+    name: "PaymentsWebhookDeliveriesFailing",
+    severity: "warning",
+    expr: `sum by (${by}) (increase(${failed}[${window}])) > 0`,
+    forDuration: sustained,
+    summary: "PSP webhook deliveries keep failing to process.",
+    description: `{{ $labels.service }} in {{ $labels.namespace }} has failed to process {{ $value | printf "%.0f" }} PSP webhook deliveries in the last ${window}, for ${sustained}; list them with GET /v1/webhooks/events?status=failed and replay each with a WebhookReplay once its cause is fixed.`,
+  };
+}
+
 /** The payments alert group for one environment's thresholds. */
 export function paymentsAlerts(environment: Environment): AlertGroup {
   const thresholds = environment.alerts;
@@ -130,6 +144,7 @@ export function paymentsAlerts(environment: Environment): AlertGroup {
     payoutFailureSpike(),
     reconciliationFailing(thresholds),
     idempotencyStoreErrors(),
+    webhookDeliveriesFailing(),
   ];
   const rules = alerts.map((alert) =>
     alertRule({ ...alert, component: paymentsComponent }, environment.gitops),

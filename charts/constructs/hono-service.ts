@@ -54,6 +54,11 @@ export interface HonoServiceProps {
   readonly egressInternetHttps?: boolean;
   /** Pods run only on nodes with these labels. @default any node */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * Run as this ServiceAccount with its token mounted, and reach the Kubernetes API server
+   * (people's tokens are reviewed there). @default the namespace's default, no token
+   */
+  readonly serviceAccount?: plus.IServiceAccount;
 }
 
 /** Pod template annotation holding a digest of the service's ConfigMap. */
@@ -133,7 +138,8 @@ export class HonoService extends Construct {
         maxSurge: plus.PercentOrAbsolute.absolute(1),
         maxUnavailable: plus.PercentOrAbsolute.absolute(0),
       }),
-      automountServiceAccountToken: false,
+      serviceAccount: props.serviceAccount,
+      automountServiceAccountToken: props.serviceAccount !== undefined,
       securityContext: podSecurityContext,
       containers: [
         {
@@ -205,6 +211,14 @@ export class HonoService extends Construct {
           },
         ],
         ports: [tcp(443)],
+      });
+    }
+    if (props.serviceAccount !== undefined) {
+      // The API server sits outside the pod network at an address each cluster chooses
+      // (kubernetes.default.svc forwards to it), so only its ports can be named here.
+      egress.push({
+        to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+        ports: [tcp(443), tcp(6443)],
       });
     }
     new plus.k8s.KubeNetworkPolicy(this, "network-policy", {

@@ -16,6 +16,7 @@ import { readOnlyMode } from "./read-only-mode";
 import { sessionRevocation } from "./session-revocation";
 import { settlementReplay } from "./settlement-replay";
 import { symbolMode } from "./symbol-mode";
+import { webhookReplay } from "./webhook-replay";
 import { withdrawalHalt } from "./withdrawal-halt";
 
 export { controlGroup, controlVersion } from "./common";
@@ -33,6 +34,7 @@ export {
   sessionRevocation,
   settlementReplay,
   symbolMode,
+  webhookReplay,
   withdrawalHalt,
 };
 
@@ -50,6 +52,7 @@ export const controlKinds = [
   cancelAll,
   sessionRevocation,
   settlementReplay,
+  webhookReplay,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

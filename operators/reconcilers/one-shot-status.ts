@@ -1,5 +1,6 @@
 /**
- * @module The status a one-shot kind (LockFlush, CancelAll, SettlementReplay) writes: its phase, target,
+ * @module The status a one-shot kind (LockFlush, CancelAll, SettlementReplay, WebhookReplay)
+ * writes: its phase, target,
  * message and Ready condition, and the final write with `completedAt` that makes the run
  * never happen again.
  */
@@ -72,7 +73,7 @@ export function oneShotStatus(
     status,
     async claim(object, reason, message) {
       if (object.status?.startedAt) return object;
-      const started = { phase: "Pending", startedAt: deps.now().toISOString() } as const;
+      const started: ControlStatus = { phase: "Pending", startedAt: deps.now().toISOString() };
       return commitStatus(
         deps.client,
         deps.events,

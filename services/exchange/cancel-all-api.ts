@@ -9,8 +9,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { adminAuth } from "../kit/admin-auth";
 import type { ServiceApp } from "../kit/app-env";
 import type { Pool } from "../kit/db";
+import { oneShotRequestSchema } from "../kit/one-shot-request";
 import { problemResponses } from "../kit/problem-schema";
-import { adminRunFields } from "./admin-run-fields";
 import type { ExchangeContext } from "./exchange-context";
 import { asExchangeProblem, unknownSymbol } from "./problems";
 import { requireCancel } from "./symbol-mode-gate";
@@ -21,8 +21,6 @@ const symbolParam = z.object({
     .max(32)
     .openapi({ param: { name: "symbol", in: "path" }, example: "BTC-USD" }),
 });
-
-const cancelAllBody = z.object(adminRunFields);
 
 const cancelAllResult = z.object({
   symbol: z.string(),
@@ -39,7 +37,7 @@ const cancelAllRoute = createRoute({
   security: [{ adminBearer: [] }],
   request: {
     params: symbolParam,
-    body: { content: { "application/json": { schema: cancelAllBody } }, required: true },
+    body: { content: { "application/json": { schema: oneShotRequestSchema } }, required: true },
   },
   responses: {
     200: {

@@ -12,13 +12,13 @@ import { adminAuth } from "../kit/admin-auth";
 import type { ServiceApp } from "../kit/app-env";
 import type { Pool } from "../kit/db";
 import { dependencyUnavailable } from "../kit/dependency-error";
+import { oneShotRequestFields } from "../kit/one-shot-request";
 import { problemResponses } from "../kit/problem-schema";
-import { adminRunFields } from "./admin-run-fields";
 import type { ExchangeContext } from "./exchange-context";
 import type { ReplayResult } from "./settlement/settlement-replay";
 
 // The kind's own fields, from its one definition, and the run's reference and audit fields.
-const replayBody = z.object({ ...settlementReplay.spec.shape, ...adminRunFields });
+const replayBody = z.object({ ...settlementReplay.spec.shape, ...oneShotRequestFields });
 
 const replayAnswer = z.object({
   reference: z.string(),

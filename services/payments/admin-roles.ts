@@ -5,7 +5,7 @@
  */
 import type { PolicyRule } from "../../operators/rbac";
 
-/** May list the manual review queue and decide payouts in it. */
+/** May list the manual review queue and decide payouts in it, and list the webhook retries queue. */
 export const payoutResolverRole = "breakwater-payout-resolver";
 
 export const payoutResolverRules: PolicyRule[] = [
@@ -15,6 +15,7 @@ export const payoutResolverRules: PolicyRule[] = [
     resources: ["payouts/manual-review"],
     verbs: ["list"],
   },
+  { apiGroups: ["payments.breakwater.dev"], resources: ["webhooks"], verbs: ["list"] },
 ];
 
 /** The ClusterRole manifest of {@link payoutResolverRole}. */

@@ -19,6 +19,7 @@ import { mountPayoutsApi } from "./payouts-api";
 import { createReconciliationWorker } from "./reconciliation";
 import { paymentsSupersededMigrations } from "./superseded-migrations";
 import { mountTransfersApi } from "./transfers-api";
+import { mountWebhookEventsApi } from "./webhook-events-api";
 import { mountWebhooksApi } from "./webhooks-api";
 import { withdrawalHaltKind } from "./withdrawal-halt";
 
@@ -57,6 +58,7 @@ export const service = defineService({
     mountTransfersApi(app, context);
     mountPayoutsApi(app, context);
     mountWebhooksApi(app, context);
+    mountWebhookEventsApi(app, context);
   },
   workers(service) {
     const context = paymentsContext(service);

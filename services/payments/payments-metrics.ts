@@ -1,6 +1,6 @@
 /**
  * @module The metrics payments adds to the kit's registry, under the names the runbook's
- * alerts use: the manual review queue, its transitions, and ledger imbalances.
+ * alerts use: the manual review queue, its transitions, ledger imbalances, and webhook attempts.
  */
 import { Counter, Gauge } from "prom-client";
 import type { ServiceMetrics } from "../kit/metrics";
@@ -16,6 +16,8 @@ export interface PaymentsMetrics {
   readonly ledgerImbalance: Counter<"currency">;
   /** `payouts_total{result}`: sends by PSP answer (sent, failed, ambiguous, unreachable). */
   readonly payoutResults: Counter<"result">;
+  /** `webhook_attempts_total{source,outcome}`: PSP webhook processing by delivery or replay. */
+  readonly webhookAttempts: Counter<"source" | "outcome">;
 }
 
 /** Register payments' metrics beside the kit's. */
@@ -30,7 +32,17 @@ export function createPaymentsMetrics(metrics: ServiceMetrics): PaymentsMetrics 
   // Zero-valued series exist from the start, so rate() and alerts see them before the first event.
   for (const action of ["entered", "confirm_sent", "refund_failed"])
     manualReviewTransitions.inc({ action }, 0);
+  const webhookAttempts = new Counter({
+    name: "webhook_attempts_total",
+    help: "PSP webhook events processed, by source (delivery by the PSP, replay by on call) and outcome (succeeded, failed).",
+    labelNames: ["source", "outcome"] as const,
+    registers,
+  });
+  for (const source of ["delivery", "replay"]) {
+    for (const outcome of ["succeeded", "failed"]) webhookAttempts.inc({ source, outcome }, 0);
+  }
   return {
+    webhookAttempts,
     manualReviewQueueSize: new Gauge({
       name: "payout_manual_review_queue_size",
       help: "Payouts in manual review, as last counted by the payout worker or a resolve.",

@@ -19,6 +19,8 @@ export const paymentsProblems = {
   payoutsThrottled: "payouts/throttled",
   webhookSignature: "webhook/invalid-signature",
   webhookReferenceMismatch: "webhook/reference-mismatch",
+  webhookEventNotFound: "webhook/event-not-found",
+  webhookReplayConflict: "webhook/replay-reference-conflict",
 } as const;
 
 /** The problem for a domain error, or undefined when the error is not one of ours. */

@@ -1,21 +1,21 @@
 /**
  * @module `POST /v1/webhooks/deposits`: the PSP announces a deposit. The signature over the
  * raw bytes is checked before anything else is read; a replay answers the recorded result
- * (200), a changed payload on a known reference is 409 `webhook/reference-mismatch`.
+ * (200), a changed payload on a known reference is 409 `webhook/reference-mismatch`. Every
+ * verified delivery is stored with its attempt (webhook-events.ts) before it is processed, and
+ * its event id is answered in `webhook-event-id`, so a failed one can be replayed.
  */
 import { createRoute } from "@hono/zod-openapi";
 import type { ServiceApp } from "../kit/app-env";
-import { parseJsonBody, validInput } from "../kit/input-problems";
-import { parseAmount } from "../kit/ledger/amount";
 import { problem } from "../kit/problem";
 import { problemResponses } from "../kit/problem-schema";
 import { verifyWebhookSignature, webhookSignatureHeader } from "../kit/webhook-signature";
-import { isPlatformAccount, platformAccountProblem } from "./account-access";
-import { depositSchema, depositWebhookSchema } from "./api-schemas";
+import { depositSchema } from "./api-schemas";
 import { webhookSecrets } from "./config";
-import { recordDeposit } from "./deposits";
 import type { PaymentsContext } from "./payments-context";
-import { asProblem, paymentsProblems } from "./problems";
+import { paymentsProblems } from "./problems";
+import { receiveWebhookEvent } from "./webhook-events";
+import { processWebhookEvent, readDepositWebhook } from "./webhook-processing";
 
 const depositRoute = createRoute({
   method: "post",
@@ -46,21 +46,14 @@ export function mountWebhooksApi(app: ServiceApp, context: PaymentsContext): voi
           "X-Webhook-Signature must be the hex HMAC-SHA256 of the raw body with the shared key",
       });
     }
-    const payload = parseJsonBody(raw);
-    const deposit = validInput(depositWebhookSchema, payload);
-    if (isPlatformAccount(deposit.account)) {
-      // The PSP credits users; a deposit into in-flight or clearing would corrupt them.
-      throw problem({
-        type: platformAccountProblem,
-        title: "Platform accounts are not reachable through the API",
-        status: 422,
-        detail: `account: ${deposit.account} is one of the platform's own accounts; deposits credit users`,
-        extensions: { field: "account", account: deposit.account },
-      });
-    }
-    controls.requireAvailable();
-    const recorded = await asProblem(() =>
-      recordDeposit(pool, { ...deposit, amount: parseAmount(deposit.amount), payload }),
+    // Read before storing: a body without a reference cannot be an event anyone replays.
+    const { deposit } = readDepositWebhook(raw);
+    const eventId = await receiveWebhookEvent(pool, "deposit", deposit.reference, raw);
+    c.header("webhook-event-id", eventId);
+    const recorded = await processWebhookEvent(
+      { pool, controls, attempts: context.metrics.webhookAttempts },
+      eventId,
+      raw,
     );
     if (recorded.replayed) c.header("webhook-replayed", "true");
     return c.json(recorded.deposit, 200);

@@ -80,6 +80,64 @@ test("the restore command's recovery Cluster is accepted by the API server", asy
   assert.ok(environment.postgres.payments.backup.pitr);
 });
 
+/** The API server's SubjectAccessReview answer for `user` and `attributes`, as a service asks it. */
+async function allowed(user: string, attributes: Record<string, string>): Promise<boolean> {
+  const review = JSON.stringify({
+    apiVersion: "authorization.k8s.io/v1",
+    kind: "SubjectAccessReview",
+    spec: { user, resourceAttributes: attributes },
+  });
+  const result = await kube.kubectl(["create", "-f", "-", "-o", "json"], { input: review });
+  assert.is(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout).status?.allowed === true;
+}
+
+/** `kubectl auth can-i` as `user`: the API server's own answer, "yes" or "no". */
+async function canI(user: string, args: string[]): Promise<string> {
+  const result = await kube.kubectl(["auth", "can-i", ...args, "--as", user]);
+  return result.stdout.trim();
+}
+
+test("applied, prod's service identity may review people and nothing else, and the resolver role decides payouts", async () => {
+  const services = join(root, "rendered", "prod", "services");
+  const identity = yamlFiles(services).filter((file) =>
+    /\/(serviceaccount|clusterrolebinding|clusterrole)-/.test(file),
+  );
+  assert.ok(identity.length >= 3);
+  const applied = await kube.kubectl([
+    "apply",
+    "--server-side",
+    ...identity.flatMap((file) => ["-f", file]),
+  ]);
+  assert.is(applied.code, 0, applied.stderr);
+  const namespace = loadEnvironment("prod").namespaces.services.name;
+  const payments = `system:serviceaccount:${namespace}:payments`;
+  assert.is(await canI(payments, ["create", "tokenreviews.authentication.k8s.io"]), "yes");
+  assert.is(await canI(payments, ["create", "subjectaccessreviews.authorization.k8s.io"]), "yes");
+  assert.is(await canI(payments, ["get", "secrets", "-n", namespace]), "no");
+  const bound = await kube.kubectl([
+    ...["create", "clusterrolebinding", "oncall-resolves-payouts"],
+    ...["--clusterrole=breakwater-payout-resolver", "--user=oncall"],
+  ]);
+  assert.is(bound.code, 0, bound.stderr);
+  // What payments asks for each request (services/payments/payouts-api.ts, webhook-events-api.ts).
+  const resolve = {
+    group: "payments.breakwater.dev",
+    resource: "payouts",
+    verb: "resolve",
+    namespace,
+  };
+  const listQueue = {
+    group: "payments.breakwater.dev",
+    resource: "webhooks",
+    verb: "list",
+    namespace,
+  };
+  assert.is(await allowed("oncall", resolve), true);
+  assert.is(await allowed("oncall", listQueue), true);
+  assert.is(await allowed("someone-else", resolve), false);
+});
+
 test("the API server refuses an object that breaks its CRD schema, so the checks above can fail", async () => {
   const topic = [
     "apiVersion: cluster.redpanda.com/v1alpha2",

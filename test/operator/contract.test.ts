@@ -220,6 +220,12 @@ const examples: Record<KindName, readonly Example[]> = {
     own("an offset as text", { fromOffset: "0" }),
     own("a lower-case symbol", { fromOffset: 0, symbol: "btc-usd" }),
   ],
+  WebhookReplay: [
+    good("an event id", { eventId: "0b7e2c4a-3f1d-4e8b-9a6c-5d2f1e0a9b8c" }),
+    good("a dry run", { eventId: "0b7e2c4a-3f1d-4e8b-9a6c-5d2f1e0a9b8c", dryRun: true }),
+    own("no event id", {}),
+    own("an event id that is no UUID", { eventId: "evt_123" }),
+  ],
 };
 
 let cluster: KubeCluster;

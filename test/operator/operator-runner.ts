@@ -17,7 +17,7 @@ import { type ManagedProcess, makeTempDir, startProcess, waitUntil } from "../ha
 const root = resolve(import.meta.dirname, "..", "..");
 
 export interface TargetsInput {
-  /** Base URL of each payments replica set's admin API (any replica). */
+  /** Base URL of each payments replica set's admin API (any replica; WebhookReplay too). */
   readonly paymentsUrl?: string;
   /** Base URL of a purchasing replica (ProviderDisable). */
   readonly purchasingUrl?: string;
@@ -47,6 +47,7 @@ export function writeTargets(input: TargetsInput): string {
             "PayoutThrottle",
             "ReadOnlyMode",
             "SessionRevocation",
+            "WebhookReplay",
           ]),
         }
       : {}),

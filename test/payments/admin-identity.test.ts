@@ -2,7 +2,7 @@
  * @module People on admin endpoints are who the real API server says they are: a break-glass
  * control change through payments' admin API is authorized by RBAC (SubjectAccessReview) and
  * audited under the authenticated name, whatever the body claims; the operator's service token
- * keeps working as before; a service without identity review refuses people; a bad
+ * keeps working as before; the webhook retries queue is listed for whom RBAC allows; a service without identity review refuses people; a bad
  * ADMIN_IDENTITY_KUBECONFIG stops the start with one line; and with the API server gone,
  * people are refused with 503 (fail closed) while the operator's token still works.
  */
@@ -90,6 +90,35 @@ test("a person RBAC does not allow is refused 403 naming who and what, and nothi
   const stranger = await halt("break-glass-2", { authorization: "Bearer not-a-kubernetes-token" });
   assert.is(stranger.status, 401);
   assert.match(stranger.headers.get("www-authenticate") ?? "", /^Bearer realm="admin"/);
+});
+
+test("the webhook retries queue is listed for a person RBAC grants list on webhooks, not for others", async () => {
+  const allowed = await call(
+    replica.url,
+    "GET",
+    "/v1/webhooks/events?status=failed",
+    undefined,
+    people.as("alice"),
+  );
+  assert.is(allowed.status, 200, JSON.stringify(allowed.body));
+  assert.equal([allowed.body.limit, allowed.body.offset], [50, 0]);
+  const refused = await call(
+    replica.url,
+    "GET",
+    "/v1/webhooks/events",
+    undefined,
+    people.as("bob"),
+  );
+  assert.is(refused.status, 403);
+  assert.match(refused.body.detail, /^bob may not list webhooks\.payments\.breakwater\.dev/);
+  const invalid = await call(
+    replica.url,
+    "GET",
+    "/v1/webhooks/events?status=lost",
+    undefined,
+    asAdmin,
+  );
+  assert.is(invalid.status, 422);
 });
 
 test("the operator's service token works as before: the body names the requester", async () => {

@@ -40,6 +40,7 @@ const kindFields: Record<string, Record<string, unknown>> = {
   CancelAll: { symbol: "BTC-USD" },
   SessionRevocation: { services: ["payments"], issuedBefore: "2026-11-29T14:00:00Z" },
   SettlementReplay: { fromOffset: 0 },
+  WebhookReplay: { eventId: "0b7e2c4a-3f1d-4e8b-9a6c-5d2f1e0a9b8c" },
 };
 
 function control(kind: string, name: string, requestedBy: string): string {

@@ -194,6 +194,52 @@ function idempotencyCases(group: AlertGroup): RuleCase[] {
   ];
 }
 
+function webhookCases(group: AlertGroup): RuleCase[] {
+  const rule = ruleNamed(group, "PaymentsWebhookDeliveriesFailing");
+  const attempts = (source: string, outcome: string, values: string) =>
+    metric("webhook_attempts_total", { source, outcome }, values);
+  return [
+    {
+      name: "PaymentsWebhookDeliveriesFailing fires after 10m of failed deliveries, not before",
+      input_series: [
+        attempts("delivery", "failed", "0+1x40"),
+        attempts("delivery", "succeeded", "0+10x40"),
+      ],
+      alert_rule_test: [
+        { eval_time: "5m", alertname: rule.name, exp_alerts: [] },
+        {
+          eval_time: "20m",
+          alertname: rule.name,
+          exp_alerts: [
+            firing(
+              rule,
+              payments,
+              "payments in breakwater-services has failed to process 15 PSP webhook deliveries in the last 15m, for 10m; list them with GET /v1/webhooks/events?status=failed and replay each with a WebhookReplay once its cause is fixed.",
+            ),
+          ],
+        },
+      ],
+    },
+    {
+      name: "PaymentsWebhookDeliveriesFailing stays quiet for one old failure, failed replays and other services",
+      input_series: [
+        attempts("delivery", "failed", "0 1x60"),
+        attempts("replay", "failed", "0+1x60"),
+        {
+          series: series("webhook_attempts_total", {
+            ...pod,
+            service: "escrow",
+            source: "delivery",
+            outcome: "failed",
+          }),
+          values: "0+1x60",
+        },
+      ],
+      alert_rule_test: [{ eval_time: "40m", alertname: rule.name, exp_alerts: [] }],
+    },
+  ];
+}
+
 export function paymentsCases(group: AlertGroup): RuleCase[] {
   return [
     ...ledgerCases(group),
@@ -201,5 +247,6 @@ export function paymentsCases(group: AlertGroup): RuleCase[] {
     ...payoutSpikeCases(group),
     ...reconciliationCases(group),
     ...idempotencyCases(group),
+    ...webhookCases(group),
   ];
 }
