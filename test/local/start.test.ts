@@ -172,7 +172,7 @@ test("an order signed with an edge API key reaches the core as the key's trader"
     side: "sell",
     type: "limit",
     price: "900000",
-    quantity: "1000000",
+    quantity: "10000000",
   });
   const timestamp = String(Date.now());
   const nonce = randomUUID();
