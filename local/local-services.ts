@@ -146,6 +146,7 @@ export const localServices: readonly LocalService[] = [
       STATUS_REFRESH_MS: "1000",
       STATUS_PAYOUT_CURRENCIES: Object.keys(seededAccounts.payouts).join(","),
       STATUS_PURCHASE_PROVIDERS: "a,b,c",
+      STATUS_TRADING_SYMBOLS: tradedSymbols.join(","),
     }),
   },
 ];

@@ -40,4 +40,6 @@ export const orderThrottle = defineControlKind({
   targets: symbolScopeTargets,
   // The slower rate is the more restrictive (as for payouts): it is the one in force.
   rank: (spec) => 60_000_000 - perMinute(spec),
+  defaultPublicMessage: (spec) =>
+    `New orders in ${spec.scope === "Global" ? "every market" : spec.symbol} are accepted at a reduced rate while we catch up; cancels are not affected.`,
 });

@@ -33,8 +33,10 @@ export const symbolMode = defineControlKind({
   ]),
   targets: symbolScopeTargets,
   rank: (spec) => symbolModes.indexOf(spec.mode),
-  defaultPublicMessage: (spec) =>
-    spec.mode === "NORMAL"
-      ? `Trading in ${spec.symbol} is open.`
-      : `Trading in ${spec.symbol} is limited (${spec.mode === "CANCEL_ONLY" ? "cancels only" : "halted"}) while we investigate.`,
+  defaultPublicMessage: (spec) => {
+    const market = spec.scope === "Global" ? "every market" : spec.symbol;
+    return spec.mode === "NORMAL"
+      ? `Trading in ${market} is open.`
+      : `Trading in ${market} is limited (${spec.mode === "CANCEL_ONLY" ? "cancels only" : "halted"}) while we investigate.`;
+  },
 });

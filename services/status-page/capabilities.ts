@@ -1,8 +1,9 @@
 /**
  * @module What customers can do, one registry entry per capability: which service provides
  * it, the dimension it is split by (a currency, a provider, a symbol), and which control
- * kinds affect it and how badly. A service joins the status page with one entry here (the
- * exchange's trading per symbol, escrow's releases, once those services exist).
+ * kinds affect it and how badly. A service joins the status page with one entry here.
+ * Escrow's releases have none yet: no standing control stops them (an EscrowResolution acts
+ * once on one transaction).
  */
 
 /** The component statuses of the Statuspage format, least severe first. */
@@ -28,9 +29,22 @@ export interface Capability {
   readonly defaultItems: string;
   /** One item's component name, e.g. "Payouts in BTC". */
   itemTitle(item: string): string;
-  /** The control kinds that affect it, and what each does to an item it covers. */
-  readonly affectedBy: Readonly<Record<string, ComponentStatus>>;
+  /**
+   * The control kinds that affect it, and what each does to an item it covers: a status, or
+   * one read from the control's spec (undefined: this control leaves it operational).
+   */
+  readonly affectedBy: Readonly<Record<string, ComponentStatus | StatusOfSpec>>;
 }
+
+type StatusOfSpec = (spec: Readonly<Record<string, unknown>>) => ComponentStatus | undefined;
+
+/** A SymbolMode's effect: cancels only is partial, a halt is an outage, NORMAL is nothing. */
+const symbolModeStatus: StatusOfSpec = (spec) =>
+  spec.mode === "NORMAL"
+    ? undefined
+    : spec.mode === "CANCEL_ONLY"
+      ? "partial_outage"
+      : "major_outage";
 
 /** Every customer-facing capability, in page order. */
 export const capabilities: readonly Capability[] = [
@@ -54,7 +68,27 @@ export const capabilities: readonly Capability[] = [
     itemTitle: (provider) => `Purchases from provider ${provider}`,
     affectedBy: { ProviderDisable: "partial_outage" },
   },
+  {
+    id: "trading",
+    title: "Trading",
+    service: "exchange",
+    dimension: "symbol",
+    itemsVariable: "STATUS_TRADING_SYMBOLS",
+    defaultItems: "BTC-USD,ETH-USD",
+    itemTitle: (symbol) => `Trading ${symbol}`,
+    affectedBy: { SymbolMode: symbolModeStatus, OrderThrottle: "degraded_performance" },
+  },
 ];
+
+/** What a control of `kind` with `spec` does to the items of `capability` it covers. */
+export function statusUnder(
+  capability: Capability,
+  kind: string,
+  spec: Readonly<Record<string, unknown>>,
+): ComponentStatus | undefined {
+  const effect = capability.affectedBy[kind];
+  return typeof effect === "function" ? effect(spec) : effect;
+}
 
 /** The statuses' order: the worse of two statuses. */
 export function worseStatus(a: ComponentStatus, b: ComponentStatus): ComponentStatus {

@@ -5,7 +5,7 @@ import type { Incident } from "./incident-store";
 import { type ControlResource, publishedControl } from "./published-controls";
 import { summaryFeed } from "./status-summary";
 
-const items = { payouts: ["BTC", "ETH"], purchases: ["a", "b"] };
+const items = { payouts: ["BTC", "ETH"], purchases: ["a", "b"], trading: ["BTC-USD", "ETH-USD"] };
 
 function control(kind: string, spec: Record<string, unknown>, phase = "Applied"): ControlResource {
   return {
@@ -109,6 +109,50 @@ test("the summary feed: the affected component, its group and the page indicator
     after.components.find((component) => component.id === "payouts:btc")?.updated_at,
     "2026-11-29T10:20:00.000Z",
   );
+});
+
+test("trading per symbol: CANCEL_ONLY is a partial outage, a global halt takes every market, NORMAL nothing", () => {
+  const cancelOnly = publishedControl(
+    control("SymbolMode", { symbol: "BTC-USD", mode: "CANCEL_ONLY" }),
+    items,
+  );
+  assert.equal(cancelOnly?.components, [
+    { id: "trading:btc-usd", name: "Trading BTC-USD", status: "partial_outage" },
+  ]);
+  assert.is(
+    cancelOnly?.message,
+    "Trading in BTC-USD is limited (cancels only) while we investigate.",
+  );
+  const globalHalt = publishedControl(
+    control("SymbolMode", { scope: "Global", mode: "SOFT_HALT" }),
+    items,
+  );
+  assert.equal(
+    globalHalt?.components.map((component) => [component.id, component.status]),
+    [
+      ["trading:btc-usd", "major_outage"],
+      ["trading:eth-usd", "major_outage"],
+    ],
+  );
+  assert.is(
+    globalHalt?.message,
+    "Trading in every market is limited (halted) while we investigate.",
+  );
+  assert.is(
+    publishedControl(control("SymbolMode", { symbol: "BTC-USD", mode: "NORMAL" }), items),
+    undefined,
+  );
+});
+
+test("an order throttle shows its symbol as degraded", () => {
+  const throttled = publishedControl(
+    control("OrderThrottle", { symbol: "ETH-USD", rate: 50, per: "Second" }),
+    items,
+  );
+  assert.equal(throttled?.components, [
+    { id: "trading:eth-usd", name: "Trading ETH-USD", status: "degraded_performance" },
+  ]);
+  assert.match(throttled?.message ?? "", /^New orders in ETH-USD are accepted at a reduced rate/);
 });
 
 test.run();

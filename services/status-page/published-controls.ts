@@ -18,6 +18,7 @@ import {
   type ComponentStatus,
   capabilities,
   componentId,
+  statusUnder,
   worseStatus,
 } from "./capabilities";
 
@@ -58,7 +59,7 @@ function affectedIn(
   kind: string,
   spec: Record<string, unknown>,
 ): AffectedComponent[] {
-  const status = capability.affectedBy[kind];
+  const status = statusUnder(capability, kind, spec);
   const definition = controlKindDefinition(kind);
   if (status === undefined || definition === undefined) return [];
   // biome-ignore lint/suspicious/noExplicitAny: the spec was validated by the API server against this kind's schema.
