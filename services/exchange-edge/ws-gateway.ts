@@ -85,10 +85,12 @@ export class WsGateway {
     // them and the message is built once for all.
     const seq = (this.#tradeSeqs.get(symbol) ?? 0) + 1;
     this.#tradeSeqs.set(symbol, seq);
-    const text = JSON.stringify({ type: "TradeExecuted", channel: "trades", symbol, seq, trade });
+    const data = JSON.stringify({ type: "TradeExecuted", channel: "trades", symbol, seq, trade });
+    let queued = 0;
     for (const [connection] of this.#subscribersOf(`trades:${symbol}`)) {
-      connection.send("trades", text);
+      if (connection.sendPrepared(data)) queued += 1;
     }
+    if (queued > 0) this.options.metrics.outboundMessages.inc({ channel: "trades" }, queued);
     for (const candle of candles) {
       for (const [, subscription] of this.#subscribersOf(`candles:${candle.interval}:${symbol}`)) {
         const pending = subscription.pendingCandles ?? new Map<string, Candle>();
