@@ -27,6 +27,18 @@ export const exchangeConfigSchema = z.object({
   /** A sequencer lease not renewed for this long passes to another replica. */
   EXCHANGE_LEASE_TTL_MS: z.coerce.number().int().min(500).default(5_000),
   /**
+   * The base URL the other replicas reach this one at (in a cluster `http://$(POD_IP):8080`),
+   * stored with each lease it holds so that they forward that symbol's orders here. Unset: the
+   * address it listens on when HOST names one (local runs), none when it listens on every
+   * interface (then the others answer 503 for its symbols).
+   */
+  EXCHANGE_ADVERTISE_URL: z
+    .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
+    .transform((value) => value.replace(/\/+$/, ""))
+    .optional(),
+  /** How long a replica waits for the sequencing replica's answer to a forwarded request. */
+  EXCHANGE_FORWARD_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /**
    * Whether this replica joins the settlement consumer group (false: it serves and replays,
    * and other replicas or a deployment of their own settle).
    */
