@@ -22,6 +22,11 @@ export interface ServiceEntry {
   readonly callsProviders: boolean;
   /** The control kinds the service enforces (the operator's targets). */
   readonly enforces: readonly EnforcedKind[];
+  /**
+   * Its replicas call each other at their pod IPs (the exchange forwards a symbol's orders to
+   * the replica that sequences it): POD_IP is set and egress to the services' port allowed.
+   */
+  readonly callsPeerReplicas?: boolean;
 }
 
 export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
@@ -54,6 +59,7 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
       "SettlementReplay",
       "SessionRevocation",
     ],
+    callsPeerReplicas: true,
   },
   escrow: {
     database: "escrow",

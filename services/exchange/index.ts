@@ -34,13 +34,22 @@ const contexts = new WeakMap<ExchangeServiceContext, ExchangeContext>();
 /** Each instance's HTTP server, whose listening address it advertises when told none. */
 const servers = new WeakMap<ExchangeServiceContext, Server>();
 
-/** `EXCHANGE_ADVERTISE_URL`, else the address listened on unless that is every interface. */
+/** `http://host:port`, an IPv6 address in brackets. */
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * `EXCHANGE_ADVERTISE_URL`, else the pod's IP and port, else the address listened on unless
+ * that is every interface.
+ */
 function advertiseUrl(service: ExchangeServiceContext): string | undefined {
-  const { EXCHANGE_ADVERTISE_URL, HOST } = service.config;
+  const { EXCHANGE_ADVERTISE_URL, POD_IP, HOST } = service.config;
   if (EXCHANGE_ADVERTISE_URL !== undefined) return EXCHANGE_ADVERTISE_URL;
   const address = servers.get(service)?.address() as AddressInfo | null | undefined;
-  if (address == null || HOST === "0.0.0.0" || HOST === "::") return undefined;
-  return `http://${HOST.includes(":") ? `[${HOST}]` : HOST}:${address.port}`;
+  if (address == null) return undefined;
+  if (POD_IP !== undefined) return httpUrl(POD_IP, address.port);
+  return HOST === "0.0.0.0" || HOST === "::" ? undefined : httpUrl(HOST, address.port);
 }
 
 function exchangeContext(service: ExchangeServiceContext): ExchangeContext {
