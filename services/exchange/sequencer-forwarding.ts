@@ -96,6 +96,8 @@ async function relay(
   const headers = new Headers();
   for (const [name, value] of c.req.raw.headers) if (!hopByHop.has(name)) headers.set(name, value);
   headers.set(forwardedByHeader, options.replicaId);
+  // One request id in both replicas' logs.
+  headers.set("x-request-id", c.var.requestId);
   const method = c.req.method;
   const answer = await fetch(`${baseUrl}${incoming.pathname}${incoming.search}`, {
     method,
