@@ -3,13 +3,20 @@
  * `POST /v1/orders` (the body's `symbol`), `DELETE /v1/orders/{id}` (the order's) and
  * `POST /admin/v1/symbols/{symbol}/cancel-all` (the path's). A replica that does not sequence
  * the symbol relays them to the one that does (`sequencer-forwarding.ts`); what cannot be read
- * (a body that is not JSON, an unknown order) stays here for the route to refuse.
+ * (a body that is not JSON, an unknown order) and what the symbol's mode refuses stay here for
+ * the route to refuse.
  */
 import { z } from "zod";
 import type { ServiceApp } from "../kit/app-env";
 import type { ExchangeContext } from "./exchange-context";
 import { findOrder } from "./order-records";
-import { createForwardMetrics, forwardToSequencer, type SymbolOf } from "./sequencer-forwarding";
+import {
+  createForwardMetrics,
+  forwardToSequencer,
+  type RefusedByMode,
+  type SymbolOf,
+} from "./sequencer-forwarding";
+import { requireCancel, requireOrderEntry } from "./symbol-mode-gate";
 
 const orderId = z.uuid();
 
@@ -39,11 +46,22 @@ export function mountForwardedCommands(app: ServiceApp, context: ExchangeContext
     if (!orderId.safeParse(id).success) return undefined;
     return (await findOrder(service.pool, id as string))?.symbol;
   };
-  app.on(["POST"], "/v1/orders", forwardToSequencer(options, symbolOfBody));
-  app.on(["DELETE"], "/v1/orders/:id", forwardToSequencer(options, symbolOfOrder));
+  const refuses =
+    (check: typeof requireCancel): RefusedByMode =>
+    (symbol) => {
+      try {
+        check(service.controls, symbol);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+  const [entry, cancel] = [refuses(requireOrderEntry), refuses(requireCancel)];
+  app.on(["POST"], "/v1/orders", forwardToSequencer(options, symbolOfBody, entry));
+  app.on(["DELETE"], "/v1/orders/:id", forwardToSequencer(options, symbolOfOrder, cancel));
   app.on(
     ["POST"],
     "/admin/v1/symbols/:symbol/cancel-all",
-    forwardToSequencer(options, async (c) => c.req.param("symbol")),
+    forwardToSequencer(options, async (c) => c.req.param("symbol"), cancel),
   );
 }

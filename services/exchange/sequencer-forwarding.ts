@@ -2,7 +2,8 @@
  * @module Forwarding to the replica that sequences a symbol. Behind a Service (or the edge's
  * one URL) a command reaches any replica; one that does not hold the symbol's lease relays the
  * request as it came (method, path, body, every end-to-end header) to the holder's advertised
- * URL, found in the lease row, and answers with the holder's answer as it is. The hop header
+ * URL, found in the lease row, and answers with the holder's answer as it is. A command the
+ * symbol's mode refuses is refused here, by every replica, without a hop. The hop header
  * marks a relayed request, so it is never relayed again: a holder that lost the lease meanwhile
  * answers its own 503. No holder, no address or an unreachable holder: the request runs here
  * and gets the same 503 (retry later), and nothing was taken.
@@ -55,17 +56,22 @@ const hopByHop = new Set([
   "content-length",
 ]);
 
+/** Whether the symbol's mode refuses the command (then the route refuses it here). */
+export type RefusedByMode = (symbol: string) => boolean;
+
 /** Middleware: relays the request to the symbol's sequencer when this replica is not it. */
 export function forwardToSequencer(
   options: ForwardingOptions,
   symbolOf: SymbolOf,
+  refusedByMode: RefusedByMode,
 ): MiddlewareHandler<AppEnv> {
   const count = (result: ForwardResult) => options.forwards.inc({ result });
   return async function forwardUnlessSequencing(c, next) {
     if (c.req.header(forwardedByHeader) !== undefined) return next();
     const symbol = await symbolOf(c);
     const sequencer = symbol === undefined ? undefined : options.markets.sequencer(symbol);
-    if (sequencer === undefined || sequencer.isLeader()) return next();
+    if (sequencer === undefined || sequencer.isLeader() || refusedByMode(sequencer.symbol))
+      return next();
     // The lease row unreadable: run here, which refuses with 503 as no sequencer is known.
     const holder = await leaseHolder(options.pool, sequencer.symbol).catch(() => undefined);
     if (holder?.advertiseUrl === undefined || holder.holder === options.replicaId) {

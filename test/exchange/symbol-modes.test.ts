@@ -142,7 +142,13 @@ test("HARD_HALT refuses orders and cancels and freezes the book", async () => {
   const bookBefore = (await call(leader.url, "GET", "/v1/book/BTC-USD")).body;
   const id = "symbolmode.exchange.hard";
   await setMode(id, { symbol: "BTC-USD", mode: "HARD_HALT" }, "INC-2002");
+  const forwarded = await Promise.all(fixture.replicas.map((replica) => forwardsOf(replica.url)));
   await assertEveryReplicaRefuses(/exchange\/hard-halt$/, id, "INC-2002");
+  // Each replica refuses by itself: nothing is forwarded to the sequencer.
+  assert.equal(
+    await Promise.all(fixture.replicas.map((replica) => forwardsOf(replica.url))),
+    forwarded,
+  );
   const refused = await cancel(orderId);
   assert.is(refused.status, 423);
   assert.match(refused.body.type, /exchange\/hard-halt$/);
@@ -210,6 +216,15 @@ test("WithdrawalHalt on the exchange refuses withdrawals of that asset only", as
   assert.is(btc.status, 201, JSON.stringify(btc.body));
 });
 
+/** `exchange_order_forwards_total{result="forwarded"}` of the replica at `url`. */
+async function forwardsOf(url: string): Promise<number> {
+  const metrics = await call(url, "GET", "/metrics");
+  const line = /exchange_order_forwards_total\{[^}]*result="forwarded"[^}]*\} (\d+)/.exec(
+    metrics.body,
+  );
+  return Number(line?.[1] ?? 0);
+}
+
 /** A replica of the fixture's that does not sequence BTC-USD. */
 function another(): ExchangeReplica {
   return fixture.replicas.find((replica) => replica !== leader) as ExchangeReplica;
@@ -242,12 +257,8 @@ test("an order and a cancel sent to a replica that does not sequence are forward
   const cancelled = await call(other.url, "DELETE", url, undefined, await traderHeaders("carol"));
   assert.is(cancelled.status, 200, JSON.stringify(cancelled.body));
   assert.is(cancelled.body.status, "cancelled");
-  const metrics = await call(other.url, "GET", "/metrics");
-  const forwards = /exchange_order_forwards_total\{[^}]*result="forwarded"[^}]*\} (\d+)/.exec(
-    metrics.body,
-  );
   // The ask, the bid and its repeat, the resting bid and its cancel, at least.
-  assert.ok(Number(forwards?.[1]) >= 5, String(forwards?.[0]));
+  assert.ok((await forwardsOf(other.url)) >= 5);
 });
 
 test("CancelAll sent to a replica that does not sequence runs on the one that does", async () => {
