@@ -25,6 +25,11 @@ export interface ServiceEntry {
   readonly enforces: readonly EnforcedKind[];
   /** The ClusterRoles people are bound to for the service's admin endpoints (RBAC decides). */
   readonly adminRoles?: readonly Record<string, unknown>[];
+  /**
+   * Its replicas call each other at their pod IPs (the exchange forwards a symbol's orders to
+   * the replica that sequences it): POD_IP is set and egress to the services' port allowed.
+   */
+  readonly callsPeerReplicas?: boolean;
 }
 
 export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
@@ -64,6 +69,7 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
       "SettlementReplay",
       "SessionRevocation",
     ],
+    callsPeerReplicas: true,
   },
   escrow: {
     database: "escrow",

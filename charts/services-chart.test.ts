@@ -52,7 +52,8 @@ function startEnvironment(variables: ReadonlyMap<string, VariableSource>): Recor
   const env: Record<string, string> = {};
   for (const [variable, source] of variables) {
     if (source.from === "value" || source.from === "configMap") env[variable] = source.value;
-    else if (source.from === "field") env[variable] = "service-7d9f8c6b5-x2x4q";
+    else if (source.from === "field")
+      env[variable] = source.fieldPath === "status.podIP" ? "10.0.0.7" : "service-7d9f8c6b5-x2x4q";
     else if (variable === "DATABASE_URL")
       env[variable] = "postgresql://payments:pw@payments-db-rw.data-plane:5432/payments";
     else if (variable === "DB_READONLY_ENDPOINT")
@@ -100,6 +101,8 @@ for (const name of environmentNames) {
       assert.is(config.REPLICA_ID, "service-7d9f8c6b5-x2x4q");
       assert.is(config.KAFKA_SASL_MECHANISM, "scram-sha-512");
       assert.is(config.KAFKA_SASL_USERNAME, service);
+      // Exchange replicas forward orders to the one sequencing the symbol, at its pod IP.
+      if (service === "exchange") assert.is(config.POD_IP, "10.0.0.7");
     });
   }
 }

@@ -95,7 +95,11 @@ function serviceProps(environment: Environment, name: ServiceName) {
         namespace: namespaces.data.name,
         ports: [postgresPort, redisPort, redisSentinelPort, kafkaPort],
       },
+      ...(entry.callsPeerReplicas
+        ? [{ namespace: namespaces.services.name, ports: [servicePort] }]
+        : []),
     ],
+    podIp: entry.callsPeerReplicas ?? false,
     egressInternetHttps: entry.callsProviders,
     nodeSelector: poolSelector(environment, "apps"),
   };

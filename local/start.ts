@@ -58,7 +58,8 @@ function banner(state: PlatformState, trading: readonly string[]): string {
 async function tradingHints(state: PlatformState): Promise<string[]> {
   const tokenFile = state.traderTokens["demo-buyer"]!;
   const token = relative(process.cwd(), tokenFile);
-  // Only the replica that sequences BTC-USD takes its orders: point the curl at it.
+  // Any replica takes the order (the others forward it); the curl goes to the one that
+  // sequences BTC-USD, which spares the hop.
   const { url } = await sequencingReplica(
     state.services.exchange!.urls,
     "BTC-USD",

@@ -50,6 +50,8 @@ export interface HonoServiceProps {
   readonly ingressNamespaces: readonly string[];
   /** Where the service may connect besides DNS. */
   readonly egress: readonly EgressRule[];
+  /** Set POD_IP from the downward API (replicas that call each other). @default false */
+  readonly podIp?: boolean;
   /** Allow HTTPS to outside the cluster (payment providers). @default false */
   readonly egressInternetHttps?: boolean;
   /** Pods run only on nodes with these labels. @default any node */
@@ -124,6 +126,7 @@ export class HonoService extends Construct {
     const envVariables: Record<string, plus.EnvValue> = {
       // Each replica acknowledges control versions under its own pod name.
       REPLICA_ID: plus.EnvValue.fromFieldRef(plus.EnvFieldPaths.POD_NAME),
+      ...(props.podIp ? { POD_IP: plus.EnvValue.fromFieldRef(plus.EnvFieldPaths.POD_IP) } : {}),
       ...secretEnvVariables(this, props.secrets),
     };
     const deployment = new plus.Deployment(this, "deployment", {

@@ -27,6 +27,20 @@ export const exchangeConfigSchema = z.object({
   /** A sequencer lease not renewed for this long passes to another replica. */
   EXCHANGE_LEASE_TTL_MS: z.coerce.number().int().min(500).default(5_000),
   /**
+   * The base URL the other replicas reach this one at, stored with each lease it holds so
+   * that they forward that symbol's orders here. Unset: `http://<POD_IP>:<PORT>` in a pod,
+   * else the address it listens on when HOST names one (local runs), else none (the others
+   * then answer 503 for its symbols).
+   */
+  EXCHANGE_ADVERTISE_URL: z
+    .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
+    .transform((value) => value.replace(/\/+$/, ""))
+    .optional(),
+  /** The pod's IP (downward API), which the replica advertises when given no URL. */
+  POD_IP: z.union([z.ipv4(), z.ipv6()], { error: "expected the pod's IP address" }).optional(),
+  /** How long a replica waits for the sequencing replica's answer to a forwarded request. */
+  EXCHANGE_FORWARD_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /**
    * Whether this replica joins the settlement consumer group (false: it serves and replays,
    * and other replicas or a deployment of their own settle).
    */

@@ -4,6 +4,8 @@
  * withdrawals under WithdrawalHalt. `npm run service -- exchange` starts it from environment
  * variables alone.
  */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { registerBearerScheme } from "../kit/caller-auth";
 import { defineService } from "../kit/service";
@@ -15,6 +17,7 @@ import { mountCancelAllApi } from "./cancel-all-api";
 import { exchangeConfigSchema } from "./config";
 import type { SymbolSpec } from "./engine/symbol-spec";
 import type { ExchangeContext, ExchangeServiceContext } from "./exchange-context";
+import { mountForwardedCommands } from "./forwarded-commands";
 import { Markets } from "./markets";
 import { createOrderThrottleGate, orderThrottleKind } from "./order-throttle-gate";
 import { mountOrdersApi } from "./orders-api";
@@ -28,6 +31,26 @@ import { mountWithdrawalsApi } from "./withdrawals-api";
 
 /** One exchange context per service instance (replicas in one process keep theirs apart). */
 const contexts = new WeakMap<ExchangeServiceContext, ExchangeContext>();
+/** Each instance's HTTP server, whose listening address it advertises when told none. */
+const servers = new WeakMap<ExchangeServiceContext, Server>();
+
+/** `http://host:port`, an IPv6 address in brackets. */
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * `EXCHANGE_ADVERTISE_URL`, else the pod's IP and port, else the address listened on unless
+ * that is every interface.
+ */
+function advertiseUrl(service: ExchangeServiceContext): string | undefined {
+  const { EXCHANGE_ADVERTISE_URL, POD_IP, HOST } = service.config;
+  if (EXCHANGE_ADVERTISE_URL !== undefined) return EXCHANGE_ADVERTISE_URL;
+  const address = servers.get(service)?.address() as AddressInfo | null | undefined;
+  if (address == null) return undefined;
+  if (POD_IP !== undefined) return httpUrl(POD_IP, address.port);
+  return HOST === "0.0.0.0" || HOST === "::" ? undefined : httpUrl(HOST, address.port);
+}
 
 function exchangeContext(service: ExchangeServiceContext): ExchangeContext {
   let context = contexts.get(service);
@@ -43,6 +66,7 @@ function exchangeContext(service: ExchangeServiceContext): ExchangeContext {
       specs: [...specs.values()],
       holder: service.replicaId,
       leaseTtlMs: service.config.EXCHANGE_LEASE_TTL_MS,
+      advertiseUrl: () => advertiseUrl(service),
       metrics: createSequencerMetrics(service.metrics.registry),
       logger: service.logger.child({ component: "sequencer" }),
     });
@@ -77,6 +101,12 @@ export const service = defineService({
   ledger: true,
   config: exchangeConfigSchema,
   controlKinds: [symbolModeKind, orderThrottleKind, withdrawalHaltKind, sessionRevocationKind],
+  relay(app, service) {
+    mountForwardedCommands(app, exchangeContext(service));
+  },
+  attach(server, service) {
+    servers.set(service, server);
+  },
   routes(app, service) {
     const context = exchangeContext(service);
     registerBearerScheme(app);

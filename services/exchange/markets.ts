@@ -18,6 +18,8 @@ export interface MarketsOptions {
   readonly specs: readonly SymbolSpec[];
   readonly holder: string;
   readonly leaseTtlMs: number;
+  /** Where the other replicas reach this one, stored with each lease it holds. */
+  readonly advertiseUrl?: () => string | undefined;
   readonly metrics: SequencerMetrics;
   readonly logger: Logger;
 }

@@ -77,6 +77,15 @@ export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly controlKinds?: readonly string[];
   /** Idempotency-Key handling for unsafe requests. @default { required: false } */
   readonly idempotency?: { readonly required?: boolean } | false;
+  /**
+   * Middleware mounted ahead of the kit's Idempotency-Key handling, for a replica that relays
+   * some requests to another replica as they came: a request it answers that way reserves no
+   * key here, so the replica that runs it handles the key.
+   */
+  readonly relay?: (
+    app: ServiceApp,
+    context: ServiceContext<CommonConfig & z.infer<S>>,
+  ) => void | Promise<void>;
   /** Mount routes on the app (plain Hono or `app.openapi(createRoute(...))`). */
   readonly routes?: (
     app: ServiceApp,
@@ -297,6 +306,7 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
       refuseWritesWhenReadOnly(definition.name, () => controls.current().controls),
     );
   }
+  await definition.relay?.(app, context);
   if (definition.idempotency !== false) {
     app.use(
       "*",

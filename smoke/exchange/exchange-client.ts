@@ -1,7 +1,8 @@
 /**
  * @module The smoke's HTTP client of the trading core: traders' tokens from the sandbox's
  * identity provider, the book and orders at the replica that sequences the symbol (the others
- * answer 503 `exchange/sequencer-unavailable`), every answer appended to a log.
+ * answer book reads 503 `exchange/sequencer-unavailable` and forward orders to it), every
+ * answer appended to a log.
  */
 
 import { randomUUID } from "node:crypto";

@@ -1,7 +1,8 @@
 /**
- * @module Which exchange replica sequences a symbol: only that one takes its orders and book
- * reads, the others answer 503 `exchange/sequencer-unavailable` (and none does for a moment
- * while a lease passes). Asks each replica for the book until one answers or time is up.
+ * @module Which exchange replica sequences a symbol: only that one answers its book reads, the
+ * others answer 503 `exchange/sequencer-unavailable` (and none does for a moment while a lease
+ * passes); orders sent to the others are forwarded to it. Asks each replica for the book until
+ * one answers or time is up.
  */
 
 export interface SequencingReplica {

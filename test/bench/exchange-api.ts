@@ -2,7 +2,8 @@
  * @module The "HTTP vs straight to the engine" part of the exchange benchmark: one replica on
  * real PostgreSQL and Redis; the same kind of crossing limit orders placed through
  * `POST /v1/orders` and straight into the symbol's sequencer (holds, log and outbox included,
- * no HTTP), with the same number in flight. The ratio is what the API costs.
+ * no HTTP), with the same number in flight. The ratio is what the API costs. The same orders
+ * again through a second replica, which forwards them to the sequencer, say what a hop costs.
  */
 import { randomUUID } from "node:crypto";
 import type { Side } from "../../services/exchange/engine/types";
@@ -67,17 +68,25 @@ export async function benchApiAgainstEngine(count: number) {
         held: holdOf(btcUsd, order),
       });
     });
-    const api = await rate(count, async (n) => {
+    const through = (url: string) => async (n: number) => {
       const { trader, side, price } = nth(n);
-      const answer = await placeOrder(replica.url, trader, {
+      const answer = await placeOrder(url, trader, {
         side,
         price: price.toString(),
         quantity: btcUsd.lotSizeMinor.toString(),
       });
       if (answer.status !== 201)
         throw new Error(`order ${n}: ${answer.status} ${JSON.stringify(answer.body)}`);
-    });
-    return { apiPerSecond: api, directPerSecond: direct, ratio: api / direct };
+    };
+    const api = await rate(count, through(replica.url));
+    const other = await fixture.startReplica({ LOG_LEVEL: "error" });
+    const forwarded = await rate(count, through(other.url));
+    return {
+      apiPerSecond: api,
+      directPerSecond: direct,
+      ratio: api / direct,
+      forwardedPerSecond: forwarded,
+    };
   } finally {
     await fixture.stop();
   }

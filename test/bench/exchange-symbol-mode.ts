@@ -5,9 +5,9 @@
  * PostgreSQL and Redis. Each cycle applies a CANCEL_ONLY on BTC-USD with kubectl, measures
  * until all three replicas refuse (423), deletes it and waits for the lift.
  *
- * A probe is a buy from a trader with no money: a replica not in CANCEL_ONLY answers 422
- * (the sequencer) or 503 (the others) without moving money; one in CANCEL_ONLY answers 423
- * before either. Probing starts when the API server announces the object (a watch of its
+ * A probe is a buy from a trader with no money: a replica not in CANCEL_ONLY answers the
+ * sequencer's 422 (its own, or forwarded by the others) without moving money; one in
+ * CANCEL_ONLY answers 423 itself, before forwarding anything. Probing starts when the API server announces the object (a watch of its
  * own), every 5 ms, so a figure is the true time plus at most one probe. The replicas run in
  * this process, as the exchange's tests run them.
  */

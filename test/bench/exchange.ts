@@ -1,7 +1,7 @@
 /**
  * @module `npm run bench -- exchange [--cycles N]`: matching alone, in memory on one core
  * (target ≥ 100,000 orders/s); orders through the HTTP API against the same orders straight
- * into the sequencer (target ratio ≥ 0.5); and `kubectl apply` of a SymbolMode → every one of
+ * into the sequencer (target ratio ≥ 0.5), and through a replica that forwards them there; and `kubectl apply` of a SymbolMode → every one of
  * three replicas refuses new orders, over N cycles (default 30; target p99 ≤ 250 ms). Prints
  * its figures and one JSON line last.
  */
@@ -24,6 +24,9 @@ const api = await benchApiAgainstEngine(2_000);
 console.log(
   `api vs engine   ${Math.round(api.apiPerSecond)} vs ${Math.round(api.directPerSecond)} orders/s, ratio ${api.ratio.toFixed(2)} (target >= 0.5)`,
 );
+console.log(
+  `forwarded       ${Math.round(api.forwardedPerSecond)} orders/s through a replica that does not sequence (forwarded to the one that does)`,
+);
 const enforcement = await benchSymbolModeEnforcement(numberOption("cycles", 30));
 const { total, afterCreate } = enforcement;
 console.log(
@@ -37,6 +40,7 @@ console.log(
     apiOrdersPerSecond: Math.round(api.apiPerSecond),
     engineOrdersPerSecond: Math.round(api.directPerSecond),
     apiToEngineRatio: Number(api.ratio.toFixed(2)),
+    forwardedOrdersPerSecond: Math.round(api.forwardedPerSecond),
     symbolModeCycles: enforcement.cycles,
     symbolModeEnforceP50Ms: total.p50,
     symbolModeEnforceP99Ms: total.p99,

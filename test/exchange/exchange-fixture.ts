@@ -74,7 +74,7 @@ export async function startExchangeFixture(): Promise<ExchangeFixture> {
   };
 }
 
-/** The replica that sequences `symbol` (the one that takes its orders and book reads). */
+/** The replica that sequences `symbol` (the one that runs its orders and answers book reads). */
 export function sequencerOf(fixture: ExchangeFixture, symbol: string): Promise<ExchangeReplica> {
   return eventually(`a replica to sequence ${symbol}`, async () => {
     for (const replica of fixture.replicas)

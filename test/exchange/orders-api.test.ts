@@ -2,10 +2,14 @@
  * @module The exchange's order API on a real replica (PostgreSQL, Redis): funds held when an
  * order is accepted and released on cancel and price improvement, a match visible in the
  * book, the order view and the outbox, the client order id as idempotency key, and
- * problem+json for insufficient funds, unknown symbols, bad sizes and another's order.
+ * problem+json for insufficient funds, unknown symbols, bad sizes and another's order. An
+ * order sent to another replica while the sequencer cannot be reached is refused with 503 and
+ * taken once when retried.
  */
+import { randomUUID } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { freePort } from "../harness/process";
 import {
   balanceOf,
   call,
@@ -23,7 +27,9 @@ let replica: ExchangeReplica;
 
 test.before(async () => {
   fixture = await startExchangeFixture();
-  replica = await fixture.startReplica();
+  // It advertises an address nobody answers at: another replica cannot forward to it.
+  const nobody = `http://127.0.0.1:${await freePort()}`;
+  replica = await fixture.startReplica({ EXCHANGE_ADVERTISE_URL: nobody });
   await eventually("the replica to sequence BTC-USD", async () =>
     (await call(replica.url, "GET", "/v1/book/BTC-USD")).status === 200 ? true : undefined,
   );
@@ -221,6 +227,32 @@ test("a market buy spends at most its budget and gets the rest back", async () =
   const after = await balanceOf(replica.url, "alice", "USD");
   assert.is(BigInt(before.available) - BigInt(after.available), 96000n);
   assert.is(BigInt(after.held) - BigInt(before.held), 96000n);
+});
+
+test("an order sent to another replica while the sequencer is unreachable is refused with 503 and loses nothing", async () => {
+  const other = await fixture.startReplica();
+  const before = await balanceOf(replica.url, "alice", "USD");
+  const body = {
+    clientOrderId: randomUUID(),
+    symbol: "BTC-USD",
+    type: "limit",
+    side: "buy",
+    price: "1000000",
+    quantity: "1000000",
+  };
+  const headers = await traderHeaders("alice");
+  const refused = await call(other.url, "POST", "/v1/orders", body, headers);
+  assert.is(refused.status, 503, JSON.stringify(refused.body));
+  assert.match(refused.body.type, /exchange\/sequencer-unavailable$/);
+  assert.ok(refused.headers.get("retry-after"));
+  assert.equal(await balanceOf(replica.url, "alice", "USD"), before);
+  const metrics = await call(other.url, "GET", "/metrics");
+  assert.match(metrics.body, /exchange_order_forwards_total\{[^}]*result="unreachable"[^}]*\} 1/);
+  // Retried, the order is taken once.
+  const placed = await call(replica.url, "POST", "/v1/orders", body, headers);
+  assert.is(placed.status, 201, JSON.stringify(placed.body));
+  const again = await call(replica.url, "POST", "/v1/orders", body, headers);
+  assert.equal([again.status, again.body.orderId], [200, placed.body.orderId]);
 });
 
 test.run();

@@ -3,7 +3,9 @@
  * CANCEL_ONLY and SOFT_HALT refuse new orders on every replica and accept cancels; HARD_HALT
  * refuses both and leaves the book as it was; a Global mode covers every symbol; of two modes
  * the most restrictive is in force and the refusal names it and its ticket; lifting restores
- * order entry. WithdrawalHalt refuses exchange withdrawals.
+ * order entry. WithdrawalHalt refuses exchange withdrawals. A replica that does not sequence
+ * the symbol forwards orders, cancels and CancelAll to the one that does, once (never a
+ * forwarded request again), and to the next holder once the first stops.
  */
 import { randomUUID } from "node:crypto";
 import { test } from "uvu";
@@ -66,8 +68,9 @@ async function lift(id: string) {
   await everyReplicaHolds(lifted.body.version);
 }
 
-async function restingBid(): Promise<string> {
-  const placed = await placeOrder(leader.url, "carol", {
+/** Carol's bid at 10,000.00, sent to `url` (the sequencer unless told another replica). */
+async function restingBid(url = leader.url): Promise<string> {
+  const placed = await placeOrder(url, "carol", {
     side: "buy",
     price: "1000000",
     quantity: "100000",
@@ -139,7 +142,13 @@ test("HARD_HALT refuses orders and cancels and freezes the book", async () => {
   const bookBefore = (await call(leader.url, "GET", "/v1/book/BTC-USD")).body;
   const id = "symbolmode.exchange.hard";
   await setMode(id, { symbol: "BTC-USD", mode: "HARD_HALT" }, "INC-2002");
+  const forwarded = await Promise.all(fixture.replicas.map((replica) => forwardsOf(replica.url)));
   await assertEveryReplicaRefuses(/exchange\/hard-halt$/, id, "INC-2002");
+  // Each replica refuses by itself: nothing is forwarded to the sequencer.
+  assert.equal(
+    await Promise.all(fixture.replicas.map((replica) => forwardsOf(replica.url))),
+    forwarded,
+  );
   const refused = await cancel(orderId);
   assert.is(refused.status, 423);
   assert.match(refused.body.type, /exchange\/hard-halt$/);
@@ -205,6 +214,97 @@ test("WithdrawalHalt on the exchange refuses withdrawals of that asset only", as
     headers,
   );
   assert.is(btc.status, 201, JSON.stringify(btc.body));
+});
+
+/** `exchange_order_forwards_total{result="forwarded"}` of the replica at `url`. */
+async function forwardsOf(url: string): Promise<number> {
+  const metrics = await call(url, "GET", "/metrics");
+  const line = /exchange_order_forwards_total\{[^}]*result="forwarded"[^}]*\} (\d+)/.exec(
+    metrics.body,
+  );
+  return Number(line?.[1] ?? 0);
+}
+
+/** A replica of the fixture's that does not sequence BTC-USD. */
+function another(): ExchangeReplica {
+  return fixture.replicas.find((replica) => replica !== leader) as ExchangeReplica;
+}
+
+test("an order and a cancel sent to a replica that does not sequence are forwarded to the one that does", async () => {
+  const other = another();
+  assert.is((await deposit(leader.url, "dan", "BTC", "100000000")).status, 201);
+  const ask = await placeOrder(other.url, "dan", {
+    side: "sell",
+    price: "7000000",
+    quantity: "100000",
+  });
+  assert.is(ask.status, 201, JSON.stringify(ask.body));
+  assert.is(ask.body.status, "open");
+  const book = await call(leader.url, "GET", "/v1/book/BTC-USD");
+  assert.ok(book.body.asks.some((level: { price: string }) => level.price === "7000000"));
+  // The request goes on unchanged, Idempotency-Key included: the sequencer stores the answer.
+  const bid = { clientOrderId: randomUUID(), symbol: "BTC-USD", type: "limit", side: "buy" };
+  const headers = { ...(await traderHeaders("carol")), "idempotency-key": randomUUID() };
+  const body = { ...bid, price: "7000000", quantity: "100000" };
+  const taken = await call(other.url, "POST", "/v1/orders", body, headers);
+  assert.is(taken.status, 201, JSON.stringify(taken.body));
+  assert.equal([taken.body.status, taken.body.filled], ["filled", "100000"]);
+  const again = await call(other.url, "POST", "/v1/orders", body, headers);
+  assert.equal([again.status, again.body.orderId], [201, taken.body.orderId]);
+  assert.is(again.headers.get("idempotent-replayed"), "true");
+
+  const url = `/v1/orders/${await restingBid(other.url)}`;
+  const cancelled = await call(other.url, "DELETE", url, undefined, await traderHeaders("carol"));
+  assert.is(cancelled.status, 200, JSON.stringify(cancelled.body));
+  assert.is(cancelled.body.status, "cancelled");
+  // The ask, the bid and its repeat, the resting bid and its cancel, at least.
+  assert.ok((await forwardsOf(other.url)) >= 5);
+});
+
+test("CancelAll sent to a replica that does not sequence runs on the one that does", async () => {
+  await restingBid();
+  const run = await call(
+    another().url,
+    "POST",
+    "/admin/v1/symbols/BTC-USD/cancel-all",
+    { reference: randomUUID(), actor: "alice", reason: "forwarded", ticket: "INC-5001" },
+    asAdmin,
+  );
+  assert.is(run.status, 200, JSON.stringify(run.body));
+  assert.ok(run.body.ordersCancelled >= 1);
+  assert.equal((await call(leader.url, "GET", "/v1/book/BTC-USD")).body.bids, []);
+});
+
+test("a forwarded request is never forwarded again: a replica that does not sequence answers 503", async () => {
+  const refused = await call(
+    another().url,
+    "POST",
+    "/v1/orders",
+    {
+      clientOrderId: randomUUID(),
+      symbol: "BTC-USD",
+      type: "limit",
+      side: "buy",
+      price: "1000000",
+      quantity: "100000",
+    },
+    { ...(await traderHeaders("carol")), "x-exchange-forwarded-by": "exchange-elsewhere" },
+  );
+  assert.is(refused.status, 503, JSON.stringify(refused.body));
+  assert.match(refused.body.type, /exchange\/sequencer-unavailable$/);
+});
+
+test("once the sequencer stops, another replica takes the lease and every replica takes orders again", async () => {
+  await leader.stop();
+  const rest = fixture.replicas.filter((replica) => replica !== leader);
+  leader = await eventually("another replica to sequence BTC-USD", async () => {
+    for (const replica of rest)
+      if ((await call(replica.url, "GET", "/v1/book/BTC-USD")).status === 200) return replica;
+    return undefined;
+  });
+  for (const replica of rest) await restingBid(replica.url);
+  const book = await call(leader.url, "GET", "/v1/book/BTC-USD");
+  assert.equal(book.body.bids, [{ price: "1000000", quantity: "200000", orders: 2 }]);
 });
 
 test.run();

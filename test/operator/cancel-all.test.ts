@@ -54,7 +54,7 @@ test.before(
   setup(async () => {
     [cluster, exchange] = await Promise.all([startKube(), startExchangeFixture()]);
     // One replica sequences both symbols, so the operator's target is always the sequencer
-    // (the exchange answers 503 elsewhere; the operator retries until it reaches it).
+    // (another replica would forward the CancelAll there).
     await exchange.startReplica();
     [btc, eth] = [await sequencerOf("BTC-USD"), await sequencerOf("ETH-USD")];
     for (let index = 0; index < 2; index++) await exchange.startReplica();

@@ -148,7 +148,7 @@ test("CANCEL_ONLY applied with kubectl is enforced by all three replicas; deleti
         placeOrder(replica.url, "carol", { side: "sell", price: "9000000", quantity: "100000" }),
       ),
     );
-    // Only the sequencer takes the order; the others send it there (503) but no longer refuse.
+    // No replica refuses any more: the sequencer takes the order, the others forward it there.
     return answers.every((answer) => answer.status !== 423) ? true : undefined;
   });
   assert.is((await order("BTC-USD")).status, 201);

@@ -51,6 +51,8 @@ export interface SequencerOptions {
   readonly spec: SymbolSpec;
   readonly holder: string;
   readonly leaseTtlMs: number;
+  /** Where the other replicas reach this one, stored with the lease (read at each renewal). */
+  readonly advertiseUrl?: () => string | undefined;
   readonly metrics: SequencerMetrics;
   readonly logger: Logger;
   readonly hooks?: SequencerHooks;
@@ -112,7 +114,8 @@ export class SymbolSequencer {
     const { pool, holder, leaseTtlMs } = this.options;
     let lease: Lease | undefined;
     try {
-      lease = await acquireLease(pool, this.symbol, holder, leaseTtlMs);
+      const advertised = this.options.advertiseUrl?.();
+      lease = await acquireLease(pool, this.symbol, holder, leaseTtlMs, advertised);
     } catch (error) {
       // Keep leading on a failed renewal: if another replica takes over meanwhile, the log's
       // fencing refuses this one's next append, and it steps down then.
