@@ -19,8 +19,8 @@ const by = "namespace, service";
 export const exchangeEdgeThresholds = {
   /** SLOW_CONSUMER closes in `window` before 3.4 applies. */
   slowConsumer: { window: "10m", closes: 20, sustained: "5m" },
-  /** p99 of the per-connection backlog (messages) over `window`. */
-  backlog: { window: "5m", messagesP99: 1000, sustained: "10m" },
+  /** p99 of the per-connection backlog (bytes, 256 KiB) over `window`. */
+  backlog: { window: "5m", bytesP99: 262_144, sustained: "10m" },
   /** Refused plus replayed signed requests in `window`. */
   authFailures: { window: "5m", refusals: 100, sustained: "2m" },
 } as const;
@@ -40,15 +40,15 @@ function slowConsumers(): EdgeAlert {
 }
 
 function backlogGrowing(): EdgeAlert {
-  const { window, messagesP99, sustained } = exchangeEdgeThresholds.backlog;
-  const buckets = `sum by (${by}, le) (rate(ws_connection_backlog_messages_bucket{${scope}}[${window}]))`;
+  const { window, bytesP99, sustained } = exchangeEdgeThresholds.backlog;
+  const buckets = `sum by (${by}, le) (rate(ws_connection_backlog_bytes_bucket{${scope}}[${window}]))`;
   return {
     name: "ExchangeEdgeBacklogGrowing",
     severity: "warning",
-    expr: `histogram_quantile(0.99, ${buckets}) > ${messagesP99}`,
+    expr: `histogram_quantile(0.99, ${buckets}) > ${bytesP99}`,
     forDuration: sustained,
     summary: "WebSocket connections of the exchange edge hold growing outbound queues.",
-    description: `The p99 outbound backlog per connection of {{ $labels.service }} in {{ $labels.namespace }} is {{ $value | printf "%.0f" }} messages (threshold ${messagesP99}). Apply the 3.4 EdgeDegradation before clients are closed as SLOW_CONSUMER.`,
+    description: `The p99 outbound backlog per connection of {{ $labels.service }} in {{ $labels.namespace }} is {{ $value | printf "%.0f" }} bytes (threshold ${bytesP99}). Apply the 3.4 EdgeDegradation before clients are closed as SLOW_CONSUMER.`,
   };
 }
 

@@ -14,7 +14,7 @@ const exported = [
   "ws_outbound_messages_total",
   "ws_close_total",
   "ws_dropped_messages_total",
-  "ws_connection_backlog_messages_bucket",
+  "ws_connection_backlog_bytes_bucket",
   "ws_market_data_up",
   "auth_fail_total",
   "replay_detect_total",

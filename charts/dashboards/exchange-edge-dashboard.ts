@@ -24,7 +24,7 @@ function wsRow(builder: DashboardBuilder): DashboardBuilder {
     "dropped {{reason}}",
   );
   const backlog = query(
-    `histogram_quantile(0.99, sum by (le) (rate(ws_connection_backlog_messages_bucket{${scope}}[${rate}])))`,
+    `histogram_quantile(0.99, sum by (le) (rate(ws_connection_backlog_bytes_bucket{${scope}}[${rate}])))`,
     "p99",
   );
   const marketData = query(`min by (replica) (ws_market_data_up{${scope}})`, "{{replica}}");
@@ -37,9 +37,7 @@ function wsRow(builder: DashboardBuilder): DashboardBuilder {
         drops,
       ),
     )
-    .withPanel(
-      timeseries("Backlog per connection p99 (messages)", "short", { id: 4, x: 12, y: 9 }, backlog),
-    )
+    .withPanel(timeseries("Backlog per connection p99", "bytes", { id: 4, x: 12, y: 9 }, backlog))
     .withPanel(
       timeseries(
         "Market data feed up (1) or lost (0)",

@@ -21,8 +21,8 @@ export const edgeConfigSchema = z.object({
   EDGE_BOOK_DEPTH_MAX: positiveInt(200, 1000),
   /** Book and candle updates are coalesced per connection over this window. */
   EDGE_CONFLATION_MS: positiveInt(50, 60_000),
-  /** Messages a connection may have queued and unsent; past it the client is SLOW_CONSUMER. */
-  EDGE_OUTBOUND_QUEUE_MAX: positiveInt(10_000),
+  /** Bytes a connection may have queued and unsent; past it the client is SLOW_CONSUMER. */
+  EDGE_OUTBOUND_QUEUE_MAX_BYTES: positiveInt(4 * 1024 * 1024, 1024 * 1024 * 1024),
   /** Subscribe and unsubscribe operations a connection may make per second. */
   EDGE_SUBSCRIPTIONS_PER_SECOND: positiveInt(20, 10_000),
   /** Recent trades sent in a trades snapshot. */

@@ -40,7 +40,7 @@ export function startMarketData(context: EdgeContext): MarketData {
     market,
     metrics,
     logger,
-    queueMax: config.EDGE_OUTBOUND_QUEUE_MAX,
+    queueMaxBytes: config.EDGE_OUTBOUND_QUEUE_MAX_BYTES,
     tradesSnapshotSize: config.EDGE_TRADES_SNAPSHOT_SIZE,
     candlesSnapshotSize: config.EDGE_CANDLES_SNAPSHOT_SIZE,
     settings,

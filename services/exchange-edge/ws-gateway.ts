@@ -24,7 +24,7 @@ export interface GatewayOptions {
   readonly market: MarketState;
   readonly metrics: WsMetrics;
   readonly logger: Logger;
-  readonly queueMax: number;
+  readonly queueMaxBytes: number;
   readonly tradesSnapshotSize: number;
   readonly candlesSnapshotSize: number;
   /** The settings in force now (re-read on every flush and operation). */
@@ -87,8 +87,11 @@ export class WsGateway {
     this.#tradeSeqs.set(symbol, seq);
     const data = JSON.stringify({ type: "TradeExecuted", channel: "trades", symbol, seq, trade });
     let queued = 0;
-    for (const [connection] of this.#subscribersOf(`trades:${symbol}`)) {
-      if (connection.sendPrepared(data)) queued += 1;
+    const subscribers = this.#subscribers.get(`trades:${symbol}`);
+    if (subscribers) {
+      for (const subscriber of subscribers.values()) {
+        if (subscriber[0].sendPrepared(data)) queued += 1;
+      }
     }
     if (queued > 0) this.options.metrics.outboundMessages.inc({ channel: "trades" }, queued);
     for (const candle of candles) {
@@ -117,7 +120,7 @@ export class WsGateway {
     const connection = new EdgeConnection(
       randomUUID(),
       ws,
-      this.options.queueMax,
+      this.options.queueMaxBytes,
       this.options.metrics,
     );
     this.#connections.add(connection);
@@ -295,7 +298,7 @@ export class WsGateway {
     this.#applied = settings;
     const tops = new Map<string, BookView>();
     for (const connection of this.#connections) {
-      this.options.metrics.backlog.observe(connection.backlog);
+      this.options.metrics.backlog.observe(connection.backlogBytes);
       if (!connection.open) continue;
       for (const subscription of connection.subscriptions.values()) {
         if (subscription.channel === "candles") this.#flushCandles(connection, subscription);

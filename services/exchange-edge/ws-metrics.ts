@@ -16,7 +16,7 @@ export interface WsMetrics {
   readonly conflatedUpdates: Counter<"channel">;
   /** `ws_close_total{reason}`: SLOW_CONSUMER, CLIENT, SHUTDOWN, PROTOCOL_ERROR. */
   readonly closes: Counter<"reason">;
-  /** `ws_connection_backlog_messages`: each connection's unsent messages, sampled per flush. */
+  /** `ws_connection_backlog_bytes`: each connection's unsent bytes, sampled per flush. */
   readonly backlog: Histogram;
   /** `ws_subscription_ops_total{op,result}`. */
   readonly subscriptionOps: Counter<"op" | "result">;
@@ -57,9 +57,9 @@ export function createWsMetrics(registry: Registry): WsMetrics {
       registers,
     }),
     backlog: new Histogram({
-      name: "ws_connection_backlog_messages",
-      help: "Messages queued and unsent on a connection, sampled on every flush.",
-      buckets: [0, 1, 5, 10, 50, 100, 500, 1000, 5000, 10000],
+      name: "ws_connection_backlog_bytes",
+      help: "Bytes queued and unsent on a connection, sampled on every flush.",
+      buckets: [0, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216],
       registers,
     }),
     subscriptionOps: new Counter({

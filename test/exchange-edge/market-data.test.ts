@@ -28,7 +28,7 @@ let nextBookSeq = 1_000_000;
 
 test.before(async () => {
   fixture = await startEdgeFixture();
-  const env = { EDGE_OUTBOUND_QUEUE_MAX: "500", EDGE_SUBSCRIPTIONS_PER_SECOND: "5" };
+  const env = { EDGE_OUTBOUND_QUEUE_MAX_BYTES: "131072", EDGE_SUBSCRIPTIONS_PER_SECOND: "5" };
   replicas = [await fixture.startReplica(env), await fixture.startReplica(env)];
 });
 
@@ -256,7 +256,7 @@ test("a client that stops reading is closed with SLOW_CONSUMER; the others get e
   assert.ok(
     (metricValue(text, "ws_dropped_messages_total", { reason: "slow_consumer" }) ?? 0) >= 1,
   );
-  assert.ok((metricValue(text, "ws_connection_backlog_messages_count") ?? 0) > 0);
+  assert.ok((metricValue(text, "ws_connection_backlog_bytes_count") ?? 0) > 0);
 });
 
 test("subscription operations are checked and rate limited per connection", async () => {

@@ -293,7 +293,7 @@ test("every metric the edge's alerts and dashboard read is exported, with the la
   );
   await eventually("a backlog sample", async () =>
     (await (await fetch(`${replicas[0]!.url}/metrics`)).text()).includes(
-      "ws_connection_backlog_messages_bucket",
+      "ws_connection_backlog_bytes_bucket",
     ),
   );
   client.close();

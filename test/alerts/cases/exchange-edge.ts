@@ -6,7 +6,18 @@ import type { AlertGroup } from "../../../charts/alerts/alert-group";
 import { firing, type RuleCase, ruleNamed, series } from "../rule-cases";
 
 const edge = { namespace: "breakwater-services", service: "exchange-edge" } as const;
-const backlogEdges = ["0", "1", "5", "10", "50", "100", "500", "1000", "5000", "10000", "+Inf"];
+const backlogEdges = [
+  "0",
+  "1024",
+  "4096",
+  "16384",
+  "65536",
+  "262144",
+  "1048576",
+  "4194304",
+  "16777216",
+  "+Inf",
+];
 
 function counter(name: string, labels: Record<string, string>, values: string) {
   return { series: series(name, { ...edge, ...labels }), values };
@@ -16,7 +27,7 @@ function counter(name: string, labels: Record<string, string>, values: string) {
 function backlog(above: number) {
   return backlogEdges.map((le) =>
     counter(
-      "ws_connection_backlog_messages_bucket",
+      "ws_connection_backlog_bytes_bucket",
       { le },
       le !== "+Inf" && Number(le) <= above ? "0x30" : "0+10x30",
     ),
@@ -56,8 +67,8 @@ function backlogCases(group: AlertGroup): RuleCase[] {
   const rule = ruleNamed(group, "ExchangeEdgeBacklogGrowing");
   return [
     {
-      name: "ExchangeEdgeBacklogGrowing fires when connections hold over 1000 messages for 10m",
-      input_series: backlog(1000),
+      name: "ExchangeEdgeBacklogGrowing fires when connections hold over 256 KiB for 10m",
+      input_series: backlog(262144),
       alert_rule_test: [
         {
           eval_time: "25m",
@@ -66,15 +77,15 @@ function backlogCases(group: AlertGroup): RuleCase[] {
             firing(
               rule,
               edge,
-              "The p99 outbound backlog per connection of exchange-edge in breakwater-services is 4960 messages (threshold 1000). Apply the 3.4 EdgeDegradation before clients are closed as SLOW_CONSUMER.",
+              "The p99 outbound backlog per connection of exchange-edge in breakwater-services is 1040712 bytes (threshold 262144). Apply the 3.4 EdgeDegradation before clients are closed as SLOW_CONSUMER.",
             ),
           ],
         },
       ],
     },
     {
-      name: "ExchangeEdgeBacklogGrowing stays quiet while backlogs stay under 10 messages",
-      input_series: backlog(5),
+      name: "ExchangeEdgeBacklogGrowing stays quiet while backlogs stay under 16 KiB",
+      input_series: backlog(4096),
       alert_rule_test: [{ eval_time: "25m", alertname: rule.name, exp_alerts: [] }],
     },
   ];
