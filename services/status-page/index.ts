@@ -10,7 +10,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { createKubeApi } from "../../operators/runtime/kube-api";
 import { defineService } from "../kit/service";
 import { capabilities } from "./capabilities";
-import { type StatusPageConfig, statusPageConfigSchema } from "./config";
+import { inCluster, type StatusPageConfig, statusPageConfigSchema } from "./config";
 import { syncIncidents } from "./incident-store";
 import { type CapabilityItems, listPublishedControls } from "./published-controls";
 import { mountStatusApi } from "./status-api";
@@ -38,7 +38,8 @@ export const service = defineService({
   workers(service) {
     const config = service.config as unknown as StatusPageConfig;
     const kubeconfig = new KubeConfig();
-    kubeconfig.loadFromFile(config.STATUS_KUBECONFIG);
+    if (config.STATUS_KUBECONFIG === inCluster) kubeconfig.loadFromCluster();
+    else kubeconfig.loadFromFile(config.STATUS_KUBECONFIG);
     const api = createKubeApi(kubeconfig);
     const items = itemsOf(config);
     return [
