@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Testing } from "cdk8s";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { environmentNames, loadEnvironment } from "../environments";
+import { environmentNames, loadEnvironment, serviceNames } from "../environments";
 import { breakwaterImage } from "../environments/images";
 import { loadConfig } from "../operators/config";
 import { crdManifests } from "../operators/crds/index";
@@ -29,6 +29,7 @@ import {
 import { imageEntrypoint, imageUser, operatorNodeFlags, operatorProgram } from "./container-image";
 import { livenessPath, OperatorChart, operatorTargets, readinessPath } from "./operator-chart";
 import { renderEnvironment } from "./render";
+import { serviceCatalog } from "./service-catalog";
 
 type EnvironmentName = (typeof environmentNames)[number];
 type Env = Record<string, string | undefined>;
@@ -157,8 +158,10 @@ for (const name of environmentNames) {
   test(`${name}: each target is an enabled service's admin Service and the token it reads`, () => {
     const environment = loadEnvironment(name);
     const targets = mountedTargets(objects, namespace, variables);
-    const enabled = Object.keys(environment.services).filter(
-      (service) => environment.services[service as keyof typeof environment.services].enabled,
+    // Every enabled service that enforces a control kind (the status page enforces none).
+    const enabled = serviceNames.filter(
+      (service) =>
+        environment.services[service].enabled && serviceCatalog[service].enforces.length > 0,
     );
     assert.equal(Object.keys(targets.services).sort(), enabled.sort());
     const servicesNamespace = environment.namespaces.services.name;

@@ -39,7 +39,8 @@ export function operatorTargets(environment: Environment): Targets {
   const namespace = environment.namespaces.services.name;
   const services: Targets["services"] = {};
   for (const name of serviceNames) {
-    if (!environment.services[name].enabled) continue;
+    // A service that enforces no control (the status page) is no target.
+    if (!environment.services[name].enabled || serviceCatalog[name].enforces.length === 0) continue;
     services[name] = {
       adminUrl: `http://${serviceHost(name, namespace)}:${servicePort}`,
       tokenSecret: { namespace, name: secretNames.adminToken(name), key: "token" },

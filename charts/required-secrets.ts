@@ -3,7 +3,7 @@
  * contract with the Pulumi programs, which create each one from Pulumi secrets (git only ever
  * holds these names). A test proves the list matches the rendered references exactly.
  */
-import { databaseNames, type Environment, serviceNames } from "../environments";
+import { databaseNames, type Environment, serviceDatabases, serviceNames } from "../environments";
 import { alertRoutingSecrets } from "./alerts/alert-routing";
 import { notificationsSecretName, opsAlertsUrlSecretKey } from "./argocd-notifications";
 import { autopilotTokenSecret } from "./autopilot-chart";
@@ -65,7 +65,7 @@ function serviceSecrets(environment: Environment): RequiredSecret[] {
   ];
   for (const service of serviceNames) {
     if (!environment.services[service].enabled) continue;
-    const database = serviceCatalog[service].database;
+    const database = serviceDatabases[service];
     secrets.push(
       {
         namespace,

@@ -1,12 +1,15 @@
 /**
- * @module What the charts know about each domain service beyond its sizes: its database and
- * the Secrets (by name and key only) it reads at start. Its topics are named in its code and
- * rendered from `environments/topics.ts`.
+ * @module What the charts know about each service beyond its sizes: the Secrets (by name and
+ * key only) it reads at start, the services it calls, the controls it enforces and the RBAC it
+ * needs. Its database is `serviceDatabases` (environments/schema.ts); its topics are named in
+ * its code and rendered from `environments/topics.ts`.
  */
-import type { DatabaseName, Environment, ServiceName } from "../environments";
+import { type Environment, type ServiceName, serviceDatabases } from "../environments";
 import type { EnforcedKind } from "../operators/targets";
 import { payoutResolverClusterRole } from "../services/payments/admin-roles";
-import { secretNames } from "./conventions";
+import { inCluster } from "../services/status-page/config";
+import { controlsReaderClusterRole } from "../services/status-page/controls-reader-role";
+import { secretNames, serviceHost, servicePort } from "./conventions";
 
 export interface SecretKey {
   readonly name: string;
@@ -16,7 +19,6 @@ export interface SecretKey {
 }
 
 export interface ServiceEntry {
-  readonly database: DatabaseName;
   /** Secret environment variables beyond the ones every service reads. */
   readonly secrets: Readonly<Record<string, SecretKey>>;
   /** Calls providers outside the cluster over HTTPS (PSPs, purchasing providers, Paystack). */
@@ -30,11 +32,21 @@ export interface ServiceEntry {
    * the replica that sequences it): POD_IP is set and egress to the services' port allowed.
    */
   readonly callsPeerReplicas?: boolean;
+  /** Services it calls in the cluster: egress to their pods on the service port. */
+  readonly calls?: readonly ServiceName[];
+  /** Settings derived from the environment (in-cluster URLs), beside `services.<name>.config`. */
+  readonly config?: (environment: Environment) => Readonly<Record<string, string>>;
+  /**
+   * Whether people use its admin endpoints, reviewed by the API server (TokenReview,
+   * SubjectAccessReview as `system:auth-delegator`). @default true
+   */
+  readonly reviewsPeople?: boolean;
+  /** ClusterRoles bound to its own ServiceAccount: the Kubernetes objects it reads. */
+  readonly ownRoles?: readonly Record<string, unknown>[];
 }
 
 export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
   payments: {
-    database: "payments",
     // Verifies X-Webhook-Signature on PSP deposits (seed 000).
     secrets: {
       WEBHOOK_SECRET: { name: "payments-webhook", key: "secret" },
@@ -51,14 +63,12 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
     adminRoles: [payoutResolverClusterRole()],
   },
   purchasing: {
-    database: "purchasing",
     // Guards POST /api/cron/reconcile (seed 001).
     secrets: { CRON_SECRET: { name: "purchasing-cron", key: "secret" } },
     callsProviders: true,
     enforces: ["ProviderDisable", "SessionRevocation"],
   },
   exchange: {
-    database: "exchange",
     secrets: {},
     callsProviders: false,
     enforces: [
@@ -72,7 +82,6 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
     callsPeerReplicas: true,
   },
   escrow: {
-    database: "escrow",
     // The provider's secret key (transfers and the webhooks' HMAC-SHA512) and the credential
     // vault's pepper, which is backed up outside the database (runbooks/escrow).
     secrets: {
@@ -82,11 +91,35 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
     callsProviders: true,
     enforces: ["EscrowResolution", "SessionRevocation"],
   },
+  "exchange-edge": {
+    // Orders are forwarded to the core with a token of its issuer (scopes `orders:write` and
+    // `orders:on-behalf`); API keys' secrets are derived from the master, never stored.
+    secrets: {
+      EXCHANGE_ORDERS_TOKEN: { name: "exchange-edge-orders", key: "token" },
+      EDGE_API_KEY_MASTER: { name: "exchange-edge-api-keys", key: "master" },
+    },
+    callsProviders: false,
+    enforces: ["EdgeDegradation"],
+    calls: ["exchange"],
+    config: (environment) => ({
+      EXCHANGE_ORDERS_URL: `http://${serviceHost("exchange", environment.namespaces.services.name)}:${servicePort}/v1/orders`,
+    }),
+  },
+  "status-page": {
+    secrets: {},
+    callsProviders: false,
+    enforces: [],
+    // Only the operator's token reaches its admin endpoints; its ServiceAccount reads the
+    // controls in force and nothing else.
+    reviewsPeople: false,
+    ownRoles: [controlsReaderClusterRole()],
+    config: () => ({ STATUS_KUBECONFIG: inCluster }),
+  },
 };
 
 /** Whether the service's database has replicas beside its primary (CloudNativePG's `-ro`). */
 export function hasReadReplicas(environment: Environment, name: ServiceName): boolean {
-  return environment.postgres[serviceCatalog[name].database].instances > 1;
+  return environment.postgres[serviceDatabases[name]].instances > 1;
 }
 
 /** The key of `<service>-database` holding the URL of the read replicas (CloudNativePG's `-ro`). */

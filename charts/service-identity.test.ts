@@ -6,6 +6,8 @@
  * ask RBAC in the services' namespace, its NetworkPolicy lets it reach the API server, the
  * resolver ClusterRole people are bound to is rendered exactly as payments asks RBAC, and
  * `DB_READONLY_ENDPOINT` comes from the `-ro` URL exactly where the database has replicas.
+ * A service no person administers (the status page) is bound only to the ClusterRoles of
+ * what it reads.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -14,7 +16,7 @@ import { payoutResolverClusterRole, payoutResolverRole } from "../services/payme
 import { authDelegatorRole } from "./constructs/service-identity";
 import { containerEnvironment, findDeployment, type RenderedObject } from "./container-environment";
 import { renderEnvironment } from "./render";
-import { hasReadReplicas, readOnlyUriKey, type serviceCatalog } from "./service-catalog";
+import { hasReadReplicas, readOnlyUriKey, serviceCatalog } from "./service-catalog";
 
 interface Binding {
   readonly roleRef: { readonly kind: string; readonly name: string };
@@ -39,8 +41,9 @@ for (const name of environmentNames) {
     .map(([service]) => service as keyof typeof serviceCatalog);
   const find = (kind: string, objectName: string) =>
     objects.find((object) => object.kind === kind && object.metadata.name === objectName);
+  const reviewers = enabled.filter((service) => serviceCatalog[service].reviewsPeople ?? true);
 
-  test(`${name}: each service runs as its own ServiceAccount, which may only review people`, () => {
+  test(`${name}: each service runs as its own ServiceAccount, which may only review people and read its own objects`, () => {
     assert.ok(enabled.length > 0);
     for (const service of enabled) {
       const account = find("ServiceAccount", service) as RenderedObject & {
@@ -65,9 +68,19 @@ for (const name of environmentNames) {
               subject.namespace === namespace,
           ),
       ) as unknown as Binding[];
+      const roles = [
+        ...(reviewers.includes(service) ? [authDelegatorRole] : []),
+        ...(serviceCatalog[service].ownRoles ?? []).map(
+          (role) => (role.metadata as { name: string }).name,
+        ),
+      ];
       assert.equal(
         bindings.map((binding) => binding.roleRef),
-        [{ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: authDelegatorRole }],
+        roles.map((role) => ({
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "ClusterRole",
+          name: role,
+        })),
       );
       const roleBindings = objects.filter(
         (object) =>
@@ -78,8 +91,17 @@ for (const name of environmentNames) {
   });
 
   test(`${name}: each service reviews people in-cluster, asks RBAC in its namespace and reaches the API server`, () => {
+    assert.ok(reviewers.length > 0);
     for (const service of enabled) {
       const variables = containerEnvironment(objects, namespace, service);
+      if (!reviewers.includes(service)) {
+        assert.is(
+          variables.get("ADMIN_IDENTITY_KUBECONFIG"),
+          undefined,
+          `${service} reviews no one`,
+        );
+        continue;
+      }
       assert.equal(variables.get("ADMIN_IDENTITY_KUBECONFIG"), {
         from: "configMap",
         name: `${service}-config`,

@@ -1,6 +1,7 @@
 /**
- * @module The domain services: one `HonoService` per enabled service, configured from the
- * environment and reaching only PostgreSQL, Redis and Redpanda in the data namespace.
+ * @module The services: one `HonoService` per enabled service, configured from the
+ * environment and reaching only PostgreSQL, Redis and Redpanda in the data namespace, and the
+ * services it calls (the edge: the exchange).
  */
 import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
@@ -15,7 +16,7 @@ import {
   redisSentinelPort,
   servicePort,
 } from "./conventions";
-import { componentLabels } from "./labels";
+import { componentLabels, selectorLabels } from "./labels";
 import { poolSelector } from "./node-pools";
 import { includeManifest } from "./program-container";
 import { kafkaTlsEnabled, saslMechanism } from "./redpanda-chart";
@@ -29,15 +30,19 @@ export class ServicesChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     for (const name of serviceNames) {
       if (!environment.services[name].enabled) continue;
+      const entry = serviceCatalog[name];
+      const ownRoles = entry.ownRoles ?? [];
       const identity = new ServiceIdentity(this, `${name}-identity`, {
         name,
         namespace: environment.namespaces.services.name,
         labels: componentLabels(name, "service", environment.name),
+        reviewsPeople: entry.reviewsPeople ?? true,
+        clusterRoles: ownRoles.map(manifestName),
       });
       const props = { ...serviceProps(environment, name), serviceAccount: identity.serviceAccount };
       this.services.push(new HonoService(this, name, props));
       new ReleaseHooks(this, `${name}-release`, environment, name);
-      for (const role of serviceCatalog[name].adminRoles ?? []) includeManifest(this, role);
+      for (const role of [...(entry.adminRoles ?? []), ...ownRoles]) includeManifest(this, role);
     }
   }
 }
@@ -50,6 +55,7 @@ export class ServicesChart extends Chart {
  */
 export function serviceConfig(environment: Environment, name: ServiceName): Record<string, string> {
   const service = environment.services[name];
+  const entry = serviceCatalog[name];
   return {
     LOG_LEVEL: service.logLevel,
     KAFKA_BROKERS: kafkaBrokers(environment),
@@ -60,12 +66,21 @@ export function serviceConfig(environment: Environment, name: ServiceName): Reco
     // People on admin endpoints are reviewed by the cluster's API server as the pod's
     // ServiceAccount (ServiceIdentity); RBAC is asked in the services' namespace, so a
     // RoleBinding there or a ClusterRoleBinding grants an admin action.
-    ADMIN_IDENTITY_KUBECONFIG: "in-cluster",
-    ADMIN_IDENTITY_NAMESPACE: environment.namespaces.services.name,
+    ...((entry.reviewsPeople ?? true)
+      ? {
+          ADMIN_IDENTITY_KUBECONFIG: "in-cluster",
+          ADMIN_IDENTITY_NAMESPACE: environment.namespaces.services.name,
+        }
+      : {}),
+    ...entry.config?.(environment),
     // Where a PreSync Job migrates once per release, replicas only check the schema.
     ...(environment.features.safeMigrations ? { MIGRATE_AT_START: "false" } : {}),
     ...service.config,
   };
+}
+
+function manifestName(manifest: Record<string, unknown>): string {
+  return (manifest.metadata as { name: string }).name;
 }
 
 function serviceProps(environment: Environment, name: ServiceName) {
@@ -98,6 +113,11 @@ function serviceProps(environment: Environment, name: ServiceName) {
       ...(entry.callsPeerReplicas
         ? [{ namespace: namespaces.services.name, ports: [servicePort] }]
         : []),
+      ...(entry.calls ?? []).map((callee) => ({
+        namespace: namespaces.services.name,
+        podLabels: selectorLabels(callee),
+        ports: [servicePort],
+      })),
     ],
     podIp: entry.callsPeerReplicas ?? false,
     egressInternetHttps: entry.callsProviders,

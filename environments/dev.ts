@@ -123,6 +123,12 @@ export const dev = {
         AUTH_JWKS: "https://identity-dev.invalid/.well-known/jwks.json",
       },
     },
+    // The exchange's edge and the status page (environments/README.md, "services").
+    "exchange-edge": { ...service(true), config: { EDGE_SYMBOLS: "BTC-USD,ETH-USD" } },
+    "status-page": {
+      ...service(true),
+      config: { STATUS_PAGE_URL: "https://status.dev.breakwater.invalid/" },
+    },
   },
   operator: {
     // Two, like every environment: one leads, one stands by (the chart's PodDisruptionBudget

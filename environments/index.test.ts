@@ -108,6 +108,43 @@ test("cross-field rules point at the field to change", () => {
   );
 });
 
+test("a service is enabled without its own database, and needs the one it keeps its tables in", () => {
+  const source = {
+    ...prod,
+    services: {
+      ...prod.services,
+      "exchange-edge": { ...prod.services["exchange-edge"], enabled: true },
+    },
+    postgres: { ...prod.postgres, exchange: { ...prod.postgres.exchange, enabled: false } },
+  };
+  assert.ok(
+    problemsOf(() => parseEnvironment("prod", source)).includes(
+      "prod: postgres.exchange.enabled: expected true: service exchange-edge is enabled and needs its database",
+    ),
+  );
+  assert.is(Object.hasOwn(prod.postgres, "exchange-edge"), false);
+  assert.is(Object.hasOwn(prod.postgres, "status-page"), false);
+});
+
+test("a misspelt service or database is one line naming the field and the choices", () => {
+  const { "status-page": statusPage, ...services } = prod.services;
+  const source = { ...prod, services: { ...services, "status-pages": statusPage } };
+  assert.equal(
+    problemsOf(() => parseEnvironment("prod", source)),
+    [
+      "prod: services.status-page: missing (expected object)",
+      "prod: services: unknown service `status-pages`; expected one of payments, purchasing, exchange, escrow, exchange-edge, status-page",
+    ],
+  );
+  const databases = { ...prod, postgres: { ...prod.postgres, edge: prod.postgres.exchange } };
+  assert.equal(
+    problemsOf(() => parseEnvironment("prod", databases)),
+    [
+      "prod: postgres: unknown database `edge`; expected one of payments, purchasing, exchange, escrow",
+    ],
+  );
+});
+
 test("an unknown environment is refused by name", () => {
   assert.equal(
     problemsOf(() => loadEnvironment("qa")),

@@ -30,7 +30,7 @@ export type {
   ServiceName,
   Topic,
 } from "./schema";
-export { databaseNames, environmentNames, serviceNames } from "./schema";
+export { databaseNames, environmentNames, serviceDatabases, serviceNames } from "./schema";
 
 const sources: Record<EnvironmentName, unknown> = { dev, staging, prod };
 

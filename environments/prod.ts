@@ -154,6 +154,12 @@ export const prod = {
         AUTH_JWKS: "https://identity.invalid/.well-known/jwks.json",
       },
     },
+    // The exchange's edge and the status page (environments/README.md, "services").
+    "exchange-edge": { ...service(true), config: { EDGE_SYMBOLS: "BTC-USD,ETH-USD" } },
+    "status-page": {
+      ...service(true),
+      config: { STATUS_PAGE_URL: "https://status.breakwater.example/" },
+    },
   },
   operator: {
     replicas: 2,

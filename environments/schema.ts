@@ -8,13 +8,38 @@ import { z } from "zod";
 export const environmentNames = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof environmentNames)[number];
 
-/** The domain services; the ones not yet built stay in the config with `enabled: false`. */
-export const serviceNames = ["payments", "purchasing", "exchange", "escrow"] as const;
+/**
+ * The services an environment may run, each enabled per environment (`services.<name>`): the
+ * four domain services, the exchange's edge (seed 002) and the status page.
+ */
+export const serviceNames = [
+  "payments",
+  "purchasing",
+  "exchange",
+  "escrow",
+  "exchange-edge",
+  "status-page",
+] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
-/** One PostgreSQL cluster per domain, named after it. */
-export const databaseNames = serviceNames;
-export type DatabaseName = ServiceName;
+/** One PostgreSQL cluster per domain, named after it (`postgres.<domain>`). */
+export const databaseNames = ["payments", "purchasing", "exchange", "escrow"] as const;
+export type DatabaseName = (typeof databaseNames)[number];
+
+/**
+ * The database each service keeps its tables in (DATABASE_URL). The kit scopes every table a
+ * service shares a database with (migrations by scope, controls by service), so the edge
+ * keeps its API keys in the exchange's database, backed up with it, and the status page its
+ * small incident history there too: neither owns a cluster of its own.
+ */
+export const serviceDatabases: Readonly<Record<ServiceName, DatabaseName>> = {
+  payments: "payments",
+  purchasing: "purchasing",
+  exchange: "exchange",
+  escrow: "escrow",
+  "exchange-edge": "exchange",
+  "status-page": "exchange",
+};
 
 const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // Kubernetes resource quantities as the API accepts them for CPU, memory and storage.
@@ -118,6 +143,20 @@ const namespacesSchema = z.object({
   /** Argo CD, which syncs `rendered/<env>/`. */
   gitops: namespaceSchema,
 });
+
+/**
+ * An object whose keys are exactly `shape`'s: a misspelt one is refused with the choices,
+ * never silently dropped (a service left out of `services` would simply not be deployed).
+ */
+function knownNames<Shape extends z.ZodRawShape>(what: string, shape: Shape) {
+  const names = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown ${what} ${issue.keys.map((key) => `\`${key}\``).join(", ")}; expected one of ${names}`
+        : undefined,
+  });
+}
 
 const serviceSchema = z.object({
   enabled: z.boolean({ error: "expected true or false" }),
@@ -295,19 +334,21 @@ export const environmentSchema = z
     gitops: gitopsSchema,
     images: platformImagesSchema,
     objectStore: objectStoreSchema,
-    services: z.object({
-      payments: serviceSchema,
-      purchasing: serviceSchema,
-      exchange: serviceSchema,
-      escrow: serviceSchema,
-    }),
+    services: knownNames(
+      "service",
+      Object.fromEntries(serviceNames.map((name) => [name, serviceSchema])) as Record<
+        ServiceName,
+        typeof serviceSchema
+      >,
+    ),
     operator: z.object({ replicas: count(1), resources: resourcesSchema }),
-    postgres: z.object({
-      payments: postgresSchema,
-      purchasing: postgresSchema,
-      exchange: postgresSchema,
-      escrow: postgresSchema,
-    }),
+    postgres: knownNames(
+      "database",
+      Object.fromEntries(databaseNames.map((name) => [name, postgresSchema])) as Record<
+        DatabaseName,
+        typeof postgresSchema
+      >,
+    ),
     redis: redisSchema,
     redpanda: redpandaSchema,
     alerts: alertsSchema,
@@ -347,10 +388,11 @@ function checkConsistency(environment: EnvironmentShape, context: z.RefinementCt
         message: `expected a number ≥ minReplicas (${service.minReplicas})`,
       });
     }
-    if (service.enabled && !environment.postgres[name].enabled) {
+    const database = serviceDatabases[name];
+    if (service.enabled && !environment.postgres[database].enabled) {
       context.addIssue({
         code: "custom",
-        path: ["postgres", name, "enabled"],
+        path: ["postgres", database, "enabled"],
         message: `expected true: service ${name} is enabled and needs its database`,
       });
     }

@@ -155,6 +155,12 @@ export const staging = {
         AUTH_JWKS: "https://identity-staging.invalid/.well-known/jwks.json",
       },
     },
+    // The exchange's edge and the status page (environments/README.md, "services").
+    "exchange-edge": { ...service(true), config: { EDGE_SYMBOLS: "BTC-USD,ETH-USD" } },
+    "status-page": {
+      ...service(true),
+      config: { STATUS_PAGE_URL: "https://status.staging.breakwater.example/" },
+    },
   },
   operator: {
     replicas: 2,

@@ -6,11 +6,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { requiredSecrets } from "../charts/required-secrets";
-import { type Environment, loadEnvironment, serviceNames } from "../environments";
+import { databaseNames, type Environment, loadEnvironment, serviceNames } from "../environments";
 import {
   defaultConfigKey,
   type PlannedSecret,
   planManifestSecrets,
+  secretConfigKeyNames,
   secretConfigKeysFor,
 } from "./secret-plan";
 
@@ -21,7 +22,7 @@ function everythingEnabled(): Environment {
     serviceNames.map((name) => [name, { ...prod.services[name], enabled: true }]),
   ) as Environment["services"];
   const postgres = Object.fromEntries(
-    serviceNames.map((name) => [name, { ...prod.postgres[name], enabled: true }]),
+    databaseNames.map((name) => [name, { ...prod.postgres[name], enabled: true }]),
   ) as Environment["postgres"];
   return { ...prod, services, postgres };
 }
@@ -69,9 +70,15 @@ test("with every service on, the stack needs one key per credential, named by th
     "opsAlertsWebhookUrl",
   ];
   for (const service of serviceNames) {
-    expected.push(`${service}AdminToken`, `${service}DatabasePassword`, `${service}KafkaPassword`);
+    expected.push(
+      secretConfigKeyNames.adminToken(service),
+      secretConfigKeyNames.kafkaPassword(service),
+    );
   }
+  for (const database of databaseNames) expected.push(`${database}DatabasePassword`);
   expected.push(
+    "exchangeEdgeApiKeysMaster",
+    "exchangeEdgeOrdersToken",
     "paymentsWebhookSecret",
     "purchasingCronSecret",
     "escrowPaystackSecretKey",
@@ -131,7 +138,9 @@ test("the DATABASE_URL logs in as the database's owner with the owner's password
 
 test("Redpanda's users.txt has one SCRAM line per enabled service, with its Kafka password", () => {
   const environment = everythingEnabled();
-  const values = Object.fromEntries(serviceNames.map((s) => [`${s}KafkaPassword`, `${s}-pw`]));
+  const values = Object.fromEntries(
+    serviceNames.map((s) => [secretConfigKeyNames.kafkaPassword(s), `${s}-pw`]),
+  );
   const users = build(planned(environment, "redpanda-users"), "users.txt", values);
   assert.equal(
     users.trimEnd().split("\n"),

@@ -23,6 +23,7 @@ import {
   type DatabaseName,
   type Environment,
   type ServiceName,
+  serviceDatabases,
   serviceNames,
 } from "../environments";
 
@@ -73,8 +74,9 @@ export function defaultConfigKey(secretName: string, dataKey: string): string {
 export const secretConfigKeyNames = {
   redisPassword: "redisPassword",
   databasePassword: (domain: DatabaseName) => `${domain}DatabasePassword`,
-  adminToken: (service: ServiceName) => `${service}AdminToken`,
-  kafkaPassword: (service: ServiceName) => `${service}KafkaPassword`,
+  // camelCase, so `exchange-edge` is `exchangeEdgeAdminToken`.
+  adminToken: (service: ServiceName) => defaultConfigKey(service, "admin-token"),
+  kafkaPassword: (service: ServiceName) => defaultConfigKey(service, "kafka-password"),
   /** The autopilot's webhook token: the Secret it reads and the one Alertmanager sends. */
   autopilotWebhookToken: "autopilotWebhookToken",
   /** Where Argo CD announces syncs and drift (the handbook's #ops-alerts). */
@@ -121,7 +123,7 @@ function recipes(environment: Environment): Map<string, SecretValueRecipe> {
       services.map((service, i) => `${service}:${passwords[i]}:${saslMechanism}\n`).join(""),
   });
   for (const service of serviceNames) {
-    const database = serviceCatalog[service].database;
+    const database = serviceDatabases[service];
     add(secretNames.databaseOwner(database), "username", literal(database));
     add(secretNames.databaseOwner(database), "password", fromKey(keys.databasePassword(database)));
     // The primary (CloudNativePG's `-rw` Service) and its replicas (`-ro`), same credentials.

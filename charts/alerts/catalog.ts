@@ -21,7 +21,7 @@ export function alertGroups(environment: Environment): AlertGroup[] {
   if (environment.features.autopilot.enabled) groups.push(autopilotAlerts(environment));
   groups.push(...dataPlaneAlerts(environment));
   if (environment.services.purchasing.enabled) groups.push(purchasingAlerts(environment));
-  if (environment.services.exchange.enabled) groups.push(exchangeEdgeAlerts(environment));
+  if (environment.services["exchange-edge"].enabled) groups.push(exchangeEdgeAlerts(environment));
   if (environment.services.exchange.enabled) groups.push(exchangeAlerts(environment));
   if (environment.services.escrow.enabled) groups.push(escrowAlerts(environment));
   const names = new Set<string>();
@@ -40,7 +40,7 @@ export function disabledServiceAlertGroups(environment: Environment): AlertGroup
   const groups: AlertGroup[] = [];
   if (!environment.services.purchasing.enabled) groups.push(purchasingAlerts(environment));
   if (!environment.services.exchange.enabled) groups.push(exchangeAlerts(environment));
-  if (!environment.services.exchange.enabled) groups.push(exchangeEdgeAlerts(environment));
+  if (!environment.services["exchange-edge"].enabled) groups.push(exchangeEdgeAlerts(environment));
   if (!environment.services.escrow.enabled) groups.push(escrowAlerts(environment));
   return groups;
 }

@@ -23,9 +23,10 @@ import {
 
 export type { SecretKeyReference } from "./container-parts";
 
-/** A namespace and the TCP ports the service may reach there. */
+/** A namespace (only the pods with `podLabels`, when given) and the TCP ports the service may reach there. */
 export interface EgressRule {
   readonly namespace: string;
+  readonly podLabels?: Readonly<Record<string, string>>;
   readonly ports: readonly number[];
 }
 
@@ -199,7 +200,14 @@ export class HonoService extends Construct {
     const egress: plus.k8s.NetworkPolicyEgressRule[] = [
       dns,
       ...props.egress.map((rule) => ({
-        to: [inNamespace(rule.namespace)],
+        to: [
+          rule.podLabels
+            ? {
+                ...inNamespace(rule.namespace),
+                podSelector: { matchLabels: { ...rule.podLabels } },
+              }
+            : inNamespace(rule.namespace),
+        ],
         ports: rule.ports.map(tcp),
       })),
     ];

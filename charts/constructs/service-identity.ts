@@ -1,9 +1,10 @@
 /**
- * @module `ServiceIdentity`: the ServiceAccount a domain service runs as, with the
- * `system:auth-delegator` ClusterRole bound to it, so that with `ADMIN_IDENTITY_KUBECONFIG:
- * in-cluster` the service may ask the API server who a person's token belongs to
- * (TokenReview) and whether RBAC allows them an admin action (SubjectAccessReview). It grants
- * nothing else: the service reads no Kubernetes object.
+ * @module `ServiceIdentity`: the ServiceAccount a service runs as, with the
+ * `system:auth-delegator` ClusterRole bound to it where people use its admin endpoints, so
+ * that with `ADMIN_IDENTITY_KUBECONFIG: in-cluster` the service may ask the API server who a
+ * person's token belongs to (TokenReview) and whether RBAC allows them an admin action
+ * (SubjectAccessReview), and the ClusterRoles of the objects it reads (the status page's
+ * controls) bound to it. It grants nothing else.
  */
 import * as plus from "cdk8s-plus-27";
 import { Construct } from "constructs";
@@ -16,6 +17,10 @@ export interface ServiceIdentityProps {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Bind `system:auth-delegator` (people on its admin endpoints). @default true */
+  readonly reviewsPeople?: boolean;
+  /** ClusterRoles, by name, bound to the ServiceAccount. @default none */
+  readonly clusterRoles?: readonly string[];
 }
 
 export class ServiceIdentity extends Construct {
@@ -28,14 +33,15 @@ export class ServiceIdentity extends Construct {
       metadata: { name, namespace, labels: { ...labels } },
       automountToken: true,
     });
-    new plus.k8s.KubeClusterRoleBinding(this, "auth-delegator", {
-      metadata: { name: `breakwater-${name}-auth-delegator`, labels: { ...labels } },
-      roleRef: {
-        apiGroup: "rbac.authorization.k8s.io",
-        kind: "ClusterRole",
-        name: authDelegatorRole,
-      },
-      subjects: [{ kind: "ServiceAccount", name, namespace }],
-    });
+    const bind = (id: string, bindingName: string, role: string) =>
+      new plus.k8s.KubeClusterRoleBinding(this, id, {
+        metadata: { name: bindingName, labels: { ...labels } },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+        subjects: [{ kind: "ServiceAccount", name, namespace }],
+      });
+    if (props.reviewsPeople ?? true) {
+      bind("auth-delegator", `breakwater-${name}-auth-delegator`, authDelegatorRole);
+    }
+    for (const role of props.clusterRoles ?? []) bind(`binds-${role}`, `${role}-${name}`, role);
   }
 }

@@ -20,7 +20,7 @@ export function dashboards(environment: Environment): DashboardDefinition[] {
     controlsDashboard(),
     ...(environment.services.payments.enabled ? [paymentsDashboard()] : []),
     ...(environment.services.purchasing.enabled ? [transactionsDashboard()] : []),
-    ...(environment.services.exchange.enabled ? [exchangeEdgeDashboard()] : []),
+    ...(environment.services["exchange-edge"].enabled ? [exchangeEdgeDashboard()] : []),
     ...(environment.services.exchange.enabled ? [exchangeDashboard()] : []),
     ...(environment.services.escrow.enabled ? [escrowDashboard()] : []),
     databaseDashboard(environment),

@@ -21,13 +21,22 @@ const itemList = (defaultItems: string) =>
         .min(1),
     );
 
+/** The STATUS_KUBECONFIG value that reads the controls as the pod's ServiceAccount. */
+export const inCluster = "in-cluster";
+
 /** Environment variables read by the status page (beside PORT, DATABASE_URL, ... from the kit). */
 export const statusPageConfigSchema = z.object({
-  /** A kubeconfig allowed to list the control resources (read-only is enough). */
+  /**
+   * A kubeconfig allowed to list the control resources (read-only is enough), or `in-cluster`
+   * for the pod's ServiceAccount (the charts bind it to controls-reader-role.ts).
+   */
   STATUS_KUBECONFIG: z
     .string()
-    .min(1, "expected the path of a kubeconfig")
-    .refine(existsSync, "expected the path of a kubeconfig file that exists"),
+    .min(1, "expected the path of a kubeconfig or in-cluster")
+    .refine(
+      (value) => value === inCluster || existsSync(value),
+      `expected the path of a kubeconfig file that exists, or ${inCluster}`,
+    ),
   /** How often every replica reads the controls in force. */
   STATUS_REFRESH_MS: z.coerce.number().int().positive().default(5_000),
   /** The page's name. */

@@ -8,12 +8,33 @@
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { createKubeApi } from "../../operators/runtime/kube-api";
+import { ConfigError } from "../kit/config";
 import { defineService } from "../kit/service";
 import { capabilities } from "./capabilities";
-import { type StatusPageConfig, statusPageConfigSchema } from "./config";
+import { inCluster, type StatusPageConfig, statusPageConfigSchema } from "./config";
 import { syncIncidents } from "./incident-store";
 import { type CapabilityItems, listPublishedControls } from "./published-controls";
 import { mountStatusApi } from "./status-api";
+
+/**
+ * The cluster the controls are read from: a kubeconfig file, or the pod's ServiceAccount, which
+ * only exists inside a pod (outside one the client would call `https://undefined`).
+ */
+function controlsKubeConfig(setting: string): KubeConfig {
+  const kubeconfig = new KubeConfig();
+  if (setting !== inCluster) {
+    kubeconfig.loadFromFile(setting);
+    return kubeconfig;
+  }
+  if (!process.env.KUBERNETES_SERVICE_HOST) {
+    throw new ConfigError(
+      "STATUS_KUBECONFIG",
+      `STATUS_KUBECONFIG: ${inCluster} works only in a pod (KUBERNETES_SERVICE_HOST is not set); give a kubeconfig path`,
+    );
+  }
+  kubeconfig.loadFromCluster();
+  return kubeconfig;
+}
 
 function itemsOf(config: StatusPageConfig): CapabilityItems {
   return Object.fromEntries(
@@ -37,9 +58,7 @@ export const service = defineService({
   },
   workers(service) {
     const config = service.config as unknown as StatusPageConfig;
-    const kubeconfig = new KubeConfig();
-    kubeconfig.loadFromFile(config.STATUS_KUBECONFIG);
-    const api = createKubeApi(kubeconfig);
+    const api = createKubeApi(controlsKubeConfig(config.STATUS_KUBECONFIG));
     const items = itemsOf(config);
     return [
       {

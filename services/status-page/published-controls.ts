@@ -97,16 +97,23 @@ export function publishedControl(
   return { uid, kind, namespace, name, title, message, impact, components };
 }
 
+/**
+ * The control kinds that affect a capability: the only resources the status page reads (its
+ * ClusterRole, controls-reader-role.ts, lists and watches exactly these).
+ */
+export function publishedKinds(): (typeof controlKinds)[number][] {
+  return controlKinds.filter((definition) =>
+    capabilities.some((capability) => capability.affectedBy[definition.kind] !== undefined),
+  );
+}
+
 /** Every published control in the cluster (all namespaces). */
 export async function listPublishedControls(
   api: KubeApi,
   items: CapabilityItems,
 ): Promise<PublishedControl[]> {
-  const kinds = controlKinds.filter((definition) =>
-    capabilities.some((capability) => capability.affectedBy[definition.kind] !== undefined),
-  );
   const lists = await Promise.all(
-    kinds.map(async (definition) => {
+    publishedKinds().map(async (definition) => {
       const list = await api.list<{ items: ControlResource[] }>(
         `/apis/${controlGroup}/${controlVersion}/${definition.plural}`,
       );

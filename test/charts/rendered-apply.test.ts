@@ -2,6 +2,8 @@
  * @module Every rendered object of every environment, and the restore command's output, is
  * accepted by a real kube-apiserver (`kubectl apply --server-side --dry-run=server`) with the
  * upstream CRDs and breakwater's own installed — the same check Argo CD's sync would make.
+ * Applied for real, the services' identities grant what they should (the API server's own
+ * answer), and the operator's EdgeDegradation target is the rendered edge's Service.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -9,7 +11,10 @@ import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { environmentNames, loadAllEnvironments, loadEnvironment } from "../../environments";
+import { controlGroup } from "../../operators/crds/index";
+import { defaultTargetsPath, loadTargets } from "../../operators/targets";
 import { upstreamCrdDirectory } from "../../platform/crds/upstream-crds";
+import { publishedKinds } from "../../services/status-page/published-controls";
 import { applyCrds, type KubeCluster, startKube } from "../harness/kube";
 import { makeTempDir } from "../harness/process";
 
@@ -136,6 +141,69 @@ test("applied, prod's service identity may review people and nothing else, and t
   assert.is(await allowed("oncall", resolve), true);
   assert.is(await allowed("oncall", listQueue), true);
   assert.is(await allowed("someone-else", resolve), false);
+});
+
+/** Apply rendered files of prod's services for real (server-side, as Argo CD does). */
+async function applyProdServices(pattern: RegExp): Promise<string[]> {
+  const files = yamlFiles(join(root, "rendered", "prod", "services")).filter((file) =>
+    pattern.test(file),
+  );
+  assert.ok(files.length > 0, `no rendered file matches ${pattern}`);
+  const applied = await kube.kubectl([
+    "apply",
+    "--server-side",
+    "--field-manager=breakwater-test",
+    ...files.flatMap((file) => ["-f", file]),
+  ]);
+  assert.is(applied.code, 0, applied.stderr);
+  return files;
+}
+
+test("applied, prod's status page may list and watch the controls it publishes and nothing else", async () => {
+  await applyProdServices(/\/(serviceaccount|clusterrolebinding|clusterrole)-.*status-page/);
+  const namespace = loadEnvironment("prod").namespaces.services.name;
+  const statusPage = `system:serviceaccount:${namespace}:status-page`;
+  const kinds = publishedKinds().map((definition) => `${definition.plural}.${controlGroup}`);
+  assert.ok(kinds.length > 0);
+  for (const kind of kinds) {
+    assert.is(await canI(statusPage, ["list", kind, "--all-namespaces"]), "yes", `list ${kind}`);
+    assert.is(await canI(statusPage, ["watch", kind, "-n", namespace]), "yes", `watch ${kind}`);
+    for (const verb of ["get", "create", "update", "patch", "delete"]) {
+      assert.is(await canI(statusPage, [verb, kind, "-n", namespace]), "no", `${verb} ${kind}`);
+    }
+  }
+  // A control kind it does not publish, Secrets and people's tokens stay out of its reach.
+  assert.is(await canI(statusPage, ["list", `edgedegradations.${controlGroup}`, "-A"]), "no");
+  assert.is(await canI(statusPage, ["list", "secrets", "-n", namespace]), "no");
+  assert.is(await canI(statusPage, ["create", "tokenreviews.authentication.k8s.io"]), "no");
+});
+
+test("applied, the operator's EdgeDegradation target is the rendered edge's Service, selecting its pods", async () => {
+  const [name, target] = Object.entries(loadTargets(defaultTargetsPath).services).find(
+    ([, entry]) => entry.enforces.includes("EdgeDegradation"),
+  )!;
+  const url = new URL(target.adminUrl);
+  const [serviceName, namespace, ...rest] = url.hostname.split(".");
+  assert.equal(rest, ["svc", "cluster", "local"]);
+  assert.is(serviceName, name);
+  await applyProdServices(new RegExp(`/(service|deployment)-${namespace}-${serviceName}\\.yaml$`));
+  const read = async (kind: string) => {
+    const got = await kube.kubectl(["get", kind, serviceName!, "-n", namespace!, "-o", "json"]);
+    assert.is(got.code, 0, got.stderr);
+    return JSON.parse(got.stdout);
+  };
+  const service = await read("service");
+  assert.ok(
+    service.spec.ports.some((port: { port: number }) => String(port.port) === (url.port || "80")),
+    `the Service listens on ${url.port}`,
+  );
+  const pods = (await read("deployment")).spec.template.metadata.labels;
+  assert.ok(Object.keys(service.spec.selector).length > 0);
+  for (const [key, value] of Object.entries(service.spec.selector)) {
+    assert.is(pods[key], value, `the Service selects the edge's pods by ${key}`);
+  }
+  const args = (await read("deployment")).spec.template.spec.containers[0].args;
+  assert.equal(args.slice(-1), [name], "the Deployment runs the edge");
 });
 
 test("the API server refuses an object that breaks its CRD schema, so the checks above can fail", async () => {
