@@ -1,7 +1,8 @@
 /**
  * @module The drills, run as a user runs them (`npm run drill -- <name>`) against the platform
- * `npm start` runs: seed 001's provider outage with a flapping breaker, and seed 000's ledger
- * imbalance; each passes every step from fault to lift and prints its timeline. A drill name
+ * `npm start` runs: seed 001's provider outage with a flapping breaker, seed 000's ledger
+ * imbalance, and seed 002's invariant violation and settlement lag; each passes every step
+ * from fault to lift and prints its timeline. A drill name
  * that does not exist, or no platform running, is a usage error naming the drills.
  */
 import { execFile } from "node:child_process";
@@ -140,6 +141,54 @@ test("an unknown drill, or none running, is a usage error that lists the drills"
   });
   assert.is(nothing.code, 2);
   assert.match(nothing.stderr, "no platform is running: start one with `npm start`");
+});
+
+test("invariant-violation: BTC books changed, alert, page, autopilot halt and global SOFT_HALT on every replica, status page, correction, lift", async () => {
+  const result = await drill(["invariant-violation"]);
+  assertPassed(
+    "invariant-violation",
+    result,
+    [
+      'invariant_violation_total{asset="BTC",kind="balance_mismatch"} increments',
+      "ExchangeInvariantViolation firing in Prometheus  asset=BTC kind=balance_mismatch scope=unknown",
+      "receivers: autopilot, pager",
+      "on-call paged",
+      "autopilot decided: WithdrawalHalt and Global SOFT_HALT created  exchange-invariant-withdrawals-",
+      "halt enforced on every replica  2/2 replicas",
+      "SOFT_HALT enforced on every replica  2/2 replicas",
+      "withdrawals 423 on every replica  2/2 replicas answer 423 withdrawals/halted",
+      "new BTC-USD orders 423 on every replica  2/2 replicas answer 423 exchange/soft-halt",
+      "new ETH-USD orders 423 on every replica",
+      "cancels still accepted (SOFT_HALT)",
+      "status page: every market unavailable  major_outage, major_outage",
+      "forensic bundle written",
+      "the controls stay after the alert resolves",
+      "lift: alice deleted both, orders and withdrawals pass on every replica",
+    ],
+    20,
+  );
+});
+
+test("settlement-lag: settlement held up while trading goes on, lag past T2, autopilot throttle on every replica, status page, caught up, lift", async () => {
+  const result = await drill(["settlement-lag"]);
+  assertPassed(
+    "settlement-lag",
+    result,
+    [
+      "settlement_lag_seconds p99 of BTC-USD above T2",
+      "ExchangeSettlementLagHigh firing in Prometheus  symbol=BTC-USD",
+      "trading goes on while settlement waits",
+      "autopilot decided: OrderThrottle created  exchange-lag-throttle-btc-usd",
+      "throttle enforced on every replica  2/2 replicas",
+      "refused 429 on 2/2 replicas, naming",
+      "status page: trading BTC-USD degraded",
+      "settlement caught up",
+      "alert resolved",
+      "the throttle stays after the alert resolves",
+      "lift: alice deleted the throttle",
+    ],
+    15,
+  );
 });
 
 test.run();
