@@ -40,12 +40,13 @@ export async function ruleControls(
   return JSON.parse(output).items as ControlResource[];
 }
 
-/** "2/2 replicas" once every exchange replica acknowledged `control`, else false. */
+/** "2/2 replicas" once every replica of `service` acknowledged `control`, else false. */
 export function enforcedEverywhere(
   platform: PlatformClient,
   control: ControlResource | undefined,
+  service = "exchange",
 ): string | false {
-  const replicas = platform.replicas("exchange").length;
+  const replicas = platform.replicas(service).length;
   const enforcement = control?.status?.enforcement;
   const enforced = control?.status?.conditions?.some(
     (condition) => condition.type === "Enforced" && condition.status === "True",

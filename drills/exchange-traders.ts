@@ -112,3 +112,16 @@ export async function everyExchangeReplica(
   const named = first?.control ? `, naming ${first.control} (${first.ticket})` : "";
   return `${answers.length}/${answers.length} replicas answer ${status}${type}${named}`;
 }
+
+/** Every replica takes a new resting order of `trader` on `symbol` (each cancelled at once). */
+export function ordersTaken(
+  traders: ExchangeTraders,
+  trader: string,
+  symbol: string,
+): Promise<string | false> {
+  return everyExchangeReplica(traders, 201, async (url) => {
+    const answer = await traders.order(url, trader, restingBuy(symbol));
+    if (answer.status === 201) await traders.cancel(url, trader, answer.body.orderId);
+    return answer;
+  });
+}

@@ -28,4 +28,6 @@ export const drills: Readonly<Record<string, () => Promise<Drill>>> = {
     (await import("./platform-drill")).platformDrill(
       (await import("./settlement-lag")).settlementLag,
     ),
+  "split-brain": async () =>
+    (await import("./platform-drill")).platformDrill((await import("./split-brain")).splitBrain),
 };

@@ -30,6 +30,7 @@ import {
   type ExchangeTraders,
   everyExchangeReplica,
   exchangeTraders,
+  ordersTaken,
   restingBuy,
 } from "./exchange-traders";
 import type { PlatformClient } from "./platform-client";
@@ -78,15 +79,6 @@ async function rebuildBalance(platform: PlatformClient): Promise<number> {
   return result.rowCount ?? 0;
 }
 
-/** Each replica takes a new order on `symbol` (cancelled at once); the detail, else false. */
-async function ordersPass(traders: ExchangeTraders, symbol: string): Promise<string | false> {
-  return everyExchangeReplica(traders, 201, async (url) => {
-    const answer = await traders.order(url, trader, restingBuy(symbol));
-    if (answer.status === 201) await traders.cancel(url, trader, answer.body.orderId);
-    return answer;
-  });
-}
-
 async function ready(run: DrillRun, traders: ExchangeTraders): Promise<string> {
   const { platform } = run;
   await run.step("platform ready: orders and withdrawals pass, markets operational", async () => {
@@ -95,7 +87,7 @@ async function ready(run: DrillRun, traders: ExchangeTraders): Promise<string> {
     for (const symbol of symbols)
       if ((await tradingStatus(platform, symbol)) !== "operational") return false;
     return (
-      (await ordersPass(traders, "BTC-USD")) &&
+      (await ordersTaken(traders, trader, "BTC-USD")) &&
       everyExchangeReplica(traders, 201, (url) => traders.withdraw(url, trader, "USD"))
     );
   });
@@ -236,7 +228,7 @@ export const invariantViolation: PlatformScenario = {
     await run.step(
       "lift: alice deleted both, orders and withdrawals pass on every replica",
       async () => {
-        const orders = await ordersPass(traders, "ETH-USD");
+        const orders = await ordersTaken(traders, trader, "ETH-USD");
         const withdrawals = await everyExchangeReplica(traders, 201, (url) =>
           traders.withdraw(url, trader, "USD"),
         );
