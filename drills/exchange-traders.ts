@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import type { Answer, PlatformClient } from "./platform-client";
 
-/** What a demo trader may do in a drill: trade, read, withdraw. */
-const traderScopes = ["orders:write", "orders:read", "accounts:read", "withdrawals:write"];
+/** What a demo trader may do in a drill: trade, read its orders, withdraw. */
+const traderScopes = ["orders:write", "orders:read", "withdrawals:write"];
 
 /** One lot of each local symbol, in base minor units (`services/exchange/symbols.ts`). */
 const lots: Readonly<Record<string, string>> = { "BTC-USD": "100000", "ETH-USD": "10000000" };
@@ -89,8 +89,6 @@ export function exchangeTraders(platform: PlatformClient) {
           "idempotency-key": randomUUID(),
         },
       ),
-    /** The trader's available and held balances. */
-    account: (url: string, trader: string) => call(`${url}/v1/accounts/${trader}`, trader, "GET"),
   };
 }
 

@@ -14,6 +14,8 @@
  * within that time misses the decision step: restart `npm start` first.
  */
 import pg from "pg";
+import { fixedAlertThresholds } from "../charts/alerts/fixed-thresholds";
+import { runbookAlertThresholds } from "../environments/alert-thresholds";
 import { alertFiring, alertResolved, alertRouted } from "./alert-steps";
 import {
   enforcedEverywhere,
@@ -110,7 +112,9 @@ async function prometheusValue(
   return value === undefined ? undefined : Number(value);
 }
 
-const lagP99 = `histogram_quantile(0.99, sum by (le) (rate(settlement_lag_seconds_bucket{service="exchange",symbol="${symbol}"}[2m])))`;
+const { lagWindow } = fixedAlertThresholds.exchange;
+const t2Seconds = runbookAlertThresholds.settlementLag.t2ThrottleSeconds;
+const lagP99 = `histogram_quantile(0.99, sum by (le) (rate(settlement_lag_seconds_bucket{service="exchange",symbol="${symbol}"}[${lagWindow}])))`;
 
 async function throttleOf(platform: PlatformClient) {
   const throttles = await ruleControls(platform, "orderthrottles", throttleRule);
@@ -144,10 +148,10 @@ async function throttledBurst(traders: ExchangeTraders): Promise<string | false>
 async function lagging(run: DrillRun): Promise<void> {
   const { platform } = run;
   await run.step(
-    `metric: settlement_lag_seconds p99 of ${symbol} above T2 (5 s)`,
+    `metric: settlement_lag_seconds p99 of ${symbol} above T2 (${t2Seconds} s)`,
     async () => {
       const p99 = await prometheusValue(platform, lagP99);
-      return p99 !== undefined && p99 > 5 && `p99 ${p99.toFixed(1)} s over 2m`;
+      return p99 !== undefined && p99 > t2Seconds && `p99 ${p99.toFixed(1)} s over ${lagWindow}`;
     },
     { timeoutMs: 120_000, intervalMs: 2000 },
   );
