@@ -20,4 +20,14 @@ export const drills: Readonly<Record<string, () => Promise<Drill>>> = {
     ),
   restore: async () => (await import("./restore")).restoreDrill,
   "restore-cluster": async () => (await import("./restore-cluster")).restoreClusterDrill,
+  "invariant-violation": async () =>
+    (await import("./platform-drill")).platformDrill(
+      (await import("./invariant-violation")).invariantViolation,
+    ),
+  "settlement-lag": async () =>
+    (await import("./platform-drill")).platformDrill(
+      (await import("./settlement-lag")).settlementLag,
+    ),
+  "split-brain": async () =>
+    (await import("./platform-drill")).platformDrill((await import("./split-brain")).splitBrain),
 };

@@ -10,6 +10,7 @@
  * platform within that time misses the decision step: restart `npm start` first.
  */
 
+import { alertFiring, alertResolved, alertRouted, oncallPaged } from "./alert-steps";
 import type { PlatformClient } from "./platform-client";
 import type { DrillRun, PlatformScenario } from "./platform-drill";
 
@@ -54,37 +55,9 @@ async function componentStatus(platform: PlatformClient, id: string): Promise<st
 }
 
 async function firingAndPaged(run: DrillRun): Promise<void> {
-  const { platform } = run;
-  await run.step(
-    `${alertname} firing in Prometheus`,
-    async () => {
-      const alerts = await platform.prometheusAlerts(alertname);
-      return (
-        alerts.some((alert) => alert.state === "firing" && alert.labels.currency === currency) &&
-        `currency=${currency}`
-      );
-    },
-    { timeoutMs: 120_000 },
-  );
-  await run.step("Alertmanager routes it to the pager and the autopilot", async () => {
-    const alerts = await platform.alertmanagerAlerts(alertname);
-    const receivers = alerts.flatMap((alert) => alert.receivers.map((receiver) => receiver.name));
-    return (
-      alerts.length > 0 &&
-      receivers.length > 0 &&
-      `receivers: ${[...new Set(receivers)].join(", ")}`
-    );
-  });
-  await run.step("on-call paged", async () => {
-    const pages = (await platform.sandbox("GET", "/pages")).body.pages as {
-      event_action?: string;
-      payload?: { summary?: string };
-    }[];
-    const page = pages.find(
-      (item) => item.event_action === "trigger" && item.payload?.summary?.includes(alertname),
-    );
-    return page !== undefined && (page.payload?.summary ?? "");
-  });
+  await alertFiring(run, alertname, { currency }, { timeoutMs: 120_000 });
+  await alertRouted(run, "Alertmanager routes it to the pager and the autopilot", alertname, []);
+  await oncallPaged(run, alertname);
 }
 
 async function haltEnforced(run: DrillRun): Promise<void> {
@@ -160,13 +133,15 @@ export const ledgerImbalance: PlatformScenario = {
     await haltEnforced(run);
     await tamper(platform, -delta);
     corrected = true;
-    await run.step(
+    await alertResolved(
+      run,
       "resolution: books corrected, alert resolved",
-      async () => {
-        const alerts = await platform.prometheusAlerts(alertname);
-        return !alerts.some((alert) => alert.labels.currency === currency) && "no longer firing";
+      alertname,
+      { currency },
+      {
+        timeoutMs: 240_000,
+        intervalMs: 1000,
       },
-      { timeoutMs: 240_000, intervalMs: 1000 },
     );
     await run.step(
       "the halt stays after the alert resolves (a person lifts it)",

@@ -19,6 +19,7 @@ export const runbookAlertThresholds = {
   otpSuccessRatioMin: 0.95,
   manualReviewQueueMinutes: 15,
   ledgerImbalanceWindowMinutes: 5,
+  exchangeSignalWindowMinutes: 5,
   reconciliationFailedMinutes: 60,
   stuckEscrowDays: 7,
 } as const satisfies EnvironmentInput["alerts"];

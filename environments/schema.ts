@@ -270,6 +270,12 @@ const alertsSchema = z.object({
   manualReviewQueueMinutes: count(1),
   /** Window for any ledger imbalance increase (seed 000: 5m). */
   ledgerImbalanceWindowMinutes: count(1),
+  /**
+   * How far back the exchange's invariant-violation and split-brain alerts look for a new
+   * finding (seed 002 §3.1, §3.3; breakwater's choice: 5m, ten runs of the 30 s checker). An
+   * alert resolves this long after the last finding.
+   */
+  exchangeSignalWindowMinutes: count(1),
   /** Reconciliation worker failing for this long (seed 000: 1h). */
   reconciliationFailedMinutes: count(1),
   /** Escrow transactions stuck longer than this need a super admin (seed 004: 7 days). */

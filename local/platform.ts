@@ -47,7 +47,8 @@ export const localEnvironmentName = "prod";
 
 /**
  * prod's rules, routes and automation, with every local service enabled (its alerts load
- * even where prod does not run it yet) and the imbalance window cut to a minute.
+ * even where prod does not run it yet) and the payments imbalance and exchange signal windows
+ * cut to a minute.
  */
 function localEnvironment() {
   const prod = loadEnvironment(localEnvironmentName);
@@ -58,7 +59,12 @@ function localEnvironment() {
       services[key] = { ...services[key], enabled: true };
     }
   }
-  return { ...prod, services, alerts: { ...prod.alerts, ledgerImbalanceWindowMinutes: 1 } };
+  const alerts = {
+    ...prod.alerts,
+    ledgerImbalanceWindowMinutes: 1,
+    exchangeSignalWindowMinutes: 1,
+  };
+  return { ...prod, services, alerts };
 }
 
 export interface LocalPlatform {

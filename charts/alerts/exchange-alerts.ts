@@ -20,9 +20,13 @@ const windows = fixed.exchange;
 type Thresholds = Environment["alerts"];
 type ExchangeAlert = Omit<AlertRuleProps, "component">;
 
-/** Grew in the window, or appeared within it (`increase()` cannot see a first sample). */
-function counterGrew(series: string, labels: string): string {
-  const window = windows.signalWindow;
+/** The look-back of the invariant and split-brain signals, e.g. `5m`. */
+function signalWindow(thresholds: Thresholds): string {
+  return `${thresholds.exchangeSignalWindowMinutes}m`;
+}
+
+/** Grew in `window`, or appeared within it (`increase()` cannot see a first sample). */
+function counterGrew(series: string, labels: string, window: string): string {
   return [
     `sum by (${by}, ${labels}) (increase(${series}[${window}])) > 0`,
     `or sum by (${by}, ${labels}) (${series} unless ${series} offset ${window}) > 0`,
@@ -37,13 +41,16 @@ function withScope(expr: string): string {
   return `label_replace(label_replace(\n${expr}\n, "scope", "unknown", "symbol", ""), "scope", "symbol", "symbol", ".+")`;
 }
 
-function invariantViolation(): ExchangeAlert {
+function invariantViolation(thresholds: Thresholds): ExchangeAlert {
+  const window = signalWindow(thresholds);
   return {
     name: "ExchangeInvariantViolation",
     severity: "critical",
-    expr: withScope(counterGrew(`invariant_violation_total{${scope}}`, "asset, symbol, kind")),
+    expr: withScope(
+      counterGrew(`invariant_violation_total{${scope}}`, "asset, symbol, kind", window),
+    ),
     summary: "An exchange ledger invariant is violated: funds may be missing or doubled.",
-    description: `The invariant checker of {{ $labels.service }} in {{ $labels.namespace }} found {{ $labels.kind }} (asset "{{ $labels.asset }}", symbol "{{ $labels.symbol }}", scope {{ $labels.scope }}) in the last ${windows.signalWindow}. Halt withdrawals, put the symbol in CANCEL_ONLY (SOFT_HALT everything when the scope is unknown) and take a forensic bundle.`,
+    description: `The invariant checker of {{ $labels.service }} in {{ $labels.namespace }} found {{ $labels.kind }} (asset "{{ $labels.asset }}", symbol "{{ $labels.symbol }}", scope {{ $labels.scope }}) in the last ${window}. Halt withdrawals, put the symbol in CANCEL_ONLY (SOFT_HALT everything when the scope is unknown) and take a forensic bundle.`,
   };
 }
 
@@ -75,19 +82,20 @@ function settlementLagCritical(thresholds: Thresholds): ExchangeAlert {
   };
 }
 
-function settlementStalled(): ExchangeAlert {
+function settlementStalled(thresholds: Thresholds): ExchangeAlert {
   const sustained = windows.outageSustained;
   return {
     name: "ExchangeSettlementStalled",
     severity: "critical",
-    expr: `sum by (${by}, reason) (increase(settlement_failures_total{${scope}}[${windows.signalWindow}])) > 0`,
+    expr: `sum by (${by}, reason) (increase(settlement_failures_total{${scope}}[${signalWindow(thresholds)}])) > 0`,
     forDuration: sustained,
     summary: "Settlement has stopped at a trade it cannot post; trades behind it wait.",
     description: `The settlement consumer of {{ $labels.service }} in {{ $labels.namespace }} has failed to settle for ${sustained} ({{ $labels.reason }}): its partition waits at that trade, so settlement lag grows without being measured. Read the consumer's log for the offset.`,
   };
 }
 
-function splitBrain(): ExchangeAlert {
+function splitBrain(thresholds: Thresholds): ExchangeAlert {
+  const window = signalWindow(thresholds);
   const duplicate = `exchange_duplicate_seq_total{${scope}}`;
   const conflict = `invariant_violation_total{${scope},kind="duplicate_seq"}`;
   const fencing = `exchange_fencing_token_rejections_total{${scope}}`;
@@ -95,12 +103,12 @@ function splitBrain(): ExchangeAlert {
     name: "ExchangeSplitBrainSuspected",
     severity: "critical",
     expr: [
-      counterGrew(duplicate, "symbol"),
-      `or ${counterGrew(conflict, "symbol")}`,
-      `or ${counterGrew(fencing, "symbol")}`,
+      counterGrew(duplicate, "symbol", window),
+      `or ${counterGrew(conflict, "symbol", window)}`,
+      `or ${counterGrew(fencing, "symbol", window)}`,
     ].join("\n"),
     summary: "Two engines may be writing one symbol: a duplicate seq or a stale leader's write.",
-    description: `{{ $labels.service }} in {{ $labels.namespace }} saw a duplicate seq or a FENCING_TOKEN refusal on {{ $labels.symbol }} in the last ${windows.signalWindow}. HARD_HALT {{ $labels.symbol }}, confirm one leader holds the lease and token, preserve the evidence.`,
+    description: `{{ $labels.service }} in {{ $labels.namespace }} saw a duplicate seq or a FENCING_TOKEN refusal on {{ $labels.symbol }} in the last ${window}. HARD_HALT {{ $labels.symbol }}, confirm one leader holds the lease and token, preserve the evidence.`,
   };
 }
 
@@ -125,11 +133,11 @@ function kafkaOutage(): ExchangeAlert {
 export function exchangeAlerts(environment: Environment): AlertGroup {
   const thresholds = environment.alerts;
   const alerts = [
-    invariantViolation(),
+    invariantViolation(thresholds),
     settlementLag(thresholds),
     settlementLagCritical(thresholds),
-    settlementStalled(),
-    splitBrain(),
+    settlementStalled(thresholds),
+    splitBrain(thresholds),
     kafkaOutage(),
   ];
   const rules = alerts.map((alert) =>

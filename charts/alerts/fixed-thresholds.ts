@@ -49,12 +49,12 @@ export const fixedAlertThresholds = {
    */
   breakerFlapping: { window: "30m", openings: 3 },
   /**
-   * Seed 002: the exchange's windows. Invariant violations and split-brain signals look back
-   * `signalWindow` (the checker runs every 30 s); settlement lag p99 is taken over
+   * Seed 002: the exchange's windows (invariant violations and split-brain signals look back
+   * `alerts.exchangeSignalWindowMinutes` of `environments/`). Settlement lag p99 is taken over
    * `lagWindow` and must stay above T2/T3 for `lagSustained`, short because §3.2's policy
    * acts on it; a stalled settlement or producer errors for `outageSustained` is §3.5.
    */
-  exchange: { signalWindow: "5m", lagWindow: "2m", lagSustained: "1m", outageSustained: "2m" },
+  exchange: { lagWindow: "2m", lagSustained: "1m", outageSustained: "2m" },
   /**
    * Seed 004's escrow alerts. "Failed payouts: alert immediately" and every admin release or
    * refund look back `signalWindow` with no `for`. Database errors per minute are a rate over

@@ -48,6 +48,16 @@ export const exchangeConfigSchema = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((value) => value === "true"),
+  /**
+   * How often each replica checks the ledger's invariants (seed 002 §3.1), in milliseconds.
+   * Every run counts what it finds, so a shorter interval alerts sooner and costs one
+   * read of the balances and the engine log per run.
+   */
+  EXCHANGE_INVARIANT_CHECK_MS: z.coerce
+    .number({ error: "expected a whole number of milliseconds" })
+    .int({ error: "expected a whole number of milliseconds" })
+    .min(1_000, { error: "expected at least 1000 (one check a second)" })
+    .default(30_000),
 });
 
 export type ExchangeConfig = z.infer<typeof exchangeConfigSchema>;

@@ -76,6 +76,7 @@ function exchangeContext(service: ExchangeServiceContext): ExchangeContext {
       logger: service.logger.child({ component: "settlement" }),
       metrics: settlementMetrics(service.metrics.registry),
       consume: service.config.EXCHANGE_SETTLEMENT_CONSUMER,
+      invariantCheckMs: service.config.EXCHANGE_INVARIANT_CHECK_MS,
     });
     context = {
       service,

@@ -1,7 +1,9 @@
 /**
  * @module The drills, run as a user runs them (`npm run drill -- <name>`) against the platform
- * `npm start` runs: seed 001's provider outage with a flapping breaker, and seed 000's ledger
- * imbalance; each passes every step from fault to lift and prints its timeline. A drill name
+ * `npm start` runs: seed 001's provider outage with a flapping breaker, seed 000's ledger
+ * imbalance, and seed 002's invariant violation and split brain (its settlement-lag drill
+ * takes three minutes and is left to `npm run drill`, see drills/README.md); each passes
+ * every step from fault to lift and prints its timeline. A drill name
  * that does not exist, or no platform running, is a usage error naming the drills.
  */
 import { execFile } from "node:child_process";
@@ -140,6 +142,57 @@ test("an unknown drill, or none running, is a usage error that lists the drills"
   });
   assert.is(nothing.code, 2);
   assert.match(nothing.stderr, "no platform is running: start one with `npm start`");
+});
+
+test("invariant-violation: BTC books changed, alert, page, autopilot halt and global SOFT_HALT on every replica, status page, correction, lift", async () => {
+  const result = await drill(["invariant-violation"]);
+  assertPassed(
+    "invariant-violation",
+    result,
+    [
+      'invariant_violation_total{asset="BTC",kind="balance_mismatch"} increments',
+      "ExchangeInvariantViolation firing in Prometheus  asset=BTC kind=balance_mismatch scope=unknown",
+      "receivers: autopilot, pager",
+      "on-call paged",
+      "autopilot decided: WithdrawalHalt and Global SOFT_HALT created  exchange-invariant-withdrawals-",
+      "halt enforced on every replica  2/2 replicas",
+      "SOFT_HALT enforced on every replica  2/2 replicas",
+      "withdrawals 423 on every replica  2/2 replicas answer 423 withdrawals/halted",
+      "new BTC-USD orders 423 on every replica  2/2 replicas answer 423 exchange/soft-halt",
+      "new ETH-USD orders 423 on every replica",
+      "cancels still accepted (SOFT_HALT)",
+      "status page: every market unavailable  major_outage, major_outage",
+      "forensic bundle written",
+      "the controls stay after the alert resolves",
+      "lift: alice deleted both, orders and withdrawals pass on every replica",
+    ],
+    20,
+  );
+});
+
+test("split-brain: lease taken over, FENCING_TOKEN, alert, page, HARD_HALT on every replica, one writer, CANCEL_ONLY, lift", async () => {
+  const result = await drill(["split-brain"]);
+  assertPassed(
+    "split-brain",
+    result,
+    [
+      "fault injected: BTC-USD's lease taken over behind its leader's back",
+      'exchange_fencing_token_rejections_total{symbol="BTC-USD"} increments',
+      "ExchangeSplitBrainSuspected firing in Prometheus  symbol=BTC-USD",
+      "on-call paged",
+      "HARD_HALT enforced on every replica  2/2 replicas",
+      "BTC-USD orders 423 on every replica  2/2 replicas answer 423 exchange/hard-halt",
+      "book frozen: BTC-USD cancels 423 on every replica",
+      "ETH-USD orders taken on every replica",
+      "status page: trading BTC-USD unavailable, ETH-USD operational",
+      "fencing kept one writer",
+      "recovery: alice resumes BTC-USD in CANCEL_ONLY first",
+      "cancels accepted again (CANCEL_ONLY)",
+      "resolution: alert resolved",
+      "lift: alice deleted the mode",
+    ],
+    18,
+  );
 });
 
 test.run();
