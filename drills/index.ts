@@ -20,4 +20,6 @@ export const drills: Readonly<Record<string, () => Promise<Drill>>> = {
     ),
   restore: async () => (await import("./restore")).restoreDrill,
   "restore-cluster": async () => (await import("./restore-cluster")).restoreClusterDrill,
+  "stuck-escrow": async () =>
+    (await import("./platform-drill")).platformDrill((await import("./stuck-escrow")).stuckEscrow),
 };
