@@ -35,7 +35,7 @@ export function escrowClient(platform: PlatformClient) {
       );
       if (challenge.status !== 200) throw new Error(`login ${user}: ${challenge.status}`);
       const otpauth = readFileSync(files.otpauth, "utf8");
-      for (const offsetSteps of [0, 1]) {
+      for (const offsetSteps of [0, 1, -1]) {
         const code = currentCode(otpauth, offsetSteps);
         const answer = await post(`${url}/api/v1/auth/otp`, {
           challengeId: challenge.body.challengeId,

@@ -22,4 +22,6 @@ export const drills: Readonly<Record<string, () => Promise<Drill>>> = {
   "restore-cluster": async () => (await import("./restore-cluster")).restoreClusterDrill,
   "stuck-escrow": async () =>
     (await import("./platform-drill")).platformDrill((await import("./stuck-escrow")).stuckEscrow),
+  "leaked-key": async () =>
+    (await import("./platform-drill")).platformDrill((await import("./leaked-key")).leakedKey),
 };
