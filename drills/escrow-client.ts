@@ -1,7 +1,8 @@
 /**
  * @module Escrow as the drills use it on the running platform: its demo users sign in as a
  * person does (the password from their login file, then the authenticator's code), call its
- * API with the session, and have the provider announce a payment (the sandbox signs it).
+ * API with the session, have the provider announce a payment (the sandbox signs it), and read
+ * escrow's line on the status page.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -22,6 +23,13 @@ export function escrowClient(platform: PlatformClient) {
   const replicas = () => platform.replicas("escrow");
   return {
     replicas,
+    /** The status page's component "Escrow releases in USD": operational, degraded, ... */
+    async status(): Promise<string | undefined> {
+      const summary = await platform.statusSummary();
+      return (summary.body.components as { id: string; status: string }[]).find(
+        (item) => item.id === "escrow:usd",
+      )?.status;
+    },
     /**
      * Sign `user` in (password, then code) at `url`; resolves the access token. A code is good
      * once: when this period's was used (a second login within 30 s), the next period's is sent.

@@ -77,13 +77,6 @@ const lift = (platform: PlatformClient) =>
     "--timeout=60s",
   ]);
 
-async function escrowStatus(platform: PlatformClient): Promise<string | undefined> {
-  const summary = await platform.statusSummary();
-  return (summary.body.components as { id: string; status: string }[]).find(
-    (item) => item.id === "escrow:usd",
-  )?.status;
-}
-
 /** alice signs out every escrow session issued up to the second after the leak. */
 async function revoke(run: DrillRun, issuedBefore: Date): Promise<void> {
   const { platform } = run;
@@ -126,7 +119,7 @@ export const leakedKey: PlatformScenario = {
     const escrow = escrowClient(platform);
     await run.step("platform ready: escrow operational, no revocation", async () => {
       if (await revocation(platform)) throw new Error(`${revocationName} exists: lift it first`);
-      return (await escrowStatus(platform)) === "operational" && "operational";
+      return (await escrow.status()) === "operational" && "operational";
     });
     const leaked = await escrow.login(buyer);
     const leakedAtSeconds = Math.floor(Date.now() / 1000);
@@ -148,7 +141,7 @@ export const leakedKey: PlatformScenario = {
       const summary = (await platform.statusSummary()).body;
       const incident = (summary.incidents as { incident_updates: { body: string }[] }[])[0];
       return (
-        (await escrowStatus(platform)) === "degraded_performance" &&
+        (await escrow.status()) === "degraded_performance" &&
         incident !== undefined &&
         `"${incident.incident_updates[0]!.body}"`
       );
@@ -163,7 +156,7 @@ export const leakedKey: PlatformScenario = {
         (incident) => incident.status === "resolved" && incident.name.includes("Escrow"),
       );
       return (
-        (await escrowStatus(platform)) === "operational" && resolved !== undefined && resolved.name
+        (await escrow.status()) === "operational" && resolved !== undefined && resolved.name
       );
     });
     const cancelled = await escrow.call(

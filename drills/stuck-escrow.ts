@@ -230,13 +230,6 @@ async function customersSeeIt(
   );
 }
 
-async function escrowStatus(platform: PlatformClient): Promise<string | undefined> {
-  const summary = await platform.statusSummary();
-  return (summary.body.components as { id: string; status: string }[]).find(
-    (item) => item.id === "escrow:usd",
-  )?.status;
-}
-
 export const stuckEscrow: PlatformScenario = {
   name: "stuck-escrow",
   playbook: "seed 004 (escrow): Resolving Stuck Escrow",
@@ -248,7 +241,7 @@ export const stuckEscrow: PlatformScenario = {
     await run.step("platform ready: nothing stuck, escrow operational", async () => {
       if (await resolution(platform)) throw new Error(`${resolutionName} exists: delete it first`);
       const stuck = await stuckCount(platform);
-      return stuck === 0 && (await escrowStatus(platform)) === "operational" && "0 stuck";
+      return stuck === 0 && (await escrow.status()) === "operational" && "0 stuck";
     });
     const heldBefore = await heldBalance(platform);
     const sale = await strandSale(run, escrow);
@@ -261,7 +254,7 @@ export const stuckEscrow: PlatformScenario = {
     await customersSeeIt(run, escrow, sale, heldBefore);
     await run.step(
       "status page: escrow releases operational (one transaction's resolution is not published)",
-      async () => (await escrowStatus(platform)) === "operational" && "operational",
+      async () => (await escrow.status()) === "operational" && "operational",
     );
     await run.step(
       `resolution: ${alertname} no longer firing`,
