@@ -155,9 +155,7 @@ export const leakedKey: PlatformScenario = {
       const resolved = (history.incidents as { status: string; name: string }[]).find(
         (incident) => incident.status === "resolved" && incident.name.includes("Escrow"),
       );
-      return (
-        (await escrow.status()) === "operational" && resolved !== undefined && resolved.name
-      );
+      return (await escrow.status()) === "operational" && resolved !== undefined && resolved.name;
     });
     const cancelled = await escrow.call(
       await escrow.login(buyer),
