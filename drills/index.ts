@@ -30,4 +30,8 @@ export const drills: Readonly<Record<string, () => Promise<Drill>>> = {
     ),
   "split-brain": async () =>
     (await import("./platform-drill")).platformDrill((await import("./split-brain")).splitBrain),
+  "stuck-escrow": async () =>
+    (await import("./platform-drill")).platformDrill((await import("./stuck-escrow")).stuckEscrow),
+  "leaked-key": async () =>
+    (await import("./platform-drill")).platformDrill((await import("./leaked-key")).leakedKey),
 };

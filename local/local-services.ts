@@ -2,12 +2,13 @@
  * @module The services the local platform runs, one entry each: how many replicas, the
  * settings beyond the kit's common ones (test PSP, providers, customers' token issuer) and what
  * to seed once they are up. The control kinds the operator sends each are those of
- * operators/targets.yaml, as in a cluster. A new service
- * (escrow) joins with one entry here and one in the status page's capabilities.
+ * operators/targets.yaml, as in a cluster. A new service joins with one entry here and one
+ * in the status page's capabilities.
  */
 import { randomBytes } from "node:crypto";
 import { call, fundedWallet } from "../test/payments/payments-fixture";
 import { cronSecret, fundWallet } from "../test/purchasing/purchasing-fixture";
+import { registerEscrowUsers } from "./escrow-logins";
 import type { OutsideParties } from "./outside-parties";
 
 /** What an entry's settings and seed may use. */
@@ -41,7 +42,12 @@ export const seededAccounts = {
   purchases: "shopper",
   /** Two traders funded in every asset, so that one can take the other's order at once. */
   traders: ["demo-buyer", "demo-seller"],
+  /** Escrow's demo users, who log in with a password and a code (local/escrow-logins.ts). */
+  escrowUsers: ["demo-buyer", "demo-seller"],
 } as const;
+
+/** The currency escrow's listings are priced in, and the status page's escrow item. */
+export const escrowCurrency = "USD";
 
 /** The symbols the local exchange trades and its edge serves. */
 export const tradedSymbols = ["BTC-USD", "ETH-USD"] as const;
@@ -55,6 +61,9 @@ const traderFunds = {
 
 /** The edge's API keys derive from this; a fresh one per start, so no key outlives it. */
 const edgeKeyMaster = randomBytes(32).toString("base64url");
+
+/** Escrow's credential vault pepper; a fresh one per start, like every local secret. */
+const vaultPepper = randomBytes(32).toString("base64url");
 
 export const localServices: readonly LocalService[] = [
   {
@@ -141,6 +150,25 @@ export const localServices: readonly LocalService[] = [
     }),
   },
   {
+    name: "escrow",
+    replicas: 2,
+    env: ({ parties }) => ({
+      ...parties.issuers.escrow!.env,
+      ...fastLoops,
+      PAYSTACK_URL: parties.paystack.url,
+      PAYSTACK_SECRET_KEY: parties.paystack.secretKey,
+      PAYSTACK_TIMEOUT_MS: "2000",
+      VAULT_PEPPER: vaultPepper,
+      ESCROW_CURRENCY: escrowCurrency,
+      PAYOUT_INTERVAL_MS: "500",
+      // Seed 004's 7 days stay; the recount runs every second so a drill sees a stuck one at once.
+      STUCK_SCAN_INTERVAL_MS: "1000",
+    }),
+    async seed(url) {
+      await registerEscrowUsers(url, seededAccounts.escrowUsers);
+    },
+  },
+  {
     name: "status-page",
     replicas: 1,
     env: ({ kubeconfig }) => ({
@@ -149,6 +177,7 @@ export const localServices: readonly LocalService[] = [
       STATUS_PAYOUT_CURRENCIES: Object.keys(seededAccounts.payouts).join(","),
       STATUS_PURCHASE_PROVIDERS: "a,b,c",
       STATUS_TRADING_SYMBOLS: tradedSymbols.join(","),
+      STATUS_ESCROW_CURRENCIES: escrowCurrency,
     }),
   },
 ];

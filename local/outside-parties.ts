@@ -1,11 +1,13 @@
 /**
  * @module The outside parties of the local platform, as the harness's real HTTP servers: the
- * PSP payments pays out through, the purchasing providers a, b and c, a pager that records
- * what Alertmanager pages, and the identity provider that signs customers' and traders' tokens
- * (one issuer per service audience).
+ * PSP payments pays out through, the purchasing providers a, b and c, escrow's Paystack-style
+ * provider, a pager that records what Alertmanager pages, and the identity provider that signs
+ * customers' and traders' tokens (one issuer per service audience).
  */
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { exchangeScopes } from "../services/exchange/exchange-context";
+import { type PaystackServer, startPaystackServer } from "../test/escrow/paystack-server";
 import {
   type OutsideParty,
   readBody,
@@ -27,6 +29,8 @@ export interface Page {
 export interface OutsideParties {
   readonly psp: PspServer;
   readonly providers: Readonly<Record<string, ProviderServer>>;
+  /** Escrow's provider: takes seller transfers and signs the payment webhooks it sends. */
+  readonly paystack: PaystackServer;
   readonly pager: OutsideParty;
   readonly pages: readonly Page[];
   /** The issuer of customers' tokens for each service that checks them. */
@@ -50,8 +54,10 @@ export async function startOutsideParties(): Promise<OutsideParties> {
     pages.push({ ...body, receivedAt: new Date().toISOString() });
     sendJson(response, 202, { status: "success" });
   });
-  const [psp, payments, purchasing, exchange, ...providers] = await Promise.all([
+  const [psp, paystack, payments, purchasing, exchange, escrow, ...providers] = await Promise.all([
     startPspServer({ holdMs: 30_000 }),
+    // A fresh secret key per start: it signs the webhooks, so none outlives the platform.
+    startPaystackServer(`sk_local_${randomBytes(24).toString("base64url")}`),
     testIssuer(),
     createTokenIssuer(
       "https://identity.test.breakwater.dev",
@@ -61,6 +67,7 @@ export async function startOutsideParties(): Promise<OutsideParties> {
       "https://identity.test.breakwater.dev",
       "https://exchange.test.breakwater.dev",
     ),
+    createTokenIssuer("https://identity.test.breakwater.dev", "https://escrow.test.breakwater.dev"),
     ...providerNames.map((name) => startProviderServer(name)),
   ]);
   const edgeOrdersToken = await exchange.token("exchange-edge", [
@@ -69,14 +76,16 @@ export async function startOutsideParties(): Promise<OutsideParties> {
   ]);
   return {
     psp,
+    paystack,
     edgeOrdersToken,
     providers: Object.fromEntries(providers.map((provider) => [provider.name, provider])),
     pager,
     pages,
-    issuers: { payments, purchasing, exchange },
+    issuers: { payments, purchasing, exchange, escrow },
     async stop() {
       await Promise.all([
         psp.stop(),
+        paystack.stop(),
         pager.stop(),
         ...providers.map((provider) => provider.stop()),
       ]);

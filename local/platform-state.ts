@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { EscrowLoginFiles } from "./escrow-logins";
 
 /** `.breakwater/` of the checkout, or `$BREAKWATER_STATE_DIR` (tests run platforms side by side). */
 export const stateDir =
@@ -44,6 +45,8 @@ export interface PlatformState {
   readonly sandboxToken: string;
   /** Each demo trader's exchange token file (local/trader-tokens.ts). */
   readonly traderTokens: Readonly<Record<string, string>>;
+  /** Each escrow demo user's login files (local/escrow-logins.ts). */
+  readonly escrowLogins: Readonly<Record<string, EscrowLoginFiles>>;
 }
 
 /** Whether `pid` runs `npm start` (a recycled pid runs something else). */

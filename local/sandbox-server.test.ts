@@ -1,6 +1,8 @@
 /** @module The sandbox API over real outside parties: faults, tokens, and problem+json refusals. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { verifyWebhookSignature } from "../services/kit/webhook-signature";
+import { readBody, sendJson, startOutsideParty } from "../test/harness/outside-party";
 import { type OutsideParties, startOutsideParties } from "./outside-parties";
 import { sandboxApp } from "./sandbox-server";
 
@@ -55,16 +57,51 @@ test("a customer's token is signed by the service's issuer", async () => {
   assert.is(claims.aud, parties.issuers.purchasing!.audience);
 });
 
+test("escrow's provider announces a payment with a webhook signed as it signs", async () => {
+  const received: { signature: string | undefined; body: string }[] = [];
+  const escrow = await startOutsideParty(async function paystackWebhook(request, response) {
+    const signature = request.headers["x-paystack-signature"];
+    received.push({ signature: signature as string | undefined, body: await readBody(request) });
+    sendJson(response, 200, { outcome: "applied" });
+  });
+  try {
+    const withEscrow = sandboxApp(parties, token, { escrowUrl: escrow.url });
+    const answer = await withEscrow.request("/paystack/charges", {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ reference: "pay-1", amount: 250000, currency: "USD" }),
+    });
+    assert.is(answer.status, 200);
+    assert.equal(await answer.json(), { escrow: { status: 200, body: { outcome: "applied" } } });
+    const [delivery] = received;
+    assert.ok(
+      verifyWebhookSignature(
+        parties.paystack.secretKey,
+        delivery!.body,
+        delivery!.signature,
+        "sha512",
+      ),
+    );
+    assert.equal(JSON.parse(delivery!.body), {
+      event: "charge.success",
+      data: { reference: "pay-1", amount: 250000, currency: "USD", status: "success" },
+    });
+  } finally {
+    await escrow.stop();
+  }
+});
+
 test("refusals are problem+json naming what is wrong", async () => {
   const cases = [
     [await send("GET", "/pages", undefined, "wrong"), 401, "sandboxToken"],
     [await send("PUT", "/providers/a/mode", { mode: "explode" }), 400, "mode:"],
     [await send("PUT", "/providers/zz/mode", { mode: "error" }), 404, "providers: a, b, c"],
     [
-      await send("POST", "/tokens", { service: "escrow", subject: "x", scopes: [] }),
+      await send("POST", "/tokens", { service: "status-page", subject: "x", scopes: [] }),
       400,
-      'no issuer for "escrow"',
+      'no issuer for "status-page"',
     ],
+    [await send("POST", "/paystack/charges", { reference: "r", amount: -1 }), 400, "amount:"],
   ] as const;
   for (const [answer, status, detail] of cases) {
     assert.is(answer.status, status);

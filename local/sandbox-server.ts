@@ -3,8 +3,9 @@
  * needs from the outside world that only the `npm start` process holds. Break or heal a
  * purchasing provider (`PUT /providers/{name}/mode`) and count the orders each received
  * (`GET /providers`), get a customer's token from the
- * identity provider (`POST /tokens`), read what Alertmanager paged (`GET /pages`). Refusals
- * are problem+json.
+ * identity provider (`POST /tokens`), read what Alertmanager paged (`GET /pages`), have escrow's
+ * provider announce a buyer's payment (`POST /paystack/charges`, a signed `charge.success`
+ * webhook) and list the seller transfers it took (`GET /paystack/transfers`). Refusals are problem+json.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,6 +25,11 @@ const providerModes = [
   "hang",
 ] as const satisfies readonly ProviderMode[];
 const modeBody = z.strictObject({ mode: z.enum(providerModes) });
+const chargeBody = z.strictObject({
+  reference: z.string().min(1).max(200),
+  amount: z.number().int().positive(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+});
 const tokenBody = z.strictObject({
   service: z.string(),
   subject: z.string().regex(/^[a-z0-9_-]{1,63}$/),
@@ -46,8 +52,36 @@ async function parse<T>(request: Request, schema: z.ZodType<T>): Promise<T | Res
   return invalid(`${issue.path.join(".") || "body"}: ${issue.message}`);
 }
 
+/** Where the sandbox's outside parties call the platform's services. */
+export interface SandboxTargets {
+  /** An escrow replica: the provider's webhooks go to `<escrowUrl>/api/v1/webhooks/paystack`. */
+  readonly escrowUrl?: string;
+}
+
+/** The provider tells escrow a payment arrived, signed as it signs; escrow's answer. */
+async function announceCharge(
+  parties: OutsideParties,
+  escrowUrl: string,
+  charge: z.infer<typeof chargeBody>,
+): Promise<{ status: number; body: unknown }> {
+  const signed = parties.paystack.signed({
+    event: "charge.success",
+    data: { ...charge, status: "success" },
+  });
+  const response = await fetch(`${escrowUrl}/api/v1/webhooks/paystack`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-paystack-signature": signed.signature },
+    body: signed.body,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
 /** The sandbox API over `parties`. */
-export function sandboxApp(parties: OutsideParties, token: string): Hono {
+export function sandboxApp(
+  parties: OutsideParties,
+  token: string,
+  targets: SandboxTargets = {},
+): Hono {
   const app = new Hono();
   app.use(async function sandboxAuth(c, next) {
     const presented = bearerToken(c.req.header("authorization"));
@@ -94,6 +128,14 @@ export function sandboxApp(parties: OutsideParties, token: string): Hono {
     return c.json({ token: await issuer.token(body.subject, body.scopes) });
   });
   app.get("/pages", (c) => c.json({ pages: parties.pages }));
+  app.get("/paystack/transfers", (c) => c.json({ transfers: parties.paystack.transfers }));
+  app.post("/paystack/charges", async (c) => {
+    const body = await parse(c.req.raw, chargeBody);
+    if (body instanceof Response) return body;
+    if (targets.escrowUrl === undefined) return invalid("escrow does not run on this platform");
+    const delivered = await announceCharge(parties, targets.escrowUrl, body);
+    return c.json({ escrow: delivered });
+  });
   return app;
 }
 
@@ -101,8 +143,9 @@ export function sandboxApp(parties: OutsideParties, token: string): Hono {
 export async function startSandboxServer(
   parties: OutsideParties,
   token: string,
+  targets: SandboxTargets = {},
 ): Promise<{ url: string; stop(): Promise<void> }> {
-  const app = sandboxApp(parties, token);
+  const app = sandboxApp(parties, token, targets);
   const server = await new Promise<Server>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
       resolve(started as Server),

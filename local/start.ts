@@ -1,6 +1,7 @@
 /**
  * @module `npm start`: the whole platform on this machine (platform.ts). Prints the
- * endpoints, the kubeconfig and things to try (a halt, a drill, the status page, an order), then runs until Ctrl-C (SIGINT) or
+ * endpoints, the kubeconfig and things to try (a halt, a drill, the status page, an order, an
+ * escrow login), then runs until Ctrl-C (SIGINT) or
  * SIGTERM, on which the harness stops every server it started (process.ts) and every port
  * is freed. A second `npm start` while one
  * runs says so and exits 1.
@@ -22,7 +23,7 @@ import {
 const startedMs = Date.now();
 const seconds = () => `${((Date.now() - startedMs) / 1000).toFixed(1)} s`;
 
-function banner(state: PlatformState, trading: readonly string[]): string {
+function banner(state: PlatformState, hints: readonly string[]): string {
   const kubeconfig = relative(process.cwd(), state.kubeconfigs.alice!);
   const rows: [string, string][] = [
     ["status page", state.endpoints.statusPage],
@@ -48,7 +49,7 @@ function banner(state: PlatformState, trading: readonly string[]): string {
     "  1. halt BTC payouts:    kubectl apply -f environments/controls/examples/halt-btc-withdrawals.yaml && kubectl get controls -A",
     "  2. run a drill:         npm run drill -- ledger-imbalance",
     `  3. open the status page: ${state.endpoints.statusPage}`,
-    ...trading,
+    ...hints,
     "",
     "Ctrl-C stops everything.",
   ].join("\n");
@@ -82,6 +83,19 @@ async function tradingHints(state: PlatformState): Promise<string[]> {
   ];
 }
 
+/** How to sign in to escrow as its demo buyer: the password from a file, then the app's code. */
+function escrowHints(state: PlatformState): string[] {
+  const url = state.services.escrow!.urls[0]!;
+  const files = state.escrowLogins["demo-buyer"]!;
+  const json = "-H 'content-type: application/json'";
+  return [
+    "  7. sign in to escrow as demo-buyer (a password, then the authenticator's code; demo-seller too):",
+    `     curl -s -X POST ${url}/api/v1/auth/login ${json} -d @${relative(process.cwd(), files.login)}`,
+    `     CHALLENGE=<challengeId from above>; curl -s -X POST ${url}/api/v1/auth/otp ${json} -d "{\\"challengeId\\":\\"$CHALLENGE\\",\\"code\\":\\"$(npx tsx local/escrow-otp.ts ${relative(process.cwd(), files.otpauth)})\\"}"`,
+    "  8. a stuck escrow, released with four eyes: npm run drill -- stuck-escrow",
+  ];
+}
+
 async function main(): Promise<void> {
   const running = runningPlatform();
   if (running) {
@@ -105,7 +119,8 @@ async function main(): Promise<void> {
       console.log(`\n${signal}: stopping breakwater`);
       removePlatformState();
     });
-  console.log(banner(platform.state, await tradingHints(platform.state)));
+  const hints = [...(await tradingHints(platform.state)), ...escrowHints(platform.state)];
+  console.log(banner(platform.state, hints));
 }
 
 main().catch((error: unknown) => {

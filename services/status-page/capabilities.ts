@@ -2,8 +2,8 @@
  * @module What customers can do, one registry entry per capability: which service provides
  * it, the dimension it is split by (a currency, a provider, a symbol), and which control
  * kinds affect it and how badly. A service joins the status page with one entry here.
- * Escrow's releases have none yet: no standing control stops them (an EscrowResolution acts
- * once on one transaction).
+ * An EscrowResolution acts once on one transaction and is never published; escrow's releases
+ * are affected while a SessionRevocation signs its customers out.
  */
 
 /** The component statuses of the Statuspage format, least severe first. */
@@ -77,6 +77,17 @@ export const capabilities: readonly Capability[] = [
     defaultItems: "BTC-USD,ETH-USD",
     itemTitle: (symbol) => `Trading ${symbol}`,
     affectedBy: { SymbolMode: symbolModeStatus, OrderThrottle: "degraded_performance" },
+  },
+  {
+    id: "escrow",
+    title: "Escrow",
+    service: "escrow",
+    dimension: "currency",
+    itemsVariable: "STATUS_ESCROW_CURRENCIES",
+    defaultItems: "USD",
+    itemTitle: (currency) => `Escrow releases in ${currency}`,
+    // Signed-out buyers must sign in again before they can confirm a release.
+    affectedBy: { SessionRevocation: "degraded_performance" },
   },
 ];
 

@@ -155,4 +155,22 @@ test("an order throttle shows its symbol as degraded", () => {
   assert.match(throttled?.message ?? "", /^New orders in ETH-USD are accepted at a reduced rate/);
 });
 
+test("a session revocation on escrow degrades escrow releases and tells customers to sign in again; an EscrowResolution publishes nothing", () => {
+  const withEscrow = { ...items, escrow: ["USD"] };
+  const revocation = (services: string[]) =>
+    control("SessionRevocation", { services, issuedBefore: "2026-11-29T14:05:00Z" });
+  const published = publishedControl(revocation(["escrow", "payments"]), withEscrow);
+  assert.equal(published?.components, [
+    { id: "escrow:usd", name: "Escrow releases in USD", status: "degraded_performance" },
+  ]);
+  assert.match(published?.message ?? "", "Please sign in again");
+  assert.is(publishedControl(revocation(["payments"]), withEscrow), undefined);
+  const resolution = control(
+    "EscrowResolution",
+    { transactionId: "7d1c1f6e-8a51-4d0f-9a1e-2f3b4c5d6e7f", decision: "release" },
+    "Completed",
+  );
+  assert.is(publishedControl(resolution, withEscrow), undefined);
+});
+
 test.run();

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import pino from "pino";
 import { stringify } from "yaml";
-import { ruleFileOf } from "../../charts/alerts/alert-group";
+import { type AlertGroup, ruleFileOf } from "../../charts/alerts/alert-group";
 import { alertmanagerYaml, alertRoutingSecrets } from "../../charts/alerts/alert-routing";
 import { alertGroups } from "../../charts/alerts/catalog";
 import { environmentRouting } from "../../charts/alerts/environment-routing";
@@ -258,14 +258,18 @@ export function fastAlertmanagerConfig(
   return stringify(config);
 }
 
-/** A Prometheus evaluating the environment's rendered rules every second over `urls`. */
+/**
+ * A Prometheus evaluating the environment's rendered rules (or `groups`, the local platform's
+ * with shorter waits) every second over `urls`.
+ */
 export async function startRulesPrometheus(
   environment: Environment,
   urls: readonly string[],
   alertmanagerUrl: string,
+  groups: readonly AlertGroup[] = alertGroups(environment),
 ): Promise<MonitoringServer> {
   const rulesPath = join(makeTempDir("rendered-rules"), "rules.yaml");
-  writeFileSync(rulesPath, stringify(ruleFileOf(alertGroups(environment))));
+  writeFileSync(rulesPath, stringify(ruleFileOf(groups)));
   return startPrometheus({
     rulesFiles: [rulesPath],
     scrapeTargets: urls.map((url) => new URL(url).host),

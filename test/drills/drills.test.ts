@@ -1,9 +1,10 @@
 /**
  * @module The drills, run as a user runs them (`npm run drill -- <name>`) against the platform
  * `npm start` runs: seed 001's provider outage with a flapping breaker, seed 000's ledger
- * imbalance, and seed 002's invariant violation and split brain (its settlement-lag drill
- * takes three minutes and is left to `npm run drill`, see drills/README.md); each passes
- * every step from fault to lift and prints its timeline. A drill name
+ * imbalance, seed 002's invariant violation and split brain (its settlement-lag drill takes
+ * three minutes and is left to `npm run drill`, see drills/README.md), seed 004's stuck escrow
+ * and seed 003's leaked key; each passes every step from fault to lift and prints its
+ * timeline. A drill name
  * that does not exist, or no platform running, is a usage error naming the drills.
  */
 import { execFile } from "node:child_process";
@@ -192,6 +193,42 @@ test("split-brain: lease taken over, FENCING_TOKEN, alert, page, HARD_HALT on ev
       "lift: alice deleted the mode",
     ],
     18,
+  );
+});
+
+test("stuck-escrow: metric, alert, EscrowResolution by alice approved by bob, seller paid, alert resolved", async () => {
+  const result = await drill(["stuck-escrow"]);
+  assertPassed(
+    "stuck-escrow",
+    result,
+    [
+      "escrow_stuck_transactions counts it",
+      "EscrowStuckTransactions firing in Prometheus",
+      "Alertmanager routes it (a warning: a ticket)",
+      "four eyes: above the approval amount it waits for a second person  Pending",
+      "alice's own approval is refused",
+      "bob approved: escrow released it (Completed)  transaction released, changed true",
+      "the provider paid the seller, the hold is empty",
+      "actor alice, approved by bob, INC-5150",
+      "EscrowStuckTransactions no longer firing",
+    ],
+    17,
+  );
+});
+
+test("leaked-key: SessionRevocation on every replica, leaked session refused, fresh login works, status page, lift", async () => {
+  const result = await drill(["leaked-key"]);
+  assertPassed(
+    "leaked-key",
+    result,
+    [
+      "revocation enforced on every replica  2/2 replicas",
+      "the leaked session gets 401 auth/session-revoked  2/2 replicas answer 401",
+      "a fresh login of demo-buyer (password and code) works  2/2 replicas answer 200",
+      'status page: escrow releases degraded, customers told to sign in  "For your security',
+      "status page: operational again, incident in history",
+    ],
+    10,
   );
 });
 

@@ -69,6 +69,7 @@ test("it prints the endpoints, the kubeconfig to use and three things to try", (
     "purchasing",
     "exchange",
     "exchange-edge",
+    "escrow",
     "prometheus",
     "alertmanager",
     "kubernetes",
@@ -108,6 +109,7 @@ test("every endpoint answers", async () => {
     "PaymentsLedgerImbalance",
     "HighPurchaseFailureRate",
     "PurchasingProviderBreakerFlapping",
+    "EscrowStuckTransactions",
   ])
     assert.ok(names.includes(alert), alert);
 });
@@ -272,6 +274,31 @@ test("a usage error of the smoke is one line and exit 2", async () => {
   assert.is(smoke.code, 2);
   assert.is(smoke.stderr.trim().split("\n").length, 1, smoke.stderr);
   assert.match(smoke.stderr, "--symbol");
+});
+
+test("the seventh thing to try: demo-buyer signs in to escrow with the printed password and code", async () => {
+  const lines = platform.output().split("\n");
+  const login = lines.find((line) => line.includes("/api/v1/auth/login"))!.trim();
+  const otp = lines.find((line) => line.includes("/api/v1/auth/otp"))!.trim();
+  const challenge = await run("bash", ["-c", login], process.env);
+  assert.is(challenge.code, 0, challenge.stderr);
+  const { challengeId } = JSON.parse(challenge.stdout) as { challengeId: string };
+  const command = otp.replace("<challengeId from above>", challengeId);
+  const signedIn = await run("bash", ["-c", command], process.env);
+  assert.is(signedIn.code, 0, signedIn.stderr);
+  const session = JSON.parse(signedIn.stdout) as { accessToken: string; scope: string };
+  assert.is(session.scope, "escrow:trade", signedIn.stdout);
+  assert.not.match(
+    platform.output(),
+    readFileSync(platform.state.escrowLogins["demo-buyer"]!.login, "utf8"),
+  );
+  // The session works on every replica: an unknown transaction is a 404, not a 401.
+  for (const url of platform.state.services.escrow!.urls) {
+    const read = await fetch(`${url}/api/v1/transactions/${randomUUID()}`, {
+      headers: { authorization: `Bearer ${session.accessToken}` },
+    });
+    assert.is(read.status, 404, url);
+  }
 });
 
 test("a second npm start while one runs says so and starts nothing", async () => {
