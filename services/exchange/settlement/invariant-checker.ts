@@ -6,11 +6,18 @@
  * - every trade the engine logged (older than the settlement grace) is settled on the ledger,
  *   and the ledger settled no trade the engine never logged: engine seq equals settled seq.
  *
+ * A trade whose event still waits in the outbox (the broker is down: seed 002 §3.5) cannot have
+ * reached the ledger yet; it is the outage's alert, not a broken invariant, and the trading core
+ * keeps running. Its grace restarts when the event leaves the outbox: a checker that saw a
+ * symbol's backlog remembers it (`OutboxBacklogs`) for one grace, so trades published at the
+ * recovery get the time to settle instead of tripping the SEV1 rules.
+ *
  * Each violated invariant counts `invariant_violation_total{asset,symbol,kind}` once per run,
  * so a violation that persists keeps the counter rising and its alert firing.
  */
 import type { Pool } from "../../kit/db";
 import type { SettlementMetrics } from "./settlement-metrics";
+import { tradesTopic } from "./trade-executed";
 import { tradeTransactionKind } from "./trade-posting";
 
 export type ViolationKind = "balance_mismatch" | "unsettled_trade" | "unknown_trade";
@@ -42,7 +49,12 @@ export interface InvariantReport {
 export interface InvariantCheckOptions {
   /** A trade younger than this may still be on its way to the ledger. @default 60000 */
   readonly settleGraceMs?: number;
+  /** Kept by a checker that runs again and again (the settlement workers): see the module. */
+  readonly outboxBacklogs?: OutboxBacklogs;
 }
+
+/** Per symbol, the first trade seq seen waiting in the outbox and when a backlog was last seen. */
+export type OutboxBacklogs = Map<string, { fromSeq: bigint; seenAtMs: number }>;
 
 /** Check every invariant once, count the violations and export engine and settled seqs. */
 export async function checkInvariants(
@@ -54,7 +66,9 @@ export async function checkInvariants(
   const violations = [...(await balanceViolations(pool))];
   let symbols: SymbolProgress[] = [];
   if (engineLogChecked) {
-    violations.push(...(await settlementViolations(pool, options.settleGraceMs ?? 60_000)));
+    const graceMs = options.settleGraceMs ?? 60_000;
+    const waiting = await waitingInOutbox(pool, graceMs, options.outboxBacklogs ?? new Map());
+    violations.push(...(await settlementViolations(pool, graceMs, waiting)));
     symbols = await symbolProgress(pool);
   }
   for (const violation of violations) {
@@ -105,12 +119,50 @@ async function balanceViolations(pool: Pool): Promise<Violation[]> {
   }));
 }
 
+const pendingTradesSql = `
+  SELECT key AS symbol, min((payload->>'seq')::bigint)::text AS from_seq
+    FROM outbox
+   WHERE topic = $1 AND published_at IS NULL AND parked_at IS NULL
+   GROUP BY key`;
+
+/**
+ * The trades each symbol still has on their way out of the outbox: the backlog now, and one
+ * seen within the grace (its events may have been published a moment ago). An event parked by
+ * the relay is not waiting for the broker: it stays a violation until on-call re-queues it.
+ */
+async function waitingInOutbox(
+  pool: Pool,
+  graceMs: number,
+  backlogs: OutboxBacklogs,
+): Promise<Map<string, bigint>> {
+  const now = Date.now();
+  const pending = await pool.query<{ symbol: string; from_seq: string }>(pendingTradesSql, [
+    tradesTopic,
+  ]);
+  for (const row of pending.rows) {
+    const fromSeq = BigInt(row.from_seq);
+    const known = backlogs.get(row.symbol);
+    const recent = known && now - known.seenAtMs < graceMs;
+    backlogs.set(row.symbol, {
+      fromSeq: recent && known.fromSeq < fromSeq ? known.fromSeq : fromSeq,
+      seenAtMs: now,
+    });
+  }
+  const waiting = new Map<string, bigint>();
+  for (const [symbol, backlog] of backlogs) {
+    if (now - backlog.seenAtMs < graceMs) waiting.set(symbol, backlog.fromSeq);
+    else backlogs.delete(symbol);
+  }
+  return waiting;
+}
+
 const unsettledSql = `
   SELECT l.symbol, count(*)::text AS count, min(l.seq)::text AS first
     FROM exchange_engine_log l
     LEFT JOIN ledger_transactions t ON t.reference = 'exchange-trade:' || l.symbol || ':' || l.seq
+    LEFT JOIN unnest($2::text[], $3::bigint[]) AS w(symbol, from_seq) ON w.symbol = l.symbol
    WHERE l.kind = 'TradeExecuted' AND l.appended_at < now() - make_interval(secs => $1)
-     AND t.id IS NULL
+     AND t.id IS NULL AND (w.from_seq IS NULL OR l.seq < w.from_seq)
    GROUP BY l.symbol`;
 
 const unknownSql = `
@@ -122,9 +174,17 @@ const unknownSql = `
                         AND l.seq = (t.metadata->>'seq')::bigint AND l.kind = 'TradeExecuted')
    GROUP BY 1`;
 
-async function settlementViolations(pool: Pool, graceMs: number): Promise<Violation[]> {
+async function settlementViolations(
+  pool: Pool,
+  graceMs: number,
+  waiting: ReadonlyMap<string, bigint>,
+): Promise<Violation[]> {
   const [unsettled, unknown] = await Promise.all([
-    pool.query<{ symbol: string; count: string; first: string }>(unsettledSql, [graceMs / 1000]),
+    pool.query<{ symbol: string; count: string; first: string }>(unsettledSql, [
+      graceMs / 1000,
+      [...waiting.keys()],
+      [...waiting.values()].map(String),
+    ]),
     pool.query<{ symbol: string; count: string; first: string }>(unknownSql),
   ]);
   return [

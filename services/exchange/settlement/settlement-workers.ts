@@ -10,7 +10,7 @@ import type { Kafka } from "kafkajs";
 import type { Pool } from "pg";
 import type { Logger } from "../../kit/logger";
 import type { WorkerDefinition } from "../../kit/worker";
-import { checkInvariants } from "./invariant-checker";
+import { checkInvariants, type OutboxBacklogs } from "./invariant-checker";
 import { type SettlementConsumer, startSettlementConsumer } from "./settlement-consumer";
 import type { SettlementMetrics } from "./settlement-metrics";
 import { type ReplayRequest, type ReplayResult, replaySettlement } from "./settlement-replay";
@@ -61,13 +61,15 @@ export function settlementWorkers(input: SettlementWorkersInput): SettlementWork
       return "starting";
     },
   };
+  // What the checker saw waiting in the outbox, kept from one run to the next.
+  const outboxBacklogs: OutboxBacklogs = new Map();
   return {
     workers: [
       ...(input.consume === false ? [] : [consumerWorker]),
       {
         name: "invariant-check",
         intervalMs: input.invariantCheckMs ?? 30_000,
-        run: () => checkInvariants(input.pool, input.metrics),
+        run: () => checkInvariants(input.pool, input.metrics, { outboxBacklogs }),
       },
     ],
     replay: (request) => replaySettlement({ ...context, kafka: input.kafka }, request),
