@@ -11,6 +11,7 @@ import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv, ServiceApp } from "./app-env";
 import { dependencyUnavailable, isDependencyOutage } from "./dependency-error";
+import { flowId } from "./flow";
 import { inputLimits } from "./input-limits";
 import { validationProblem } from "./input-problems";
 import type { Logger } from "./logger";
@@ -174,6 +175,7 @@ function limitBody(): MiddlewareHandler<AppEnv> {
 export function createApp(logger: Logger, metrics: ServiceMetrics): ServiceApp {
   const app = createRouter();
   app.use("*", requestIdMiddleware(logger));
+  app.use("*", flowId());
   app.use("*", httpMetrics(metrics));
   app.use("*", limitBody());
   app.use("*", inputLimits());
