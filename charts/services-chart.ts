@@ -21,6 +21,7 @@ import { includeManifest } from "./program-container";
 import { kafkaTlsEnabled, saslMechanism } from "./redpanda-chart";
 import { ReleaseHooks } from "./release-hooks";
 import { commonSecrets, hasReadReplicas, serviceCatalog } from "./service-catalog";
+import { tracingEgress, tracingEnvironment } from "./tracing";
 
 export class ServicesChart extends Chart {
   readonly services: HonoService[] = [];
@@ -64,6 +65,7 @@ export function serviceConfig(environment: Environment, name: ServiceName): Reco
     ADMIN_IDENTITY_NAMESPACE: environment.namespaces.services.name,
     // Where a PreSync Job migrates once per release, replicas only check the schema.
     ...(environment.features.safeMigrations ? { MIGRATE_AT_START: "false" } : {}),
+    ...tracingEnvironment(environment, name),
     ...service.config,
   };
 }
@@ -98,6 +100,7 @@ function serviceProps(environment: Environment, name: ServiceName) {
       ...(entry.callsPeerReplicas
         ? [{ namespace: namespaces.services.name, ports: [servicePort] }]
         : []),
+      ...tracingEgress(environment),
     ],
     podIp: entry.callsPeerReplicas ?? false,
     egressInternetHttps: entry.callsProviders,
