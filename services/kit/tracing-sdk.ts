@@ -1,6 +1,7 @@
 /**
  * @module The OpenTelemetry SDK of a traced program (loaded only by `tracing.ts`): spans of
- * incoming and outgoing HTTP, PostgreSQL (pg), Redis (ioredis) and Kafka (kafkajs), exported
+ * incoming and outgoing HTTP (`node:http` and `fetch`), PostgreSQL (pg), Redis (ioredis) and
+ * Kafka (kafkajs), exported
  * over OTLP/HTTP (protobuf) to `OTEL_EXPORTER_OTLP_ENDPOINT`, with W3C trace context and
  * baggage propagation. The project is ESM, so the instrumentations see `import`s only through
  * import-in-the-middle's loader hook, registered here before any instrumented module loads and
@@ -18,6 +19,7 @@ import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
 import { KafkaJsInstrumentation } from "@opentelemetry/instrumentation-kafkajs";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
+import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { createAddHookMessageChannel } from "import-in-the-middle";
 
@@ -42,6 +44,8 @@ export async function startTracingSdk(serviceName: string): Promise<NodeSDK> {
       new PgInstrumentation({ requireParentSpan: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
       new KafkaJsInstrumentation(),
+      // fetch(): the operator's calls to the services' admin API, the services' to providers.
+      new UndiciInstrumentation({ requireParentforSpans: true }),
     ],
   });
   sdk.start();
