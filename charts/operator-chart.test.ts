@@ -18,6 +18,7 @@ import { parseTargets, type Targets, tokenSecrets } from "../operators/targets";
 import { expiryPolicyName } from "../policies/admission/expiry";
 import { fourEyesPolicyName } from "../policies/admission/four-eyes";
 import { requestedByPolicyName } from "../policies/admission/requested-by";
+import { parseSettings, tracingConfigSchema } from "../services/kit/config";
 import { crdWave, syncWaveAnnotation } from "./argo";
 import { configDigestAnnotation } from "./constructs/hono-service";
 import {
@@ -59,6 +60,8 @@ function variablesTheOperatorReads(): Set<string> {
     },
   );
   loadConfig(env);
+  // operators/main.ts reads the tracing settings first (services/kit/tracing.ts).
+  parseSettings(tracingConfigSchema, env);
   return read;
 }
 

@@ -26,8 +26,9 @@ import {
 } from "./program-container";
 import { size } from "./quantities";
 import { serviceCatalog } from "./service-catalog";
+import { tracingEnvironment } from "./tracing";
 
-const operatorName = "breakwater-operator";
+export const operatorName = "breakwater-operator";
 const metricsPort = 8080;
 const targetsDirectory = "/etc/breakwater";
 const targetsFileName = "targets.yaml";
@@ -58,6 +59,7 @@ export function operatorConfig(environment: Environment): Record<string, string>
     OPERATOR_METRICS_PORT: String(metricsPort),
     OPERATOR_LEASE_NAMESPACE: environment.namespaces.system.name,
     LOG_LEVEL: "info",
+    ...tracingEnvironment(environment, operatorName),
   };
 }
 

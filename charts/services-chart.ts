@@ -22,6 +22,7 @@ import { includeManifest } from "./program-container";
 import { kafkaTlsEnabled, saslMechanism } from "./redpanda-chart";
 import { ReleaseHooks } from "./release-hooks";
 import { commonSecrets, hasReadReplicas, serviceCatalog } from "./service-catalog";
+import { tracingEgress, tracingEnvironment } from "./tracing";
 
 export class ServicesChart extends Chart {
   readonly services: HonoService[] = [];
@@ -75,6 +76,7 @@ export function serviceConfig(environment: Environment, name: ServiceName): Reco
     ...entry.config?.(environment),
     // Where a PreSync Job migrates once per release, replicas only check the schema.
     ...(environment.features.safeMigrations ? { MIGRATE_AT_START: "false" } : {}),
+    ...tracingEnvironment(environment, name),
     ...service.config,
   };
 }
@@ -118,6 +120,7 @@ function serviceProps(environment: Environment, name: ServiceName) {
         podLabels: selectorLabels(callee),
         ports: [servicePort],
       })),
+      ...tracingEgress(environment),
     ],
     podIp: entry.callsPeerReplicas ?? false,
     egressInternetHttps: entry.callsProviders,

@@ -169,4 +169,9 @@ export const dev = {
     autopilot: { enabled: true, dryRun: true },
     safeMigrations: true,
   },
+  // Traces go to the Tempo distributor's OTLP/HTTP receiver in the monitoring namespace.
+  tracing: {
+    otlpEndpoint: "http://tempo-distributor.monitoring.svc.cluster.local:4318",
+    namespace: "monitoring",
+  },
 } satisfies EnvironmentInput;

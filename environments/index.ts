@@ -29,6 +29,7 @@ export type {
   Service,
   ServiceName,
   Topic,
+  Tracing,
 } from "./schema";
 export { databaseNames, environmentNames, serviceDatabases, serviceNames } from "./schema";
 

@@ -207,4 +207,9 @@ export const prod = {
       fastly: { target: "breakwater-prod.global.ssl.fastly.net" },
     },
   },
+  // Traces go to the Tempo distributor's OTLP/HTTP receiver in the monitoring namespace.
+  tracing: {
+    otlpEndpoint: "http://tempo-distributor.monitoring.svc.cluster.local:4318",
+    namespace: "monitoring",
+  },
 } satisfies EnvironmentInput;

@@ -327,6 +327,21 @@ const gitopsSchema = z.object({
   revision: z.string().min(1, { error: "expected a branch, tag or commit" }),
 });
 
+/**
+ * Where the services and the operator send their traces (seed 003: OpenTelemetry via Tempo):
+ * the Tempo distributor's OTLP/HTTP receiver. The charts render it as
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` and allow egress to its namespace and port.
+ */
+const tracingSchema = z.object({
+  otlpEndpoint: z.url({
+    protocol: /^https?$/,
+    error: "expected an http(s) URL like `http://tempo-distributor.monitoring:4318`",
+  }),
+  /** The namespace the distributor runs in. */
+  namespace: dnsLabel(),
+});
+export type Tracing = z.infer<typeof tracingSchema>;
+
 const platformImagesSchema = z.object({
   postgres: imageSchema,
   operator: imageSchema,
@@ -361,6 +376,8 @@ export const environmentSchema = z
     features: featuresSchema,
     /** Absent where nothing public is served (dev). */
     cdn: cdnSchema.optional(),
+    /** Absent: nothing is traced. */
+    tracing: tracingSchema.optional(),
   })
   .superRefine(checkConsistency);
 

@@ -2,14 +2,26 @@
  * @module `npm run operator`: the control operator against `$KUBECONFIG`, configured by
  * environment variables (operators/config.ts). A bad setting prints one line naming the
  * variable and exits 1; SIGTERM/SIGINT stop it gracefully (in-flight reconciles finish,
- * the leader Lease is released so a standby takes over at once).
+ * the leader Lease is released so a standby takes over at once). With
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` set, tracing starts first (services/kit/tracing.ts) and the
+ * operator's modules are imported after it, so they load instrumented.
  */
 
 import { redactText } from "../services/kit/secret-redaction";
-import { ConfigError, loadConfig, type OperatorConfig } from "./config";
-import { startOperator } from "./operator";
-import { exitWhenDone } from "./runtime/program";
-import { loadTargets } from "./targets";
+import { startTracing } from "../services/kit/tracing";
+import type { OperatorConfig } from "./config";
+
+try {
+  await startTracing("breakwater-operator");
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+const { ConfigError, loadConfig } = await import("./config");
+const { startOperator } = await import("./operator");
+const { exitWhenDone } = await import("./runtime/program");
+const { loadTargets } = await import("./targets");
 
 function configOrExit(): OperatorConfig {
   try {

@@ -1,7 +1,7 @@
 /**
  * @module Which test files start real servers: a file does when it imports, directly or through
  * its fixtures, a harness module that starts PostgreSQL, Redis, Kafka, the Kubernetes API
- * server, Prometheus and Alertmanager, the object store or the Python tools, or when it starts
+ * server, Prometheus and Alertmanager, the object store, the Python tools or Jaeger, or when it starts
  * programs of its own (`node:child_process`: a drill or a service may start servers). The
  * others (unit tests, rendering, Pulumi mocks) compete for nothing but a core, so `npm test`
  * runs them on a lane of their own beside the files with servers, which run one at a time.
@@ -17,6 +17,7 @@ const serverModules = [
   "prometheus",
   "object-store",
   "python-tools",
+  "jaeger",
 ].map((name) => `/test/harness/${name}.ts`);
 
 const importPattern = /(?:from\s+|import\s*\(\s*|import\s+)["'](\.{1,2}\/[^"']+)["']/g;

@@ -5,6 +5,7 @@
  * `requeueAfterMs`; a failure requeues it with backoff. Every key is requeued on a periodic
  * resync, so drift in the services (a lost PUT, a restarted replica) is corrected.
  */
+import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { ConflictError } from "./control-client";
 import { standingOf } from "./control-standing";
@@ -12,6 +13,8 @@ import type { Informer } from "./informer";
 import type { OperatorMetrics } from "./metrics";
 import { type ControlObject, logFields } from "./resource";
 import type { WorkQueue } from "./work-queue";
+
+const tracer = trace.getTracer("breakwater-operator");
 
 export interface ReconcileResult {
   /** Reconcile this object again after this long (expiry, acknowledgement polling). */
@@ -156,7 +159,7 @@ export class Controller {
     const stopTimer = metrics.reconcileDuration.startTimer({ kind });
     const before = standingOf(object);
     try {
-      const result = await reconciler.reconcile(object);
+      const result = await traced(`reconcile ${kind}`, key, () => reconciler.reconcile(object));
       queue.forget(key);
       if (result.inForce && before.state !== "enforced") this.observeEnforced(key);
       if (result.inForce !== undefined) this.setInForce(key, result.inForce);
@@ -196,4 +199,26 @@ export class Controller {
     else this.inForce.delete(key);
     this.options.metrics.controlsInForce.set({ kind: this.kind }, this.inForce.size);
   }
+}
+
+/**
+ * Run one reconcile as a span (with tracing on, `services/kit/tracing.ts`): the calls it makes
+ * to the services' admin API join its trace, so a control's way from resource to replica reads
+ * as one trace. Without tracing the span records nothing.
+ */
+function traced<T>(name: string, key: string, reconcile: () => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes: { "breakwater.control": key } }, (span) =>
+    reconcile().then(
+      (result) => {
+        span.end();
+        return result;
+      },
+      (error: unknown) => {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+        throw error;
+      },
+    ),
+  );
 }

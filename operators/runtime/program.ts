@@ -4,6 +4,7 @@
  */
 import pino, { type Logger } from "pino";
 import { loggerOptions } from "../../services/kit/logger";
+import { stopTracing } from "../../services/kit/tracing";
 
 /** JSON logs with the services' line shape and censored fields (services/kit/logger.ts). */
 export function programLogger(component: string, identity: string, level: string): Logger {
@@ -11,8 +12,8 @@ export function programLogger(component: string, identity: string, level: string
 }
 
 /**
- * Stop `program` on SIGTERM/SIGINT (exit 0) or when it loses its Lease (exit 1); a stop
- * that hangs is cut off after 15 s.
+ * Stop `program` on SIGTERM/SIGINT (exit 0) or when it loses its Lease (exit 1), then export
+ * the spans still buffered when it traces; a stop that hangs is cut off after 15 s.
  */
 export function exitWhenDone(program: { stop(): Promise<void>; readonly lost: Promise<void> }) {
   let stopping = false;
@@ -22,6 +23,7 @@ export function exitWhenDone(program: { stop(): Promise<void>; readonly lost: Pr
     const force = setTimeout(() => process.exit(code || 1), 15_000);
     force.unref();
     await program.stop();
+    await stopTracing();
     process.exit(code);
   }
   process.once("SIGTERM", () => void shutdown(0));

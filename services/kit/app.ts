@@ -4,13 +4,16 @@
  * with the wrong method as 405 (with `Allow`), and every thrown error as problem+json (never a
  * bare 500 body).
  */
+
 import { OpenAPIHono, type OpenAPIHonoOptions } from "@hono/zod-openapi";
+import { trace } from "@opentelemetry/api";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv, ServiceApp } from "./app-env";
 import { dependencyUnavailable, isDependencyOutage } from "./dependency-error";
+import { flowId } from "./flow";
 import { inputLimits } from "./input-limits";
 import { validationProblem } from "./input-problems";
 import type { Logger } from "./logger";
@@ -35,6 +38,7 @@ function httpMetrics(metrics: ServiceMetrics): MiddlewareHandler<AppEnv> {
     const status = c.res.status;
     const path = status === 404 || status === 405 ? routeTemplateOrUnmatched(c) : routeTemplate(c);
     const durationMs = performance.now() - started;
+    nameServerSpan(c.req.method, path);
     metrics.httpRequestDuration.observe(
       { method: c.req.method, path, status: String(status) },
       durationMs / 1000,
@@ -49,6 +53,17 @@ function httpMetrics(metrics: ServiceMetrics): MiddlewareHandler<AppEnv> {
       );
     }
   };
+}
+
+/**
+ * With tracing on, the HTTP server span is named after the route template (`POST
+ * /v1/payouts`), as the histogram's `path` is; the instrumentation alone only knows the method.
+ */
+function nameServerSpan(method: string, path: string): void {
+  const span = trace.getActiveSpan();
+  if (span === undefined || !span.isRecording()) return;
+  span.setAttribute("http.route", path);
+  span.updateName(`${method} ${path}`);
 }
 
 function routeTemplateOrUnmatched(c: Context): string {
@@ -174,6 +189,7 @@ function limitBody(): MiddlewareHandler<AppEnv> {
 export function createApp(logger: Logger, metrics: ServiceMetrics): ServiceApp {
   const app = createRouter();
   app.use("*", requestIdMiddleware(logger));
+  app.use("*", flowId());
   app.use("*", httpMetrics(metrics));
   app.use("*", limitBody());
   app.use("*", inputLimits());

@@ -17,6 +17,24 @@ function positiveMs(defaultMs: number) {
  * The settings every service reads. `REPLICA_ID` defaults to `<hostname>-<pid>`;
  * `ADMIN_TOKEN` must be at least 16 characters (it guards the controls API).
  */
+/**
+ * OpenTelemetry's settings, read before anything else loads by `tracing.ts` (tracing is on only
+ * when the endpoint is set) and then by the SDK itself; every program accepts them.
+ */
+export const tracingConfigSchema = z.object({
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({
+      protocol: /^https?$/,
+      error:
+        "expected the http(s) URL of an OTLP/HTTP receiver, e.g. http://tempo-distributor:4318",
+    })
+    .optional(),
+  /** The traces' `service.name`; unset, the program's own name. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** More resource attributes, `key=value,...` (the charts set `deployment.environment.name`). */
+  OTEL_RESOURCE_ATTRIBUTES: z.string().min(1).optional(),
+});
+
 export const commonConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -95,6 +113,7 @@ export const commonConfigSchema = z.object({
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().positive().default(7),
   /** How long a graceful shutdown waits for in-flight work before closing anyway. */
   SHUTDOWN_GRACE_MS: positiveMs(10000),
+  ...tracingConfigSchema.shape,
 });
 
 export type CommonConfig = z.infer<typeof commonConfigSchema>;
@@ -132,6 +151,16 @@ export function loadConfig<S extends z.ZodObject>(
   const schema = serviceSchema
     ? commonConfigSchema.extend(serviceSchema.shape)
     : commonConfigSchema;
+  const config = parseSettings(schema, env) as CommonConfig & z.infer<S>;
+  checkKafkaSasl(config);
+  return config;
+}
+
+/**
+ * Validate the variables `schema` names in `env` (empty counts as missing); throws
+ * {@link ConfigError} for the first bad one, in schema order.
+ */
+export function parseSettings<S extends z.ZodObject>(schema: S, env: Env): z.infer<S> {
   const input: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
     const value = env[key];
@@ -139,9 +168,7 @@ export function loadConfig<S extends z.ZodObject>(
   }
   const result = schema.safeParse(input);
   if (!result.success) throw configErrorFrom(result.error, input);
-  const config = result.data as CommonConfig & z.infer<S>;
-  checkKafkaSasl(config);
-  return config;
+  return result.data;
 }
 
 /** SASL needs all three settings; a mechanism without credentials would fail only at runtime. */

@@ -1,5 +1,7 @@
 /** @module Structured JSON logs (pino), one logger per service instance with its name and replica. */
+import { trace } from "@opentelemetry/api";
 import { type DestinationStream, pino } from "pino";
+import { currentFlowId, flowIdAttribute } from "./flow";
 import { redactText } from "./secret-redaction";
 
 export type Logger = pino.Logger;
@@ -32,6 +34,24 @@ function redactedError(error: Error): pino.SerializedError {
 }
 
 /**
+ * What every line logged inside a flow carries: `flow_id`, and with tracing on the `trace_id`
+ * and `span_id` of the span in progress (the names OpenTelemetry's log correlation uses), so a
+ * log line leads to its trace and back.
+ */
+function flowFields(): Record<string, string> {
+  const flowId = currentFlowId();
+  const span = trace.getActiveSpan()?.spanContext();
+  if (flowId === undefined && span === undefined) return {};
+  const fields: Record<string, string> = {};
+  if (flowId !== undefined) fields[flowIdAttribute] = flowId;
+  if (span !== undefined) {
+    fields.trace_id = span.traceId;
+    fields.span_id = span.spanId;
+  }
+  return fields;
+}
+
+/**
  * The options of every JSON logger the platform runs (services and operator alike): ISO
  * time, the level as a label, `base` on every line, credentials censored as `***`.
  */
@@ -44,6 +64,7 @@ export function loggerOptions(level: string, base: Record<string, string>): pino
     redact: { paths: [...redactedLogPaths], censor: "***" },
     // A driver's error may quote a connection string with its password.
     serializers: { err: redactedError },
+    mixin: flowFields,
   };
 }
 

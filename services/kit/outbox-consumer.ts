@@ -5,6 +5,7 @@
  */
 import type { Consumer, Kafka } from "kafkajs";
 import { type Pool, type Tx, withTransaction } from "./db";
+import { runInMessageFlow } from "./flow";
 import type { Logger } from "./logger";
 
 /**
@@ -51,7 +52,8 @@ export interface IdempotentConsumerOptions {
 
 /**
  * Start a Kafka consumer whose handler runs at most once per event id (a message without
- * an `event-id` header falls back to topic/partition/offset).
+ * an `event-id` header falls back to topic/partition/offset), in the flow the event was queued
+ * in (`flow.ts`: its logs carry that `flow_id`, its spans join that trace).
  */
 export async function startIdempotentConsumer(
   options: IdempotentConsumerOptions,
@@ -76,7 +78,9 @@ export async function startIdempotentConsumer(
         payload: message.value ? JSON.parse(message.value.toString()) : null,
         headers,
       };
-      await processOnce(options.pool, options.groupId, eventId, (tx) => options.handle(event, tx));
+      await runInMessageFlow(headers, () =>
+        processOnce(options.pool, options.groupId, eventId, (tx) => options.handle(event, tx)),
+      );
     },
   });
   return {

@@ -16,10 +16,12 @@
  * order, and it counts in `outbox_events_parked` until on-call re-queues it
  * (`outbox-parked-api.ts`).
  */
+import { context } from "@opentelemetry/api";
 import type { Kafka, Message, Producer } from "kafkajs";
 import { Gauge } from "prom-client";
 import { backoffMs } from "./backoff";
 import { type Pool, type Tx, withTransaction } from "./db";
+import { contextOfHeaders } from "./flow";
 import type { Logger } from "./logger";
 import type { ServiceMetrics } from "./metrics";
 import { classifyDeliveryError } from "./outbox-delivery-errors";
@@ -197,7 +199,27 @@ async function lockDueRows(
   return result.rows;
 }
 
+/**
+ * Send each event in the trace it was queued in (its `traceparent`, `flow.ts`), so the produce
+ * span and the consumers' spans join the request's trace: one batch per trace. Without tracing
+ * no row carries a trace and this is one batch.
+ */
 async function send(producer: Producer, rows: OutboxRow[], service?: string): Promise<void> {
+  const byTrace = new Map<string | undefined, OutboxRow[]>();
+  for (const row of rows) {
+    const traceParent = row.headers.traceparent;
+    const group = byTrace.get(traceParent) ?? [];
+    group.push(row);
+    byTrace.set(traceParent, group);
+  }
+  await Promise.all(
+    [...byTrace.values()].map((group) =>
+      context.with(contextOfHeaders(group[0]!.headers), () => sendBatch(producer, group, service)),
+    ),
+  );
+}
+
+async function sendBatch(producer: Producer, rows: OutboxRow[], service?: string): Promise<void> {
   const byTopic = new Map<string, Message[]>();
   for (const row of rows) {
     const messages = byTopic.get(row.topic) ?? [];

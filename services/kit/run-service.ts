@@ -8,6 +8,7 @@ import { SchemaBehindError } from "./schema-version";
 import { redactText } from "./secret-redaction";
 import { type ServiceDefinition, startService } from "./service";
 import { UnknownServiceError } from "./service-registry";
+import { stopTracing } from "./tracing";
 
 /** Print the one line for a start failure and exit 1. */
 export function exitWithStartError(error: unknown): never {
@@ -38,9 +39,10 @@ export async function runService(
     signals += 1;
     if (signals > 1) process.exit(1);
     running.context.logger.info({ signal }, "shutdown requested");
+    // The spans of the last requests are exported before the process goes.
     running.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => stopTracing().then(() => process.exit(0)),
+      () => stopTracing().then(() => process.exit(1)),
     );
   };
   process.on("SIGTERM", shutdown);

@@ -111,8 +111,11 @@ export interface StartKubeOptions {
 const goModulesDir = resolve(import.meta.dirname, "go");
 const kubeMinorVersion = kubeVersion.split(".")[1] ?? "";
 
-/** What the harness builds from the Go module proxy: the Kubernetes API and the CI linter. */
-type GoBinaryName = "etcd" | "kube-apiserver" | "actionlint";
+/**
+ * What the harness builds from the Go module proxy: the Kubernetes API, the CI linter and the
+ * trace receiver (`jaeger.ts`).
+ */
+type GoBinaryName = "etcd" | "kube-apiserver" | "actionlint" | "jaeger";
 
 interface GoBinary {
   readonly name: GoBinaryName;
@@ -158,6 +161,13 @@ const goBinaries: readonly GoBinary[] = [
     name: "actionlint",
     module: "actionlint",
     target: "github.com/rhysd/actionlint/cmd/actionlint",
+    ldflags: [],
+  },
+  // The OTLP receiver and trace store of the tracing tests (jaeger.ts).
+  {
+    name: "jaeger",
+    module: "jaeger",
+    target: "github.com/jaegertracing/jaeger/cmd/jaeger",
     ldflags: [],
   },
 ];

@@ -1,7 +1,7 @@
 /**
  * @module `npm run setup` (and the first thing `npm test` does): make the machine able to
  * start every real server of the harness. Installs missing Debian packages (as root),
- * creates the `postgres` OS user and a copy of the PostgreSQL binaries it can run, fetches the Kafka jars, builds etcd and kube-apiserver
+ * creates the `postgres` OS user and a copy of the PostgreSQL binaries it can run, fetches the Kafka jars, builds etcd, kube-apiserver and Jaeger
  * into the cache, and installs barman-cloud and an S3-compatible server (`python-tools.ts`). Idempotent: with everything in place it only checks, in a few seconds.
  *
  * `--quiet` prints only problems and one summary line. Every failure is one line naming
@@ -198,7 +198,7 @@ async function ensureKube(): Promise<string> {
   } catch (error) {
     throw new SetupProblem((error as Error).message);
   }
-  return "etcd, kube-apiserver and actionlint ready";
+  return "etcd, kube-apiserver, actionlint and jaeger ready";
 }
 
 async function ensurePython(): Promise<string> {
