@@ -8,7 +8,12 @@ import { alertRoutingSecrets } from "./alerts/alert-routing";
 import { notificationsSecretName, opsAlertsUrlSecretKey } from "./argocd-notifications";
 import { autopilotTokenSecret } from "./autopilot-chart";
 import { secretNames } from "./conventions";
-import { hasReadReplicas, readOnlyUriKey, serviceCatalog } from "./service-catalog";
+import {
+  hasReadReplicas,
+  readOnlyUriKey,
+  secondaryRedisUrlKey,
+  serviceCatalog,
+} from "./service-catalog";
 
 export interface RequiredSecret {
   readonly namespace: string;
@@ -55,12 +60,15 @@ function dataSecrets(environment: Environment): RequiredSecret[] {
 
 function serviceSecrets(environment: Environment): RequiredSecret[] {
   const namespace = environment.namespaces.services.name;
+  const secondary = environment.redis.secondary;
   const secrets: RequiredSecret[] = [
     {
       namespace,
       name: secretNames.redisUrl,
-      keys: ["url"],
-      purpose: "REDIS_URL of the services: redis://:<password>@redis-master.<data namespace>:6379",
+      keys: secondary ? ["url", secondaryRedisUrlKey] : ["url"],
+      purpose: secondary
+        ? `REDIS_URL of the services: redis://:<password>@redis-master.<data namespace>:6379; REDIS_SECONDARY (${secondaryRedisUrlKey}): redis://:<password>@${secondary.service}.<data namespace>:6379`
+        : "REDIS_URL of the services: redis://:<password>@redis-master.<data namespace>:6379",
     },
   ];
   for (const service of serviceNames) {

@@ -59,6 +59,7 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
       "ReadOnlyMode",
       "WebhookReplay",
       "SessionRevocation",
+      "RedisFailover",
     ],
     adminRoles: [payoutResolverClusterRole()],
   },
@@ -66,7 +67,7 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
     // Guards POST /api/cron/reconcile (seed 001).
     secrets: { CRON_SECRET: { name: "purchasing-cron", key: "secret" } },
     callsProviders: true,
-    enforces: ["ProviderDisable", "SessionRevocation"],
+    enforces: ["ProviderDisable", "SessionRevocation", "RedisFailover"],
   },
   exchange: {
     secrets: {},
@@ -78,6 +79,7 @@ export const serviceCatalog: Readonly<Record<ServiceName, ServiceEntry>> = {
       "CancelAll",
       "SettlementReplay",
       "SessionRevocation",
+      "RedisFailover",
     ],
     callsPeerReplicas: true,
   },
@@ -125,13 +127,19 @@ export function hasReadReplicas(environment: Environment, name: ServiceName): bo
 /** The key of `<service>-database` holding the URL of the read replicas (CloudNativePG's `-ro`). */
 export const readOnlyUriKey = "ro-uri";
 
+/** The key of `redis-url` holding the URL of the secondary Redis (`REDIS_SECONDARY`). */
+export const secondaryRedisUrlKey = "secondary-url";
+
 /**
  * The Secrets every service reads, by environment variable; `DB_READONLY_ENDPOINT` where its
- * database has replicas to read from.
+ * database has replicas to read from, `REDIS_SECONDARY` where the environment has a secondary
+ * Redis.
  */
+
 export function commonSecrets(
   service: ServiceName,
   readReplicas = false,
+  secondaryRedis = false,
 ): Record<string, SecretKey> {
   return {
     DATABASE_URL: { name: secretNames.databaseUrl(service), key: "uri" },
@@ -143,6 +151,10 @@ export function commonSecrets(
     ADMIN_TOKEN_NEXT: { name: secretNames.adminToken(service), key: "next", optional: true },
     // The URL carries the Redis AUTH password, so it is a Secret, not config.
     REDIS_URL: { name: secretNames.redisUrl, key: "url" },
+    // Where the environment has a secondary Redis for a RedisFailover to move to.
+    ...(secondaryRedis
+      ? { REDIS_SECONDARY: { name: secretNames.redisUrl, key: secondaryRedisUrlKey } }
+      : {}),
     KAFKA_SASL_PASSWORD: { name: secretNames.kafkaUser(service), key: "password" },
   };
 }

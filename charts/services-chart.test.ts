@@ -59,7 +59,9 @@ function startEnvironment(variables: ReadonlyMap<string, VariableSource>): Recor
     else if (variable === "DB_READONLY_ENDPOINT")
       env[variable] = "postgresql://payments:pw@payments-db-ro.data-plane:5432/payments";
     else if (variable === "REDIS_URL") env[variable] = "redis://:pw@redis-master.data-plane:6379";
-    else env[variable] = "s".repeat(32);
+    else if (variable === "REDIS_SECONDARY") {
+      env[variable] = "redis://:pw@redis-secondary.data-plane:6379";
+    } else env[variable] = "s".repeat(32);
   }
   return env;
 }

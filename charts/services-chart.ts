@@ -100,7 +100,14 @@ function serviceProps(environment: Environment, name: ServiceName) {
     resources: service.resources,
     port: servicePort,
     config: serviceConfig(environment, name),
-    secrets: { ...commonSecrets(name, hasReadReplicas(environment, name)), ...entry.secrets },
+    secrets: {
+      ...commonSecrets(
+        name,
+        hasReadReplicas(environment, name),
+        environment.redis.secondary !== undefined && entry.enforces.includes("RedisFailover"),
+      ),
+      ...entry.secrets,
+    },
     // The operator calls the admin API, Prometheus scrapes, peers call each other.
     ingressNamespaces: [
       namespaces.system.name,

@@ -182,6 +182,8 @@ export const prod = {
     image: redisImage,
     sentinelImage: redisSentinelImage,
     exporterImage: redisExporterImage,
+    // The handbook's secondary Redis cluster: a RedisFailover moves the services there.
+    secondary: { service: "redis-secondary" },
   },
   redpanda: {
     brokers: 3,

@@ -219,6 +219,12 @@ const redisSchema = z.object({
   image: imageSchema,
   sentinelImage: imageSchema,
   exporterImage: imageSchema,
+  /**
+   * The handbook's secondary Redis cluster, which a RedisFailover moves the services to: its
+   * Service in the data namespace. Absent: the services have no REDIS_SECONDARY and refuse
+   * a RedisFailover.
+   */
+  secondary: z.object({ service: dnsLabel() }).optional(),
 });
 export type Redis = z.infer<typeof redisSchema>;
 

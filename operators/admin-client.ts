@@ -26,6 +26,8 @@ export interface ReplicaAcknowledgement {
   version: number;
   ackedAt: string;
   live: boolean;
+  /** The Redis the replica uses now, for services that can switch (RedisFailover). */
+  redis?: "primary" | "secondary";
 }
 
 export interface ControlsList {

@@ -18,6 +18,7 @@ import { orderThrottleReconciler } from "./reconcilers/order-throttle";
 import { payoutThrottleReconciler } from "./reconcilers/payout-throttle";
 import { providerDisableReconciler } from "./reconcilers/provider-disable";
 import { readOnlyModeReconciler } from "./reconcilers/read-only-mode";
+import { redisFailoverReconciler } from "./reconcilers/redis-failover";
 import { sessionRevocationReconciler } from "./reconcilers/session-revocation";
 import { settlementReplayReconciler } from "./reconcilers/settlement-replay";
 import { symbolModeReconciler } from "./reconcilers/symbol-mode";
@@ -257,6 +258,7 @@ function reconcilerFor(kind: string, context: ReconcilerContext, input: BuildInp
   if (kind === "ProviderDisable") return providerDisableReconciler(deps);
   if (kind === "PayoutThrottle") return payoutThrottleReconciler(deps);
   if (kind === "ReadOnlyMode") return readOnlyModeReconciler(deps);
+  if (kind === "RedisFailover") return redisFailoverReconciler(deps);
   if (kind === "EdgeDegradation") return edgeDegradationReconciler(deps);
   if (kind === "EscrowResolution") return escrowResolutionReconciler(deps);
   if (kind === "OrderThrottle") return orderThrottleReconciler(deps);

@@ -37,6 +37,7 @@ const serviceTarget = z.object({
         "SessionRevocation",
         "SettlementReplay",
         "WebhookReplay",
+        "RedisFailover",
       ]),
     )
     .min(1),

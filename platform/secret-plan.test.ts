@@ -63,6 +63,8 @@ test("with every service on, the stack needs one key per credential, named by th
   // Alertmanager's receivers, and one token shared by the autopilot and Alertmanager.
   const expected = [
     "redisPassword",
+    // prod's secondary Redis (REDIS_SECONDARY).
+    "redisSecondaryPassword",
     "alertmanagerPagerdutyRoutingKey",
     "alertmanagerTicketSlackApiUrl",
     "autopilotWebhookToken",

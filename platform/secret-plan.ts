@@ -18,7 +18,7 @@ import {
 } from "../charts/conventions";
 import { saslMechanism } from "../charts/redpanda-chart";
 import { type RequiredSecret, requiredSecrets } from "../charts/required-secrets";
-import { readOnlyUriKey, serviceCatalog } from "../charts/service-catalog";
+import { readOnlyUriKey, secondaryRedisUrlKey, serviceCatalog } from "../charts/service-catalog";
 import {
   type DatabaseName,
   type Environment,
@@ -73,6 +73,8 @@ export function defaultConfigKey(secretName: string, dataKey: string): string {
 
 export const secretConfigKeyNames = {
   redisPassword: "redisPassword",
+  /** The AUTH password of the secondary Redis (`redis.secondary`), for REDIS_SECONDARY. */
+  redisSecondaryPassword: "redisSecondaryPassword",
   databasePassword: (domain: DatabaseName) => `${domain}DatabasePassword`,
   // camelCase, so `exchange-edge` is `exchangeEdgeAdminToken`.
   adminToken: (service: ServiceName) => defaultConfigKey(service, "admin-token"),
@@ -109,6 +111,14 @@ function recipes(environment: Environment): Map<string, SecretValueRecipe> {
     build: ([password]) =>
       `redis://:${encodeURIComponent(password ?? "")}@${serviceHost(`${redisName}-master`, data)}:${redisPort}`,
   });
+  const secondary = environment.redis.secondary;
+  if (secondary) {
+    add(secretNames.redisUrl, secondaryRedisUrlKey, {
+      configKeys: [keys.redisSecondaryPassword],
+      build: ([password]) =>
+        `redis://:${encodeURIComponent(password ?? "")}@${serviceHost(secondary.service, data)}:${redisPort}`,
+    });
+  }
   add(autopilotTokenSecret.name, autopilotTokenSecret.key, fromKey(keys.autopilotWebhookToken));
   add(notificationsSecretName, opsAlertsUrlSecretKey, fromKey(keys.opsAlertsWebhookUrl));
   add(

@@ -13,6 +13,7 @@ import { orderThrottle } from "./order-throttle";
 import { payoutThrottle } from "./payout-throttle";
 import { providerDisable } from "./provider-disable";
 import { readOnlyMode } from "./read-only-mode";
+import { redisFailover } from "./redis-failover";
 import { sessionRevocation } from "./session-revocation";
 import { settlementReplay } from "./settlement-replay";
 import { symbolMode } from "./symbol-mode";
@@ -31,6 +32,7 @@ export {
   payoutThrottle,
   providerDisable,
   readOnlyMode,
+  redisFailover,
   sessionRevocation,
   settlementReplay,
   symbolMode,
@@ -53,6 +55,7 @@ export const controlKinds = [
   sessionRevocation,
   settlementReplay,
   webhookReplay,
+  redisFailover,
 ] as const;
 
 type Definition = (typeof controlKinds)[number];

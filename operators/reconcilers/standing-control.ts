@@ -6,7 +6,13 @@
  * (an identical PUT is a no-op in the service) and recomputes the acknowledgements.
  */
 import type { z } from "zod";
-import type { AdminClient, ControlPut, ControlsList } from "../admin-client";
+import {
+  AdminApiError,
+  type AdminClient,
+  type ControlPut,
+  type ControlsList,
+  type ReplicaAcknowledgement,
+} from "../admin-client";
 import type { Contender, InForceReport } from "../crds/in-force";
 import type { ControlKindName, ControlSpec } from "../crds/index";
 import type { ControlTarget } from "../crds/kind";
@@ -32,11 +38,24 @@ interface ReadSpec {
   readonly rank: number;
 }
 
+/** A live replica of a target service, as its heartbeat reports it. */
+export interface ServiceReplica {
+  readonly service: string;
+  readonly replica: ReplicaAcknowledgement;
+}
+
 /** What a standing kind adds to the shared logic. */
 export interface StandingKind {
   readonly kind: EnforcedKind;
   /** The object's spec read with the kind's schema, or why it cannot be. */
   read(spec: unknown): ReadSpec | { readonly error: string };
+  /**
+   * Whether a live replica that holds the control's version also does what it asks (e.g. a
+   * RedisFailover: it uses the secondary). @default it holds the version
+   */
+  readonly acknowledges?: (replica: ReplicaAcknowledgement) => boolean;
+  /** The kind's own status fields from the live replicas in scope. */
+  readonly replicaStatus?: (replicas: readonly ServiceReplica[]) => Record<string, unknown>;
 }
 
 /** A standing kind from its definition (operators/crds/) and how its spec reads. */
@@ -53,10 +72,12 @@ export function standingKind<
   parts: {
     services(spec: z.infer<S>): string[];
     describe(spec: z.infer<S>): string;
-  },
+  } & Pick<StandingKind, "acknowledges" | "replicaStatus">,
 ): StandingKind {
   return {
     kind: definition.kind,
+    acknowledges: parts.acknowledges,
+    replicaStatus: parts.replicaStatus,
     read(raw) {
       const parsed = definition.spec.safeParse(raw);
       if (!parsed.success) {
@@ -93,6 +114,14 @@ interface ServiceState {
   acknowledged: number;
   live: number;
   message?: string;
+}
+
+/** A service's state with what stays out of `status.enforcement`. */
+interface ServiceReport {
+  readonly state: ServiceState;
+  readonly replicas: readonly ReplicaAcknowledgement[];
+  /** The service refused the control (409: a precondition of the kind is not met there). */
+  readonly refused?: string;
 }
 
 export function standingControlReconciler(
@@ -368,7 +397,7 @@ export function standingControlReconciler(
     id: string,
     body: Parameters<AdminClient["put"]>[1],
     seen: boolean,
-  ): Promise<ServiceState> {
+  ): Promise<ServiceReport> {
     try {
       let list = seen ? await client.list() : undefined;
       let version = list?.controls.find(
@@ -382,14 +411,31 @@ export function standingControlReconciler(
         list = await client.list();
       }
       const live = list!.replicas.filter((replica) => replica.live);
-      const acknowledged = live.filter((replica) => replica.version >= version).length;
-      return { service, controlVersion: version, acknowledged, live: live.length };
+      const acknowledged = live.filter(
+        (replica) => replica.version >= version && (kind.acknowledges?.(replica) ?? true),
+      ).length;
+      const state = { service, controlVersion: version, acknowledged, live: live.length };
+      return { state, replicas: live };
     } catch (error) {
-      return { service, acknowledged: 0, live: 0, message: (error as Error).message };
+      const message = (error as Error).message;
+      const state = { service, acknowledged: 0, live: 0, message };
+      const refused = error instanceof AdminApiError && error.status === 409;
+      return { state, replicas: [], ...(refused ? { refused: message } : {}) };
     }
   }
 
-  async function record(object: ControlObject, states: ServiceState[]): Promise<ReconcileResult> {
+  async function record(object: ControlObject, reports: ServiceReport[]): Promise<ReconcileResult> {
+    const refusals = reports.flatMap((report) => (report.refused ? [report.refused] : []));
+    // A service that cannot enforce the kind will not until its settings change: say so and
+    // retry on the resync, rather than as if it were unreachable.
+    if (refusals.length > 0) {
+      await fail(object, "PreconditionFailed", `refused: ${refusals.join("; ")}`);
+      return { inForce: false, requeueAfterMs: 30_000 };
+    }
+    const states = reports.map((report) => report.state);
+    const replicas = reports.flatMap((report) =>
+      report.replicas.map((replica) => ({ service: report.state.service, replica })),
+    );
     const standing = inForce(object);
     const acknowledged = states.reduce((sum, state) => sum + state.acknowledged, 0);
     const live = states.reduce((sum, state) => sum + state.live, 0);
@@ -425,6 +471,7 @@ export function standingControlReconciler(
               : now
             : undefined,
           enforcement: { acknowledged, live, summary: `${acknowledged}/${live}`, services: states },
+          ...kind.replicaStatus?.(replicas),
           message,
         },
         [

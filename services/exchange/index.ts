@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { registerBearerScheme } from "../kit/caller-auth";
+import { redisFailoverKind } from "../kit/redis-router";
 import { defineService } from "../kit/service";
 import { createServiceTokenVerifier, sessionRevocationKind } from "../kit/session-revocation";
 import { withdrawalHaltKind } from "../payments/withdrawal-halt";
@@ -101,7 +102,13 @@ export const service = defineService({
   migrationsDir: join(import.meta.dirname, "migrations"),
   ledger: true,
   config: exchangeConfigSchema,
-  controlKinds: [symbolModeKind, orderThrottleKind, withdrawalHaltKind, sessionRevocationKind],
+  controlKinds: [
+    symbolModeKind,
+    orderThrottleKind,
+    withdrawalHaltKind,
+    sessionRevocationKind,
+    redisFailoverKind,
+  ],
   relay(app, service) {
     mountForwardedCommands(app, exchangeContext(service));
   },

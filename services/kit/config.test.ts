@@ -45,6 +45,14 @@ test("a missing variable says it is not set; empty counts as missing", () => {
   assert.is(errorFor({ ...good, REDIS_URL: "" }).variable, "REDIS_URL");
 });
 
+test("REDIS_SECONDARY is optional; a malformed one is named without its password", () => {
+  assert.is(loadConfig(good).REDIS_SECONDARY, undefined);
+  const error = errorFor({ ...good, REDIS_SECONDARY: "http://:s3cretpass@redis-b:6379" });
+  assert.is(error.variable, "REDIS_SECONDARY");
+  assert.ok(error.message.startsWith("REDIS_SECONDARY:"), error.message);
+  assert.not.ok(error.message.includes("s3cretpass"), error.message);
+});
+
 test("secrets are never echoed", () => {
   const error = errorFor({ ...good, ADMIN_TOKEN: "short" });
   assert.is(error.variable, "ADMIN_TOKEN");

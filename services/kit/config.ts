@@ -47,6 +47,11 @@ export const commonConfigSchema = z.object({
   /** Connections in this replica's PostgreSQL pool. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }),
+  /**
+   * The secondary Redis (the handbook's `REDIS_SECONDARY`): every Redis command moves there
+   * while a RedisFailover control names the service. Unset: the service refuses RedisFailover.
+   */
+  REDIS_SECONDARY: z.url({ protocol: /^rediss?$/ }).optional(),
   KAFKA_BROKERS: z
     .string()
     .min(1)

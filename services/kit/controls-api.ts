@@ -82,6 +82,11 @@ export interface ControlsApiOptions {
   readonly identity?: IdentityReviewer;
   /** The namespace RBAC is asked about. */
   readonly namespace?: string;
+  /**
+   * Why this replica cannot enforce `kind` at all (e.g. a RedisFailover without
+   * REDIS_SECONDARY), or undefined: a PUT of it is refused with 409 and stores nothing.
+   */
+  readonly unmet?: (kind: string) => string | undefined;
 }
 
 const verbs: Readonly<Record<string, string>> = { GET: "get", PUT: "update", DELETE: "delete" };
@@ -154,6 +159,10 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
                     ackedAt: z.string(),
                     live: z.boolean(),
                     ready: z.boolean(),
+                    redis: z
+                      .enum(["primary", "secondary"])
+                      .optional()
+                      .openapi({ description: "The Redis the replica uses now." }),
                   }),
                 ),
               }),
@@ -194,6 +203,10 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
           content: { "application/json": { schema: controlSchema } },
         },
         401: { description: "Missing or wrong admin token", content: problemContent },
+        409: {
+          description: "A precondition of the kind is not met here (nothing stored)",
+          content: problemContent,
+        },
         422: {
           description: "Invalid body or a kind this service does not enforce",
           content: problemContent,
@@ -204,6 +217,16 @@ export function mountControlsApi(app: ServiceApp, options: ControlsApiOptions): 
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       const spec = validSpec(options.kinds, body.kind, body.spec);
+      const unmet = options.unmet?.(body.kind);
+      if (unmet) {
+        throw problem({
+          type: kitProblems.controlPreconditionFailed,
+          title: "This service cannot enforce the control",
+          status: 409,
+          detail: `${service} refuses ${body.kind}: ${unmet}`,
+          extensions: { kind: body.kind },
+        });
+      }
       const { control, changed } = await putControl(pool, service, id, {
         kind: body.kind,
         spec,

@@ -12,6 +12,7 @@ import { type Control, type ControlSet, loadControlSet } from "./controls-store"
 import type { Pool } from "./db";
 import type { Logger } from "./logger";
 import { kitProblems, type ProblemError, problem } from "./problem";
+import type { RedisEndpoint } from "./redis-router";
 
 /** What a replica holds right now. */
 export interface ControlsView {
@@ -32,6 +33,8 @@ export interface ReplicaStatus {
   /** Heartbeating and holding its controls. A replica failing closed reports `live: false`. */
   readonly live: boolean;
   readonly ready: boolean;
+  /** The Redis the replica uses (`primary` or `secondary`), as its heartbeat says. */
+  readonly redis?: RedisEndpoint;
 }
 
 export interface ControlsOptions {
@@ -44,8 +47,20 @@ export interface ControlsOptions {
    */
   readonly loadPool?: (held: ControlSet | undefined) => Pool;
   readonly redis: Redis;
-  /** A second connection for SUBSCRIBE (a subscribed connection can run nothing else). */
-  readonly subscriber: Redis;
+  /**
+   * A second connection for SUBSCRIBE (a subscribed connection can run nothing else), or one
+   * per Redis server when the service has two: announcements are heard from either.
+   */
+  readonly subscriber: Redis | readonly Redis[];
+  /**
+   * Every Redis server heartbeats may be on (the active one first): the listing merges them,
+   * so replicas that moved to another server at a RedisFailover are still counted. @default [redis]
+   */
+  readonly redisServers?: () => readonly Redis[];
+  /** Which Redis the replica uses, written into its heartbeat. */
+  readonly redisEndpoint?: () => RedisEndpoint;
+  /** Called with the controls held after every load, before the heartbeat acknowledges them. */
+  readonly onLoaded?: (controls: readonly Control[]) => void;
   readonly logger: Logger;
   /** @default 2000 */
   readonly reloadMs?: number;
@@ -53,6 +68,14 @@ export interface ControlsOptions {
   readonly heartbeatMs?: number;
   /** @default 10000 */
   readonly replicaTtlMs?: number;
+}
+
+/** What a replica's heartbeat key holds. */
+interface ReplicaHeartbeat {
+  readonly version: number;
+  readonly ackedAt: string;
+  readonly ready: boolean;
+  readonly redis?: RedisEndpoint;
 }
 
 /** Redis channel on which control changes are announced. */
@@ -203,14 +226,16 @@ export class Controls {
 
   /** Start: first load, subscription, reload timer and heartbeat. Never throws for a failed load. */
   async start(): Promise<void> {
-    const { subscriber, service, logger } = this.options;
-    subscriber.on("message", (channel: string) => {
-      if (channel === controlsChannel(service)) void this.reload();
-    });
-    // Re-subscribing after a reconnect is ioredis's job; a lost message is covered by the timer.
-    await subscriber.subscribe(controlsChannel(service)).catch((error: Error) => {
-      logger.warn({ err: error }, "cannot subscribe to control changes yet; relying on reloads");
-    });
+    const { service, logger } = this.options;
+    for (const subscriber of this.#subscribers()) {
+      subscriber.on("message", (channel: string) => {
+        if (channel === controlsChannel(service)) void this.reload();
+      });
+      // Re-subscribing after a reconnect is ioredis's job; a lost message is covered by the timer.
+      await subscriber.subscribe(controlsChannel(service)).catch((error: Error) => {
+        logger.warn({ err: error }, "cannot subscribe to control changes yet; relying on reloads");
+      });
+    }
     await this.reload();
     this.#timers.push(setInterval(() => void this.reload(), this.options.reloadMs ?? 2000));
     this.#timers.push(setInterval(() => void this.heartbeat(), this.options.heartbeatMs ?? 1000));
@@ -249,6 +274,8 @@ export class Controls {
       }
       this.#view = { ...this.#view, available: false, lastError: message };
     }
+    // Also after a failed reload: what is held (and its expiries) still decides.
+    this.options.onLoaded?.(this.#view.controls);
     await this.heartbeat();
   }
 
@@ -278,6 +305,7 @@ export class Controls {
       version: this.#view.version,
       ackedAt: new Date().toISOString(),
       ready: this.#view.available,
+      ...(this.options.redisEndpoint ? { redis: this.options.redisEndpoint() } : {}),
     });
     await redis
       .set(
@@ -289,15 +317,35 @@ export class Controls {
       .catch(() => undefined);
   }
 
-  /** Announce a change so every replica reloads now. */
+  /**
+   * Announce a change so every replica reloads now: on the Redis in use, and also (without
+   * waiting) on the other server, where replicas that have not switched yet listen.
+   */
   async announce(version: number): Promise<void> {
-    await this.options.redis.publish(controlsChannel(this.options.service), String(version));
+    const { redis, redisServers, service } = this.options;
+    for (const other of redisServers?.().slice(1) ?? []) {
+      other.publish(controlsChannel(service), String(version)).catch(() => undefined);
+    }
+    await redis.publish(controlsChannel(service), String(version));
   }
 
   /** The replicas whose heartbeat has not expired. */
   async replicas(): Promise<ReplicaStatus[]> {
-    const { redis, service } = this.options;
-    const prefix = replicaKeyPrefix(service);
+    const servers = this.options.redisServers?.() ?? [this.options.redis];
+    const found = await Promise.allSettled(servers.map((redis) => this.#replicasOn(redis)));
+    const listed = found.filter((one) => one.status === "fulfilled").map((one) => one.value);
+    // Only when no server answers is nothing known; a server that is down holds no live replica.
+    if (listed.length === 0) throw (found[0] as PromiseRejectedResult).reason;
+    const newest = new Map<string, ReplicaStatus>();
+    for (const replica of listed.flat()) {
+      const seen = newest.get(replica.id);
+      if (!seen || replica.ackedAt > seen.ackedAt) newest.set(replica.id, replica);
+    }
+    return [...newest.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async #replicasOn(redis: Redis): Promise<ReplicaStatus[]> {
+    const prefix = replicaKeyPrefix(this.options.service);
     const keys: string[] = [];
     let cursor = "0";
     do {
@@ -311,16 +359,22 @@ export class Controls {
     keys.forEach((key, index) => {
       const raw = values[index];
       if (!raw) return;
-      const parsed = JSON.parse(raw) as { version: number; ackedAt: string; ready: boolean };
+      const parsed = JSON.parse(raw) as ReplicaHeartbeat;
       replicas.push({
         id: key.slice(prefix.length),
         version: parsed.version,
         ackedAt: parsed.ackedAt,
         live: parsed.ready,
         ready: parsed.ready,
+        ...(parsed.redis ? { redis: parsed.redis } : {}),
       });
     });
-    return replicas.sort((a, b) => a.id.localeCompare(b.id));
+    return replicas;
+  }
+
+  #subscribers(): readonly Redis[] {
+    const { subscriber } = this.options;
+    return Array.isArray(subscriber) ? subscriber : [subscriber as Redis];
   }
 
   /** Stop timers, drop the heartbeat (so the replica leaves the list at once) and unsubscribe. */
@@ -329,9 +383,13 @@ export class Controls {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     await this.#reloading?.catch(() => undefined);
-    const { redis, subscriber, service, replicaId } = this.options;
-    await redis.del(`${replicaKeyPrefix(service)}${replicaId}`).catch(() => undefined);
-    await subscriber.unsubscribe().catch(() => undefined);
+    const { redis, service, replicaId } = this.options;
+    for (const server of this.options.redisServers?.() ?? [redis]) {
+      await server.del(`${replicaKeyPrefix(service)}${replicaId}`).catch(() => undefined);
+    }
+    for (const subscriber of this.#subscribers()) {
+      await subscriber.unsubscribe().catch(() => undefined);
+    }
   }
 }
 

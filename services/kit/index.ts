@@ -124,6 +124,13 @@ export {
 } from "./problem";
 export { problemContent, problemResponses, problemSchema } from "./problem-schema";
 export { createRedis } from "./redis";
+export {
+  createRedisRouter,
+  type RedisEndpoint,
+  type RedisRouter,
+  redisFailoverControl,
+  redisFailoverKind,
+} from "./redis-router";
 export { pruneKitTables, type RetentionOptions, type RetentionResult } from "./retention";
 export { requireCurrentSchema, SchemaBehindError } from "./schema-version";
 export {

@@ -36,6 +36,18 @@ export function lockKey(domain: string, id: string): string {
   return `lock:${domain}:${id}`;
 }
 
+/**
+ * The Redis servers of a service that can switch (redis-router.ts): the one in use, and the
+ * one it left at the last switch, whose locks may still be held.
+ */
+export interface LockServers {
+  client(): Redis;
+  previous(): { readonly client: Redis; readonly switchedAtMs: number } | undefined;
+}
+
+/** How long the server left at a switch may take to say whether it holds a lock. */
+const previousServerTimeoutMs = 500;
+
 /** Locks on one Redis client. */
 export interface Locks {
   /** Take the lock or return null when another owner holds it (after `waitMs`). */
@@ -60,7 +72,9 @@ export interface Locks {
  *
  * @example const lock = await createLocks(redis).acquire("purchase", orderId, 30_000);
  */
-export function createLocks(redis: Redis): Locks {
+export function createLocks(redis: Redis | LockServers): Locks {
+  const servers: LockServers =
+    "previous" in redis ? redis : { client: () => redis, previous: () => undefined };
   async function acquire(
     domain: string,
     id: string,
@@ -71,8 +85,11 @@ export function createLocks(redis: Redis): Locks {
     const token = randomUUID();
     const deadline = Date.now() + (options.waitMs ?? 0);
     for (;;) {
-      const set = await redis.set(key, token, "PX", ttlMs, "NX");
-      if (set === "OK") return heldLock(redis, key, token);
+      // The lock lives on the server it is taken on: release and extend go there too.
+      const client = servers.client();
+      const free = !(await heldOnPrevious(servers, key, ttlMs));
+      const set = free ? await client.set(key, token, "PX", ttlMs, "NX") : null;
+      if (set === "OK") return heldLock(client, key, token);
       if (Date.now() >= deadline) return null;
       await sleep(options.retryMs ?? 50);
     }
@@ -89,6 +106,28 @@ export function createLocks(redis: Redis): Locks {
       }
     },
   };
+}
+
+/**
+ * Within `ttlMs` of a switch, a lock taken on the server left behind may still be held (a
+ * domain's locks share one TTL): it counts as taken while that server holds the key, and also
+ * while it cannot say (down or slow), so two owners never run at once. Later, any lock taken
+ * there before the switch has expired.
+ */
+async function heldOnPrevious(servers: LockServers, key: string, ttlMs: number): Promise<boolean> {
+  const previous = servers.previous();
+  if (!previous || Date.now() - previous.switchedAtMs >= ttlMs) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("no answer")), previousServerTimeoutMs);
+  });
+  try {
+    return (await Promise.race([previous.client.exists(key), timeout])) > 0;
+  } catch {
+    return true;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function heldLock(redis: Redis, key: string, token: string): Lock {

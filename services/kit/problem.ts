@@ -110,6 +110,7 @@ export const kitProblems = {
   controlsUnavailable: "controls/unavailable",
   controlNotFound: "controls/not-found",
   controlUnknownKind: "controls/unknown-kind",
+  controlPreconditionFailed: "controls/precondition-failed",
   outboxNotParked: "outbox/not-parked",
   idempotencyConflict: "idempotency/conflict",
   idempotencyInProgress: "idempotency/in-progress",

@@ -31,7 +31,7 @@ import { mountOutboxParkedApi } from "./outbox-parked-api";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay";
 import { type IdentityReviewer, reviewerFromSetting } from "./person-identity";
 import { createReadRouting, readOnlyKind, refuseWritesWhenReadOnly } from "./read-only-mode";
-import { createRedis } from "./redis";
+import { createRedisRouter, type RedisRouter, redisFailoverKind } from "./redis-router";
 import { pruneKitTables } from "./retention";
 import { requireCurrentSchema } from "./schema-version";
 import { answerTransportErrors } from "./transport-errors";
@@ -44,7 +44,13 @@ export interface ServiceContext<C extends CommonConfig = CommonConfig> {
   readonly config: C;
   readonly logger: Logger;
   readonly pool: Pool;
+  /**
+   * Redis: every command goes to the server in use now, the primary (`REDIS_URL`) or, while a
+   * RedisFailover control names this service, the secondary (`REDIS_SECONDARY`).
+   */
   readonly redis: Redis;
+  /** Which Redis is in use and the connections themselves (see redis-router.ts). */
+  readonly redisRouter: RedisRouter;
   readonly kafka: Kafka;
   readonly metrics: ServiceMetrics;
   readonly controls: Controls;
@@ -179,12 +185,15 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
   } else {
     await requireCurrentSchema(pool, definition.name, definition.migrationsDir, migrations);
   }
-  const redis = createRedis(config.REDIS_URL, logger);
-  const subscriber = createRedis(config.REDIS_URL, logger, "subscriber");
-  closers.push(
-    () => redis.quit(),
-    () => subscriber.quit(),
-  );
+  const redisRouter = createRedisRouter({
+    service: definition.name,
+    primaryUrl: config.REDIS_URL,
+    secondaryUrl: config.REDIS_SECONDARY,
+    logger,
+    registry: metrics.registry,
+  });
+  closers.push(() => redisRouter.close());
+  const redis = redisRouter.redis;
   const kafka = createKafka(config, `${definition.name}-${config.REPLICA_ID}`, logger);
   const outbox = createOutboxRelay(pool, kafka, logger, metrics, {
     service: definition.name,
@@ -202,7 +211,10 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
     pool,
     loadPool: routing.controlsPool,
     redis,
-    subscriber,
+    subscriber: redisRouter.subscribers,
+    redisServers: redisRouter.clients,
+    redisEndpoint: redisRouter.active,
+    onLoaded: (held) => redisRouter.follow(held),
     logger,
     reloadMs: config.CONTROLS_RELOAD_MS,
     heartbeatMs: config.CONTROLS_HEARTBEAT_MS,
@@ -220,10 +232,11 @@ async function startWithConfig<S extends z.ZodObject, C extends CommonConfig & z
     logger,
     pool,
     redis,
+    redisRouter,
     kafka,
     metrics,
     controls,
-    locks: createLocks(redis),
+    locks: createLocks(redisRouter),
     outbox,
     identity,
     readPool: routing.readPool,
@@ -328,6 +341,10 @@ async function buildApp<S extends z.ZodObject, C extends CommonConfig & z.infer<
     readPool: context.readPool,
     identity: context.identity,
     namespace: config.ADMIN_IDENTITY_NAMESPACE,
+    unmet: (kind) =>
+      kind === redisFailoverKind && !context.redisRouter.hasSecondary
+        ? "REDIS_SECONDARY is not set, so there is no secondary Redis to move to"
+        : undefined,
   });
   mountOutboxParkedApi(app, pool);
   await definition.routes?.(app, context);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { registerBearerScheme } from "../kit/caller-auth";
 import { createPspGateway } from "../kit/psp-gateway";
 import { readOnlyKind } from "../kit/read-only-mode";
+import { redisFailoverKind } from "../kit/redis-router";
 import { defineService } from "../kit/service";
 import { createServiceTokenVerifier, sessionRevocationKind } from "../kit/session-revocation";
 import { mountAccountsApi } from "./accounts-api";
@@ -50,7 +51,13 @@ export const service = defineService({
   ledger: true,
   supersededMigrations: paymentsSupersededMigrations,
   config: paymentsConfigSchema,
-  controlKinds: [withdrawalHaltKind, payoutThrottleKind, readOnlyKind, sessionRevocationKind],
+  controlKinds: [
+    withdrawalHaltKind,
+    payoutThrottleKind,
+    readOnlyKind,
+    sessionRevocationKind,
+    redisFailoverKind,
+  ],
   routes(app, service) {
     const context = paymentsContext(service);
     registerBearerScheme(app);

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { registerBearerScheme } from "../kit/caller-auth";
+import { redisFailoverKind } from "../kit/redis-router";
 import { defineService } from "../kit/service";
 import { createServiceTokenVerifier, sessionRevocationKind } from "../kit/session-revocation";
 import { purchasingConfigSchema } from "./config";
@@ -73,7 +74,7 @@ export const service = defineService({
   migrationsDir: join(import.meta.dirname, "migrations"),
   ledger: true,
   config: purchasingConfigSchema,
-  controlKinds: [providerDisableKind, sessionRevocationKind],
+  controlKinds: [providerDisableKind, sessionRevocationKind, redisFailoverKind],
   async routes(app, service) {
     const context = await createContext(service);
     registerBearerScheme(app);

@@ -59,6 +59,7 @@ const malformedServiceSettings: Array<[string, string]> = [
   ["DATABASE_URL", `host=db password=${password} dbname=app`],
   ["REDIS_URL", `http://:${password}@redis:6379`],
   ["REDIS_URL", `redis//default:${password}@redis:6379`],
+  ["REDIS_SECONDARY", `http://:${password}@redis-secondary:6379`],
   ["ADMIN_TOKEN", password],
   ["WEBHOOK_SECRET", password],
 ];

@@ -147,6 +147,14 @@ const examples: Record<KindName, readonly Example[]> = {
     own("a service twice", { services: ["payments", "payments"] }),
     own("an upper-case service", { services: ["Payments"] }),
   ],
+  RedisFailover: [
+    good("one service", { services: ["payments"] }),
+    good("three services", { services: ["payments", "purchasing", "exchange"] }),
+    own("no service", { services: [] }),
+    own("no services field", {}),
+    own("a service twice", { services: ["purchasing", "purchasing"] }),
+    own("a service name with a dot", { services: ["payments.eu"] }),
+  ],
   SessionRevocation: [
     good("every user of one service", {
       services: ["payments"],

@@ -28,6 +28,13 @@ export interface TargetsInput {
   /** Base URL of an escrow replica (EscrowResolution). */
   readonly escrowUrl?: string;
   readonly allowedPrefixes?: readonly string[];
+  /**
+   * More services by name (e.g. a second payments deployment): the admin URL, the service
+   * whose token Secret it shares, and the kinds it enforces.
+   */
+  readonly more?: Readonly<
+    Record<string, { readonly url: string; readonly tokenOf: string; readonly kinds: string[] }>
+  >;
 }
 
 /** A targets file like operators/targets.yaml, pointing at the test's servers. */
@@ -48,6 +55,7 @@ export function writeTargets(input: TargetsInput): string {
             "ReadOnlyMode",
             "SessionRevocation",
             "WebhookReplay",
+            "RedisFailover",
           ]),
         }
       : {}),
@@ -69,6 +77,12 @@ export function writeTargets(input: TargetsInput): string {
       ? { "exchange-edge": target(input.edgeUrl, "exchange-edge", ["EdgeDegradation"]) }
       : {}),
     ...(input.escrowUrl ? { escrow: target(input.escrowUrl, "escrow", ["EscrowResolution"]) } : {}),
+    ...Object.fromEntries(
+      Object.entries(input.more ?? {}).map(([name, more]) => [
+        name,
+        target(more.url, more.tokenOf, more.kinds),
+      ]),
+    ),
   };
   writeFileSync(
     path,

@@ -7,12 +7,18 @@
  * - SessionRevocation ("force logout tokens" after a leak): both replicas refuse the tokens
  *   issued before its cut-off, even ones they verified and cached before, while later tokens
  *   and users outside its subjects pass; deleting it lets the old tokens through again.
+ * - RedisFailover (the handbook's `REDIS_SECONDARY` flip), with two real Redis servers: both
+ *   replicas move to the secondary and say so in the status, keep moving money with the
+ *   primary stopped, and return to the primary when it is deleted; a second payments
+ *   deployment without REDIS_SECONDARY refuses it (Failed, PreconditionFailed).
  */
+import { Redis } from "ioredis";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { RunningOperator } from "../../operators/operator";
 import { type KubeCluster, startKube } from "../harness/kube";
 import { waitUntil } from "../harness/process";
+import { type RedisServer, startRedis } from "../harness/redis";
 import { asAdmin, bearerFor, call } from "../payments/payments-fixture";
 import { getJson, installControls, kubectlOk, setup } from "./cluster";
 import { createTokenSecret, startOperatorInProcess, writeTargets } from "./operator-runner";
@@ -27,6 +33,9 @@ import {
 let cluster: KubeCluster;
 let payments: PaymentsReplicas;
 let operator: RunningOperator;
+/** The payments replicas' secondary Redis, and the Redis of the deployment without one. */
+let secondary: RedisServer;
+let other: RedisServer;
 
 const readOnlyYaml = `apiVersion: ops.breakwater.dev/v1alpha1
 kind: ReadOnlyMode
@@ -42,18 +51,30 @@ spec:
 
 test.before(
   setup(async () => {
-    [cluster, payments] = await Promise.all([startKube(), startPaymentsReplicas(2)]);
+    [secondary, other] = await Promise.all([startRedis(), startRedis()]);
+    [cluster, payments] = await Promise.all([
+      startKube(),
+      startPaymentsReplicas(2, { REDIS_SECONDARY: secondary.url }),
+    ]);
+    // A second payments deployment (its own database and Redis) with no secondary Redis.
+    const withoutSecondary = await payments.fixture.startReplica({
+      DATABASE_URL: await payments.fixture.postgres.createDatabase(),
+      REDIS_URL: other.url,
+    });
     await installControls(cluster);
     await createTokenSecret(cluster, adminToken);
+    const more = {
+      "payments-eu": { url: withoutSecondary.url, tokenOf: "payments", kinds: ["RedisFailover"] },
+    };
     operator = await startOperatorInProcess(cluster, {
-      OPERATOR_TARGETS_FILE: writeTargets({ paymentsUrl: payments.urls[0]! }),
+      OPERATOR_TARGETS_FILE: writeTargets({ paymentsUrl: payments.urls[0]!, more }),
     });
   }),
 );
 
 test.after(async () => {
   await operator?.stop();
-  await Promise.all([cluster?.stop(), payments?.stop()]);
+  await Promise.all([cluster?.stop(), payments?.stop(), secondary?.stop(), other?.stop()]);
 });
 
 test("read-only mode applied with kubectl is Enforced on both replicas: writes 503, reads 200", async () => {
@@ -163,6 +184,95 @@ test("deleting the SessionRevocation lets the older tokens through again", async
     );
     return answers.every((answer) => answer.status !== 401);
   });
+});
+
+function redisFailoverYaml(name: string, service: string): string {
+  return `apiVersion: ops.breakwater.dev/v1alpha1
+kind: RedisFailover
+metadata:
+  name: ${name}
+  namespace: payments
+spec:
+  services: [${service}]
+  reason: "the primary Redis cluster is down"
+  ticket: INC-7072
+  requestedBy: alice
+`;
+}
+
+/** The Redis a replica uses, as its `redis_active_endpoint` gauge says. */
+async function activeRedis(url: string): Promise<string | undefined> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return /redis_active_endpoint\{[^}]*endpoint="(primary|secondary)"[^}]*\} 1/.exec(text)?.[1];
+}
+
+interface FailoverStatus {
+  replicas?: { service: string; id: string; redis?: string }[];
+}
+
+test("a RedisFailover applied with kubectl moves both replicas to the secondary Redis", async () => {
+  await kubectlOk(cluster, ["apply", "-f", "-"], {
+    input: redisFailoverYaml("redis-a-down", "payments"),
+  });
+  await kubectlOk(cluster, [
+    ...["wait", "--for=condition=Ready", "redisfailover/redis-a-down"],
+    ...["-n", "payments", "--timeout=30s"],
+  ]);
+  const object = await getJson(cluster, "redisfailover/redis-a-down");
+  assert.is(object.status?.phase, "Applied");
+  assert.is(object.status?.enforcement?.summary, "2/2");
+  const replicas = (object.status as FailoverStatus).replicas ?? [];
+  assert.is(replicas.length, 2, JSON.stringify(replicas));
+  for (const replica of replicas) assert.is(replica.redis, "secondary");
+  const onSecondary = new Redis(secondary.url);
+  try {
+    assert.is((await onSecondary.keys("controls:payments:replica:*")).length, 2);
+  } finally {
+    onSecondary.disconnect();
+  }
+  for (const url of payments.urls) {
+    assert.is(await activeRedis(url), "secondary");
+    assert.is((await tryPayout(url, "ETH")).status, 201);
+  }
+});
+
+test("with the primary Redis stopped, both replicas stay ready and keep paying out", async () => {
+  await payments.fixture.redis.stop();
+  for (const url of payments.urls) {
+    const ready = await fetch(`${url}/health/ready`);
+    assert.is(ready.status, 200, await ready.text());
+    assert.is((await tryPayout(url, "ETH")).status, 201);
+  }
+});
+
+test("deleting the RedisFailover returns both replicas to the primary", async () => {
+  await payments.fixture.redis.start();
+  await kubectlOk(cluster, [
+    ...["delete", "redisfailover", "redis-a-down", "-n", "payments", "--timeout=30s"],
+  ]);
+  await waitUntil("both replicas on the primary", async () => {
+    const endpoints = await Promise.all(payments.urls.map(activeRedis));
+    return endpoints.every((endpoint) => endpoint === "primary");
+  });
+  await waitUntil("payouts accepted on every replica", () => allAccept(payments.urls, "ETH"));
+});
+
+test("a deployment without REDIS_SECONDARY refuses it: Failed, reason PreconditionFailed", async () => {
+  await kubectlOk(cluster, ["apply", "-f", "-"], {
+    input: redisFailoverYaml("eu-redis-down", "payments-eu"),
+  });
+  await kubectlOk(cluster, [
+    ...["wait", "--for=jsonpath={.status.phase}=Failed", "redisfailover/eu-redis-down"],
+    ...["-n", "payments", "--timeout=30s"],
+  ]);
+  const object = await getJson(cluster, "redisfailover/eu-redis-down");
+  const ready = object.status?.conditions?.find((condition) => condition.type === "Ready");
+  assert.is(ready?.status, "False");
+  assert.is(ready?.reason, "PreconditionFailed");
+  assert.match(ready?.message ?? "", /REDIS_SECONDARY is not set/);
+  await kubectlOk(cluster, [
+    ...["delete", "redisfailover", "eu-redis-down", "-n", "payments", "--timeout=30s"],
+  ]);
 });
 
 test.run();

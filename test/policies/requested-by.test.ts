@@ -37,6 +37,7 @@ const kindFields: Record<string, Record<string, unknown>> = {
   EscrowResolution: { transactionId: "7d1c1f6e-8a51-4d0f-9a1e-2f3b4c5d6e7f", decision: "refund" },
   OrderThrottle: { symbol: "BTC-USD", rate: 10, per: "Second" },
   ReadOnlyMode: { services: ["payments"] },
+  RedisFailover: { services: ["payments"] },
   CancelAll: { symbol: "BTC-USD" },
   SessionRevocation: { services: ["payments"], issuedBefore: "2026-11-29T14:00:00Z" },
   SettlementReplay: { fromOffset: 0 },
