@@ -115,7 +115,10 @@ export class MarketFeed {
             // counts what its client has not read, not the size of the broker's batch.
             if (index % yieldEveryMessages === yieldEveryMessages - 1) {
               await new Promise((resolve) => setImmediate(resolve));
-              await heartbeat();
+              // Not awaited: a heartbeat due in a burst waits for its answer behind every
+              // socket write of the burst, and the fan-out would stall on it. The group is
+              // this replica's alone, so no rebalance waits on the answer either.
+              heartbeat().catch(() => undefined);
             }
           }
         },
