@@ -268,6 +268,7 @@ export async function startLocalPlatform(step: Step): Promise<LocalPlatform> {
       () =>
         startSandboxServer(parties, sandboxToken, {
           escrowUrl: startedUrls.escrow?.[0],
+          broker: kafka,
         }),
       (server) => server.stop(),
     );
