@@ -34,4 +34,6 @@ export const drills: Readonly<Record<string, () => Promise<Drill>>> = {
     (await import("./platform-drill")).platformDrill((await import("./stuck-escrow")).stuckEscrow),
   "leaked-key": async () =>
     (await import("./platform-drill")).platformDrill((await import("./leaked-key")).leakedKey),
+  "kafka-outage": async () =>
+    (await import("./platform-drill")).platformDrill((await import("./kafka-outage")).kafkaOutage),
 };

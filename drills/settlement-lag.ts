@@ -24,6 +24,7 @@ import {
   ruleControls,
   tradingStatus,
 } from "./exchange-controls";
+import { caughtUp, prometheusValue } from "./exchange-settlement";
 import { type ExchangeTraders, exchangeTraders, restingBuy } from "./exchange-traders";
 import type { PlatformClient } from "./platform-client";
 import type { DrillRun, PlatformScenario } from "./platform-drill";
@@ -100,18 +101,6 @@ function lockingSession(platform: PlatformClient) {
   };
 }
 
-async function prometheusValue(
-  platform: PlatformClient,
-  query: string,
-): Promise<number | undefined> {
-  const url = `${platform.state.endpoints.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
-  const body = (await (await fetch(url)).json()) as {
-    data: { result: { value: [number, string] }[] };
-  };
-  const value = body.data.result[0]?.value[1];
-  return value === undefined ? undefined : Number(value);
-}
-
 const { lagWindow } = fixedAlertThresholds.exchange;
 const t2Seconds = runbookAlertThresholds.settlementLag.t2ThrottleSeconds;
 const lagP99 = `histogram_quantile(0.99, sum by (le) (rate(settlement_lag_seconds_bucket{service="exchange",symbol="${symbol}"}[${lagWindow}])))`;
@@ -184,20 +173,6 @@ async function throttled(run: DrillRun, traders: ExchangeTraders) {
   );
 }
 
-async function caughtUp(platform: PlatformClient): Promise<string | false> {
-  const [engine, settled, behind] = await Promise.all([
-    platform.metricSum("exchange", "exchange_engine_trade_seq", { symbol }),
-    platform.metricSum("exchange", "exchange_settled_seq", { symbol }),
-    prometheusValue(platform, 'sum(settlement_consumer_lag{service="exchange"})'),
-  ]);
-  // Each replica's checker exports the same two seqs: equal sums mean equal seqs.
-  return (
-    engine === settled &&
-    (behind ?? 0) === 0 &&
-    `settled seq ${settled / platform.replicas("exchange").length} = engine seq, consumer lag 0`
-  );
-}
-
 export const settlementLag: PlatformScenario = {
   name: "settlement-lag",
   playbook: "seed 002 (exchange) §3.2: Settlement lag spike",
@@ -210,7 +185,8 @@ export const settlementLag: PlatformScenario = {
       if (await throttleOf(platform))
         throw new Error("a throttle of an earlier run exists: lift it first");
       return (
-        (await tradingStatus(platform, symbol)) === "operational" && (await caughtUp(platform))
+        (await tradingStatus(platform, symbol)) === "operational" &&
+        (await caughtUp(platform, symbol))
       );
     });
     const market = trading(traders);
@@ -230,7 +206,7 @@ export const settlementLag: PlatformScenario = {
     await lock.stop();
     await run.step(
       "resolution: the lock released, settlement caught up",
-      () => caughtUp(platform),
+      () => caughtUp(platform, symbol),
       { timeoutMs: 120_000, intervalMs: 1000 },
     );
     await alertResolved(

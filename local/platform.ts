@@ -74,10 +74,14 @@ function localEnvironment() {
 /**
  * The environment's alert groups, with the waits that are hours or days in production cut so
  * a drill sees the alert: seed 004's stuck escrow opens its ticket after 15 minutes past
- * STUCK_ESCROW_DAYS; locally after 20 s.
+ * STUCK_ESCROW_DAYS; locally after 20 s. Seed 002's Kafka outage pages once no publish has
+ * succeeded over the rate window and every one failed for 2 minutes; locally for 20 s.
  */
 function localAlertGroups(environment: Environment): AlertGroup[] {
-  const shortened: Readonly<Record<string, string>> = { EscrowStuckTransactions: "20s" };
+  const shortened: Readonly<Record<string, string>> = {
+    EscrowStuckTransactions: "20s",
+    ExchangeKafkaOutage: "20s",
+  };
   return alertGroups(environment).map((group) => ({
     ...group,
     rules: group.rules.map((rule) =>
@@ -268,6 +272,7 @@ export async function startLocalPlatform(step: Step): Promise<LocalPlatform> {
       () =>
         startSandboxServer(parties, sandboxToken, {
           escrowUrl: startedUrls.escrow?.[0],
+          broker: kafka,
         }),
       (server) => server.stop(),
     );

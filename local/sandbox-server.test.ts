@@ -1,7 +1,13 @@
-/** @module The sandbox API over real outside parties: faults, tokens, and problem+json refusals. */
+/**
+ * @module The sandbox API over real outside parties and a real Kafka broker: faults, tokens, and
+ * problem+json refusals.
+ */
+import { connect } from "node:net";
+import { Kafka, logLevel } from "kafkajs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { verifyWebhookSignature } from "../services/kit/webhook-signature";
+import { startKafka } from "../test/harness/kafka";
 import { readBody, sendJson, startOutsideParty } from "../test/harness/outside-party";
 import { type OutsideParties, startOutsideParties } from "./outside-parties";
 import { sandboxApp } from "./sandbox-server";
@@ -91,6 +97,55 @@ test("escrow's provider announces a payment with a webhook signed as it signs", 
   }
 });
 
+/** Whether something accepts a TCP connection at `broker` ("127.0.0.1:port"). */
+function listening(broker: string): Promise<boolean> {
+  const [host, port] = broker.split(":");
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), host!, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
+
+test("the Kafka broker stops, and starts again on its port with its topics", async () => {
+  const kafka = await startKafka();
+  const client = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING });
+  const admin = client.admin();
+  try {
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: "exchange.trades" }], waitForLeaders: true });
+    await admin.disconnect();
+    const withBroker = sandboxApp(parties, token, { broker: kafka });
+    const put = (running: boolean) =>
+      withBroker.request("/kafka", {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ running }),
+      });
+    const stopped = await put(false);
+    assert.is(stopped.status, 200);
+    assert.equal(await stopped.json(), { kafka: "stopped" });
+    assert.is(kafka.pid, undefined);
+    assert.not.ok(await listening(kafka.brokers[0]!));
+    assert.equal(await (await put(false)).json(), { kafka: "stopped" });
+
+    const started = await put(true);
+    assert.equal(await started.json(), { kafka: "running" });
+    const pid = kafka.pid;
+    assert.ok(pid);
+    await admin.connect();
+    assert.ok((await admin.listTopics()).includes("exchange.trades"));
+    // Already running: answered as done, the same broker process.
+    assert.equal(await (await put(true)).json(), { kafka: "running" });
+    assert.is(kafka.pid, pid);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+    await kafka.stop();
+  }
+});
+
 test("refusals are problem+json naming what is wrong", async () => {
   const cases = [
     [await send("GET", "/pages", undefined, "wrong"), 401, "sandboxToken"],
@@ -102,6 +157,9 @@ test("refusals are problem+json naming what is wrong", async () => {
       'no issuer for "status-page"',
     ],
     [await send("POST", "/paystack/charges", { reference: "r", amount: -1 }), 400, "amount:"],
+    [await send("PUT", "/kafka", { running: "no" }), 400, "running: "],
+    [await send("PUT", "/kafka", { running: false, now: true }), 400, "now"],
+    [await send("PUT", "/kafka", { running: false }), 400, "holds no Kafka broker"],
   ] as const;
   for (const [answer, status, detail] of cases) {
     assert.is(answer.status, status);

@@ -5,7 +5,8 @@
  * (`GET /providers`), get a customer's token from the
  * identity provider (`POST /tokens`), read what Alertmanager paged (`GET /pages`), have escrow's
  * provider announce a buyer's payment (`POST /paystack/charges`, a signed `charge.success`
- * webhook) and list the seller transfers it took (`GET /paystack/transfers`). Refusals are problem+json.
+ * webhook) and list the seller transfers it took (`GET /paystack/transfers`), stop and start the
+ * Kafka broker (`PUT /kafka`, seed 002 §3.5). Refusals are problem+json.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -30,6 +31,7 @@ const chargeBody = z.strictObject({
   amount: z.number().int().positive(),
   currency: z.string().regex(/^[A-Z]{3}$/),
 });
+const kafkaBody = z.strictObject({ running: z.boolean() });
 const tokenBody = z.strictObject({
   service: z.string(),
   subject: z.string().regex(/^[a-z0-9_-]{1,63}$/),
@@ -52,10 +54,18 @@ async function parse<T>(request: Request, schema: z.ZodType<T>): Promise<T | Res
   return invalid(`${issue.path.join(".") || "body"}: ${issue.message}`);
 }
 
-/** Where the sandbox's outside parties call the platform's services. */
+/** The platform's Kafka broker: a controlled stop, and a start on the same port and logs. */
+export interface SandboxBroker {
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** Where the sandbox's outside parties call the platform's services, and what it may stop. */
 export interface SandboxTargets {
   /** An escrow replica: the provider's webhooks go to `<escrowUrl>/api/v1/webhooks/paystack`. */
   readonly escrowUrl?: string;
+  /** The platform's Kafka broker, for `PUT /kafka`. */
+  readonly broker?: SandboxBroker;
 }
 
 /** The provider tells escrow a payment arrived, signed as it signs; escrow's answer. */
@@ -83,6 +93,7 @@ export function sandboxApp(
   targets: SandboxTargets = {},
 ): Hono {
   const app = new Hono();
+  let brokerRunning = true;
   app.use(async function sandboxAuth(c, next) {
     const presented = bearerToken(c.req.header("authorization"));
     if (presented === undefined || !tokensMatch(presented, token))
@@ -135,6 +146,16 @@ export function sandboxApp(
     if (targets.escrowUrl === undefined) return invalid("escrow does not run on this platform");
     const delivered = await announceCharge(parties, targets.escrowUrl, body);
     return c.json({ escrow: delivered });
+  });
+  app.put("/kafka", async (c) => {
+    const body = await parse(c.req.raw, kafkaBody);
+    if (body instanceof Response) return body;
+    const { broker } = targets;
+    if (broker === undefined) return invalid("this platform's sandbox holds no Kafka broker");
+    // A second stop or start is answered as done: the broker is already so.
+    if (body.running !== brokerRunning) await (body.running ? broker.start() : broker.stop());
+    brokerRunning = body.running;
+    return c.json({ kafka: body.running ? "running" : "stopped" });
   });
   return app;
 }
