@@ -40,6 +40,7 @@ test("a cached build is reused without Go on the PATH", async () => {
   assert.equal(lines.sort(), [
     `actionlint: cached at ${kubeBinaryPath("actionlint")}`,
     `etcd: cached at ${kubeBinaryPath("etcd")}`,
+    `jaeger: cached at ${kubeBinaryPath("jaeger")}`,
     `kube-apiserver: cached at ${kubeBinaryPath("kube-apiserver")}`,
   ]);
 });
